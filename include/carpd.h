@@ -1,0 +1,108 @@
+/*
+ * carpd.h: the objects of the daemon.  One struct carpd owns the event
+ * base, the interfaces and the vhids; an interface owns the capture and
+ * injection handles that all of its vhids share; a vhid owns its state
+ * machine, timers and script queue.  No protocol state lives in globals.
+ */
+#ifndef CARPD_CARPD_H
+#define CARPD_CARPD_H
+
+#include <sys/queue.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <net/if.h>
+#include <netinet/in.h>
+
+#include "fsm.h"
+#include "log.h"
+#include "proto.h"
+#include "script.h"
+
+#define CARPD_MAX_VIPS		32
+#define CARPD_SCRIPT_TIMEOUT	30	/* seconds, default */
+
+struct event_base;
+struct event;
+struct iface;
+struct carpd;
+
+/* Everything a vhid is configured with; the command line fills one. */
+struct vhid_config {
+	char			ifname[IF_NAMESIZE];
+	uint8_t			vhid;
+	struct in_addr		src;		/* 0: first address of ifname */
+	struct in_addr		group;
+	bool			broadcast;	/* --nomcast */
+	struct in_addr		vips[CARPD_MAX_VIPS];	/* as given */
+	size_t			nvips;
+	uint8_t			advbase;
+	uint8_t			advskew;
+	uint8_t			deadratio;
+	enum fsm_downfmt	downfmt;
+	bool			preempt;
+	bool			neutral;
+	bool			shutdown_script;
+	bool			ignoreifstate;
+	uint8_t			key[CARP_KEY_MAX];
+	size_t			keylen;
+	char			*upscript;
+	char			*downscript;
+	char			*xparam;
+};
+
+struct vhid_stats {
+	uint64_t		adverts_sent;
+	uint64_t		adverts_rx;
+	uint64_t		drops[CARP_DROP_MAX];
+	uint64_t		transitions;
+};
+
+struct vhid {
+	TAILQ_ENTRY(vhid)	 entry;
+	struct vhid_config	 cfg;
+	struct in_addr		 sorted_vips[CARPD_MAX_VIPS];	/* HMAC order */
+	size_t			 nsorted;
+	struct iface		*ifp;
+	struct carpd		*cd;
+	struct fsm		 fsm;
+	struct event		*advert_ev;
+	struct event		*down_ev;
+	uint64_t		 counter;	/* last counter sent */
+	struct in_addr		 master;	/* last master heard, or us */
+	enum fsm_reason		 last_reason;
+	struct timespec		 last_change;	/* CLOCK_REALTIME */
+	struct script_queue	 scripts;
+	struct vhid_stats	 stats;
+};
+TAILQ_HEAD(vhid_list, vhid);
+
+struct iface {
+	TAILQ_ENTRY(iface)	 entry;
+	char			 name[IF_NAMESIZE];
+	int			 ifindex;
+	uint8_t			 mac[6];
+	struct in_addr		 addr;		/* first IPv4 address */
+	void			*pcap;		/* pcap_t */
+	void			*libnet;	/* libnet_t */
+	int			 mcast_fd;	/* holds group memberships */
+	struct event		*rx_ev;
+	struct carpd		*cd;
+	struct vhid		*by_vhid[256];	/* dispatch without a scan */
+	uint64_t		 drops[CARP_DROP_MAX];	/* before a vhid is known */
+	struct log_ratelimit	 rl;
+};
+TAILQ_HEAD(iface_list, iface);
+
+struct carpd {
+	struct event_base	*base;
+	struct iface_list	 ifaces;
+	struct vhid_list	 vhids;
+	struct script_runner	 runner;
+	struct event		*sig_ev[8];
+	size_t			 nsig;
+	struct event		*exit_ev;	/* bounds the shutdown wait */
+	bool			 exiting;
+	int			 exit_code;
+};
+
+#endif

@@ -1,0 +1,118 @@
+/*
+ * fsm.h: the per-vhid CARP state machine.  Pure: it takes an event and
+ * returns the actions to carry out; it never touches a socket, a timer
+ * or a script.  The election rules are those of ucarp 1.5.2 (see
+ * ../shared/PROTOCOL.md); deviations are noted in fsm.c.
+ */
+#ifndef CARPD_FSM_H
+#define CARPD_FSM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+enum carp_state {
+	CARP_INIT = 0,
+	CARP_BACKUP,
+	CARP_MASTER,
+	CARP_STATE_MAX
+};
+
+const char	*carp_state_name(enum carp_state);
+
+/* Which master-down formula to use. */
+enum fsm_downfmt {
+	FSM_DOWN_AUTO = 0,	/* ucarp's, except OpenBSD's when advbase is 0 */
+	FSM_DOWN_UCARP,		/* deadratio*advbase + advskew/256 */
+	FSM_DOWN_OPENBSD,	/* deadratio*(advbase + advskew/256) */
+};
+
+struct fsm_config {
+	uint8_t			advbase;
+	uint8_t			advskew;
+	uint8_t			deadratio;
+	bool			preempt;
+	bool			neutral;	/* no down script at start */
+	bool			shutdown_script; /* down script at exit even as backup */
+	struct in_addr		self;		/* our source address */
+	enum fsm_downfmt	downfmt;
+};
+
+enum fsm_event {
+	FSM_EV_START,		/* vhid configured and interface ready */
+	FSM_EV_ADVERT,		/* a valid advert from a peer */
+	FSM_EV_DOWN_TIMER,	/* master-down timer expired */
+	FSM_EV_ADVERT_TIMER,	/* time to send the next advert */
+	FSM_EV_FORCE_BACKUP,	/* operator: SIGUSR2, carpctl backup */
+	FSM_EV_FORCE_MASTER,	/* operator: carpctl master */
+	FSM_EV_SHUTDOWN,	/* daemon exiting or vhid removed */
+	FSM_EV_LINK_DOWN,
+	FSM_EV_LINK_UP,
+	FSM_EV_MAX
+};
+
+const char	*fsm_event_name(enum fsm_event);
+
+struct fsm_input {
+	enum fsm_event	ev;
+	/* FSM_EV_ADVERT only: */
+	struct in_addr	src;
+	uint8_t		advbase;
+	uint8_t		advskew;
+};
+
+/* Actions, carried out by the caller in this order. */
+#define FSM_ACT_SEND_BOWOUT	0x0001	/* advert with advbase/advskew 255 */
+#define FSM_ACT_SEND_ADVERT	0x0002
+#define FSM_ACT_SEND_GARP	0x0004
+#define FSM_ACT_STOP_ADVERT	0x0008
+#define FSM_ACT_STOP_DOWN	0x0010
+#define FSM_ACT_ARM_ADVERT	0x0020	/* (re)arm for fsm_advert_us() */
+#define FSM_ACT_ARM_DOWN	0x0040	/* (re)arm for fsm_down_us() */
+#define FSM_ACT_RUN_UP		0x0080
+#define FSM_ACT_RUN_DOWN	0x0100
+
+/* Why a transition happened: stable tokens, documented in carpd(8). */
+enum fsm_reason {
+	FSM_R_NONE = 0,
+	FSM_R_STARTUP,
+	FSM_R_MASTER_DOWN,	/* no advert for the master-down interval */
+	FSM_R_PREEMPT,		/* we are more frequent and preempt is on */
+	FSM_R_BOWOUT,		/* master sent an advert we can never beat */
+	FSM_R_PREFERRED_MASTER,	/* another master is more frequent */
+	FSM_R_FORCED_BACKUP,
+	FSM_R_FORCED_MASTER,
+	FSM_R_SHUTDOWN,
+	FSM_R_LINK_DOWN,
+	FSM_R_LINK_UP,
+	FSM_R_MAX
+};
+
+const char	*fsm_reason_name(enum fsm_reason);
+
+struct fsm_output {
+	unsigned		actions;
+	enum carp_state		from;
+	enum carp_state		to;
+	enum fsm_reason		reason;	/* FSM_R_NONE: no transition */
+};
+
+struct fsm {
+	struct fsm_config	cfg;
+	enum carp_state		state;
+	bool			hold_backup;	/* forced backup: no preempt */
+	unsigned		adverts_as_master;
+};
+
+void		fsm_init(struct fsm *, const struct fsm_config *);
+void		fsm_step(struct fsm *, const struct fsm_input *, struct fsm_output *);
+
+/* Intervals in microseconds. */
+uint64_t	fsm_interval_us(uint8_t advbase, uint8_t advskew);
+uint64_t	fsm_advert_us(const struct fsm_config *);
+uint64_t	fsm_down_us(const struct fsm_config *);
+
+/* After how many adverts as master the second gratuitous ARP goes out. */
+#define FSM_GARP_SECOND_AFTER	2
+
+#endif

@@ -1,0 +1,34 @@
+/*
+ * net.h: per-interface I/O.  Capture with libpcap (immediate mode, BPF
+ * for protocol 112, driven by a libevent read event); injection with
+ * libnet at the link layer; multicast group membership.
+ */
+#ifndef CARPD_NET_H
+#define CARPD_NET_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+struct carpd;
+struct iface;
+
+/* The interface named `name`, opened on first use. NULL with `err` filled. */
+struct iface	*net_iface_get(struct carpd *, const char *name,
+		    char *err, size_t errlen);
+void		 net_iface_free(struct iface *);
+int		 net_join(struct iface *, struct in_addr group);
+int		 net_send(struct iface *, const uint8_t *frame, size_t len);
+/* Stop reading packets (shutdown). */
+void		 net_iface_stop(struct iface *);
+/* First IPv4 address of `ifname` that is not in `skip`. */
+int		 net_first_ipv4(const char *ifname, const struct in_addr *skip,
+		    size_t nskip, struct in_addr *out);
+/* First interface that is up and not a loopback (ucarp's default). */
+int		 net_default_iface(char *name, size_t len);
+
+/* Called for every captured frame; defined by the vhid runtime. */
+void		 vhid_rx(struct iface *, const uint8_t *frame, size_t caplen,
+		    size_t wirelen);
+
+#endif

@@ -1,0 +1,116 @@
+/*
+ * proto.h: the CARP wire codec.  Pure functions over byte buffers: no
+ * sockets, no logging, no clocks.  See ../shared/PROTOCOL.md.
+ */
+#ifndef CARPD_PROTO_H
+#define CARPD_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+#define CARP_PROTO		112
+#define CARP_VERSION		2
+#define CARP_TYPE_ADVERT	1
+#define CARP_AUTHLEN		7	/* counter + md, in 32-bit words */
+#define CARP_HDR_LEN		36
+#define CARP_DIGEST_LEN		20
+#define CARP_KEY_MAX		19	/* longer passphrases are refused */
+#define CARP_TTL		255
+#define CARP_BOWOUT		255	/* advbase and advskew of the bow-out advert */
+#define CARP_DEFAULT_GROUP	"224.0.0.18"
+
+#define ETH_HDR_LEN		14
+#define IP4_HDR_LEN		20
+#define CARP_FRAME_LEN		(ETH_HDR_LEN + IP4_HDR_LEN + CARP_HDR_LEN)
+
+struct carp_advert {
+	uint8_t		version;
+	uint8_t		type;
+	uint8_t		vhid;
+	uint8_t		advskew;
+	uint8_t		authlen;
+	uint8_t		demote;
+	uint8_t		advbase;
+	uint64_t	counter;
+	uint8_t		md[CARP_DIGEST_LEN];
+};
+
+/* A received frame after the checks that need no vhid. */
+struct carp_rx {
+	struct in_addr		src;
+	struct in_addr		dst;
+	uint8_t			src_mac[6];
+	uint8_t			dst_mac[6];
+	struct carp_advert	adv;
+};
+
+/*
+ * Why a received frame was dropped.  Each has its own counter; the
+ * names are stable (status output, logs, tests).
+ */
+enum carp_drop {
+	CARP_RX_OK = 0,
+	CARP_DROP_SHORT,	/* frame shorter than Ethernet + IPv4 header */
+	CARP_DROP_ETHERTYPE,	/* not IPv4 */
+	CARP_DROP_IP_HEADER,	/* bad IP version, IHL or total length */
+	CARP_DROP_IP_CKSUM,
+	CARP_DROP_FRAGMENT,
+	CARP_DROP_PROTO,	/* not protocol 112 */
+	CARP_DROP_TTL,		/* TTL other than 255 */
+	CARP_DROP_LENGTH,	/* CARP payload of the wrong size (VRRP, junk) */
+	CARP_DROP_CARP_CKSUM,
+	CARP_DROP_VERSION,
+	CARP_DROP_TYPE,
+	CARP_DROP_AUTHLEN,
+	CARP_DROP_VHID,		/* no such vhid here */
+	CARP_DROP_DST,		/* not sent to our group */
+	CARP_DROP_HMAC,		/* wrong digest: other password or forged */
+	CARP_DROP_LOOP,		/* our own advert came back */
+	CARP_DROP_REPLAY,	/* counter went backwards for a known peer */
+	CARP_DROP_MAX
+};
+
+const char	*carp_drop_name(enum carp_drop);
+
+uint16_t	 inet_cksum(const void *, size_t);
+
+/* Parse and check an Ethernet frame up to the CARP header fields. */
+enum carp_drop	 carp_rx_decode(const uint8_t *frame, size_t len, struct carp_rx *);
+
+/* Serialize an advert (36 bytes) and fill in its checksum. */
+void		 carp_advert_encode(const struct carp_advert *, uint8_t out[CARP_HDR_LEN]);
+
+/*
+ * HMAC-SHA1 over version, type, vhid, the sorted virtual addresses and
+ * the counter.  `vips` must already be sorted ascending (network order).
+ */
+void		 carp_hmac(const uint8_t *key, size_t keylen, uint8_t vhid,
+		    const struct in_addr *vips, size_t nvips, uint64_t counter,
+		    uint8_t md[CARP_DIGEST_LEN]);
+/* Constant-time check of a received digest; returns 1 when it matches. */
+int		 carp_hmac_verify(const uint8_t *key, size_t keylen,
+		    const struct in_addr *vips, size_t nvips,
+		    const struct carp_advert *);
+
+/* Sort addresses ascending in network byte order, dropping duplicates. */
+size_t		 carp_sort_vips(struct in_addr *, size_t);
+
+/* Build a complete advert frame (Ethernet + IPv4 + CARP); returns its length. */
+struct carp_frame_params {
+	uint8_t		src_mac[6];
+	uint8_t		dst_mac[6];
+	struct in_addr	src;
+	struct in_addr	dst;
+	uint16_t	ip_id;
+	uint8_t		tos;
+};
+size_t		 carp_frame_build(const struct carp_frame_params *,
+		    const struct carp_advert *, uint8_t out[CARP_FRAME_LEN]);
+
+/* Gratuitous ARP request for `vip` from `mac`: 42 bytes. */
+#define GARP_FRAME_LEN	42
+size_t		 garp_frame_build(const uint8_t mac[6], struct in_addr vip,
+		    uint8_t out[GARP_FRAME_LEN]);
+
+#endif

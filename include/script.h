@@ -1,0 +1,53 @@
+/*
+ * script.h: up/down scripts.  Each vhid has a FIFO of jobs run one at a
+ * time; children are forked and exec'd without a shell, reaped from the
+ * SIGCHLD event and killed after a timeout.  Nothing here blocks.
+ */
+#ifndef CARPD_SCRIPT_H
+#define CARPD_SCRIPT_H
+
+#include <sys/queue.h>
+#include <sys/types.h>
+
+struct event;
+struct event_base;
+struct script_runner;
+
+struct script_job {
+	STAILQ_ENTRY(script_job) entry;
+	char			**argv;
+	char			**envp;
+	char			 *label;	/* for logs: "vhid 1 up 192.0.2.10" */
+};
+STAILQ_HEAD(script_jobs, script_job);
+
+struct script_queue {
+	LIST_ENTRY(script_queue)	 entry;
+	struct script_runner		*runner;
+	struct script_jobs		 jobs;
+	pid_t				 pid;		/* running job, or 0 */
+	struct script_job		*running;
+	struct event			*timeout_ev;
+	int				 killed;	/* 0, SIGTERM or SIGKILL sent */
+};
+
+struct script_runner {
+	struct event_base		*base;
+	LIST_HEAD(, script_queue)	 busy;
+	unsigned			 timeout_s;
+	void				(*idle_cb)(void *);	/* all queues empty */
+	void				*idle_arg;
+};
+
+void	script_runner_init(struct script_runner *, struct event_base *,
+	    unsigned timeout_s);
+void	script_queue_init(struct script_queue *, struct script_runner *);
+void	script_queue_free(struct script_queue *);
+/* Takes ownership of argv, envp (NULL-terminated, malloc'd) and label. */
+void	script_enqueue(struct script_queue *, char **argv, char **envp,
+	    char *label);
+/* Call from the SIGCHLD event. */
+void	script_reap(struct script_runner *);
+int	script_runner_idle(const struct script_runner *);
+
+#endif

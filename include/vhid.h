@@ -1,0 +1,19 @@
+/*
+ * vhid.h: the runtime of one virtual host: it owns the vhid's timers,
+ * feeds packets and timer events to the state machine and carries out
+ * the actions the state machine returns.
+ */
+#ifndef CARPD_VHID_H
+#define CARPD_VHID_H
+
+#include "carpd.h"
+
+struct vhid	*vhid_new(struct carpd *, const struct vhid_config *,
+		    char *err, size_t errlen);
+void		 vhid_free(struct vhid *);
+void		 vhid_start(struct vhid *);
+void		 vhid_event(struct vhid *, enum fsm_event);
+void		 vhid_log_status(const struct vhid *);
+void		 vhid_config_clear(struct vhid_config *);
+
+#endif

@@ -1,0 +1,264 @@
+/*
+ * fsm.c: the per-vhid CARP state machine.
+ *
+ *              START, LINK_UP           DOWN_TIMER, bow-out advert,
+ *     INIT -------------------> BACKUP  preempt, FORCE_MASTER    MASTER
+ *      ^                          | ---------------------------->  |
+ *      |                          | <----------------------------  |
+ *      |                          |   more frequent master,        |
+ *      |                          |   FORCE_BACKUP (bow-out first) |
+ *      +--------------------------+--------------------------------+
+ *           SHUTDOWN, LINK_DOWN (a master bows out first)
+ *
+ * Rules (../shared/PROTOCOL.md, after ucarp 1.5.2 carp.c and the BSDs):
+ * - everybody starts INIT -> BACKUP and waits one master-down interval;
+ * - BACKUP, preempt on, and we advertise more often than the peer:
+ *   MASTER at once (ucarp);
+ * - BACKUP, the peer's interval exceeds our master-down interval (the
+ *   255/255 bow-out advert): MASTER at once (ucarp, OpenBSD);
+ * - BACKUP otherwise: restart the master-down timer;
+ * - MASTER, the peer advertises more often, or as often from a lower
+ *   address (compared in network byte order, where ucarp compares host
+ *   order): BACKUP;
+ * - MASTER, the peer is less preferred: stay, re-announce the address
+ *   and send an advert at once so that the peer steps down (ucarp only
+ *   re-sends the ARP and waits for its next advert).
+ * carpd additions: a forced BACKUP does not preempt until the master
+ * dies (else SIGUSR2 on a preempting master would undo itself at the
+ * next advert), and a master that leaves (shutdown, forced, link down)
+ * first sends the bow-out advert so that a backup takes over at once.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "fsm.h"
+
+static const char *const state_names[CARP_STATE_MAX] = {
+	[CARP_INIT] = "INIT",
+	[CARP_BACKUP] = "BACKUP",
+	[CARP_MASTER] = "MASTER",
+};
+
+static const char *const event_names[FSM_EV_MAX] = {
+	[FSM_EV_START] = "start",
+	[FSM_EV_ADVERT] = "advert",
+	[FSM_EV_DOWN_TIMER] = "master-down-timer",
+	[FSM_EV_ADVERT_TIMER] = "advert-timer",
+	[FSM_EV_FORCE_BACKUP] = "force-backup",
+	[FSM_EV_FORCE_MASTER] = "force-master",
+	[FSM_EV_SHUTDOWN] = "shutdown",
+	[FSM_EV_LINK_DOWN] = "link-down",
+	[FSM_EV_LINK_UP] = "link-up",
+};
+
+static const char *const reason_names[FSM_R_MAX] = {
+	[FSM_R_NONE] = "none",
+	[FSM_R_STARTUP] = "startup",
+	[FSM_R_MASTER_DOWN] = "master-down",
+	[FSM_R_PREEMPT] = "preempt",
+	[FSM_R_BOWOUT] = "master-bowed-out",
+	[FSM_R_PREFERRED_MASTER] = "preferred-master",
+	[FSM_R_FORCED_BACKUP] = "forced-backup",
+	[FSM_R_FORCED_MASTER] = "forced-master",
+	[FSM_R_SHUTDOWN] = "shutdown",
+	[FSM_R_LINK_DOWN] = "link-down",
+	[FSM_R_LINK_UP] = "link-up",
+};
+
+const char *
+carp_state_name(enum carp_state s)
+{
+	return (unsigned)s < CARP_STATE_MAX ? state_names[s] : "?";
+}
+
+const char *
+fsm_event_name(enum fsm_event e)
+{
+	return (unsigned)e < FSM_EV_MAX ? event_names[e] : "?";
+}
+
+const char *
+fsm_reason_name(enum fsm_reason r)
+{
+	return (unsigned)r < FSM_R_MAX ? reason_names[r] : "?";
+}
+
+uint64_t
+fsm_interval_us(uint8_t advbase, uint8_t advskew)
+{
+	return (uint64_t)advbase * 1000000 + (uint64_t)advskew * 1000000 / 256;
+}
+
+uint64_t
+fsm_advert_us(const struct fsm_config *c)
+{
+	return fsm_interval_us(c->advbase, c->advskew);
+}
+
+uint64_t
+fsm_down_us(const struct fsm_config *c)
+{
+	enum fsm_downfmt f = c->downfmt;
+
+	if (f == FSM_DOWN_AUTO)
+		f = c->advbase == 0 ? FSM_DOWN_OPENBSD : FSM_DOWN_UCARP;
+	if (f == FSM_DOWN_OPENBSD)
+		return (uint64_t)c->deadratio * fsm_advert_us(c);
+	return (uint64_t)c->deadratio * c->advbase * 1000000 +
+	    (uint64_t)c->advskew * 1000000 / 256;
+}
+
+void
+fsm_init(struct fsm *f, const struct fsm_config *c)
+{
+	memset(f, 0, sizeof(*f));
+	f->cfg = *c;
+	f->state = CARP_INIT;
+}
+
+/* The one place a state changes; impossible transitions are refused. */
+static int
+set_state(struct fsm *f, enum carp_state to, enum fsm_reason why,
+    struct fsm_output *out)
+{
+	static const unsigned char allowed[CARP_STATE_MAX][CARP_STATE_MAX] = {
+		[CARP_INIT] = { [CARP_BACKUP] = 1 },
+		[CARP_BACKUP] = { [CARP_INIT] = 1, [CARP_MASTER] = 1 },
+		[CARP_MASTER] = { [CARP_INIT] = 1, [CARP_BACKUP] = 1 },
+	};
+
+	if (!allowed[f->state][to])
+		return 0;
+	out->from = f->state;
+	out->to = to;
+	out->reason = why;
+	f->state = to;
+	return 1;
+}
+
+static void
+become_master(struct fsm *f, enum fsm_reason why, struct fsm_output *out)
+{
+	if (!set_state(f, CARP_MASTER, why, out))
+		return;
+	f->hold_backup = false;
+	f->adverts_as_master = 1;
+	out->actions |= FSM_ACT_SEND_ADVERT | FSM_ACT_SEND_GARP |
+	    FSM_ACT_STOP_DOWN | FSM_ACT_ARM_ADVERT | FSM_ACT_RUN_UP;
+}
+
+static void
+become_backup(struct fsm *f, enum fsm_reason why, unsigned extra,
+    struct fsm_output *out)
+{
+	if (!set_state(f, CARP_BACKUP, why, out))
+		return;
+	out->actions |= extra | FSM_ACT_STOP_ADVERT | FSM_ACT_ARM_DOWN |
+	    FSM_ACT_RUN_DOWN;
+}
+
+/* Leave for INIT: a master bows out so that a backup need not wait. */
+static void
+become_init(struct fsm *f, enum fsm_reason why, bool down_script,
+    struct fsm_output *out)
+{
+	enum carp_state old = f->state;
+
+	if (!set_state(f, CARP_INIT, why, out))
+		return;
+	out->actions |= FSM_ACT_STOP_ADVERT | FSM_ACT_STOP_DOWN;
+	if (old == CARP_MASTER)
+		out->actions |= FSM_ACT_SEND_BOWOUT | FSM_ACT_RUN_DOWN;
+	else if (down_script)
+		out->actions |= FSM_ACT_RUN_DOWN;
+}
+
+/* Is the peer preferred over us?  Smaller interval wins, then lower address. */
+static bool
+peer_preferred(const struct fsm *f, const struct fsm_input *in)
+{
+	uint64_t ours = fsm_advert_us(&f->cfg);
+	uint64_t theirs = fsm_interval_us(in->advbase, in->advskew);
+
+	if (theirs != ours)
+		return theirs < ours;
+	return memcmp(&in->src, &f->cfg.self, sizeof(in->src)) < 0;
+}
+
+static void
+on_advert(struct fsm *f, const struct fsm_input *in, struct fsm_output *out)
+{
+	uint64_t ours = fsm_advert_us(&f->cfg);
+	uint64_t theirs = fsm_interval_us(in->advbase, in->advskew);
+
+	switch (f->state) {
+	case CARP_MASTER:
+		if (peer_preferred(f, in))
+			become_backup(f, FSM_R_PREFERRED_MASTER, 0, out);
+		else
+			out->actions |= FSM_ACT_SEND_ADVERT | FSM_ACT_SEND_GARP;
+		break;
+	case CARP_BACKUP:
+		if (f->cfg.preempt && !f->hold_backup && ours < theirs)
+			become_master(f, FSM_R_PREEMPT, out);
+		else if (theirs > fsm_down_us(&f->cfg))
+			become_master(f, FSM_R_BOWOUT, out);
+		else
+			out->actions |= FSM_ACT_ARM_DOWN;
+		break;
+	default:
+		break;
+	}
+}
+
+void
+fsm_step(struct fsm *f, const struct fsm_input *in, struct fsm_output *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->from = out->to = f->state;
+
+	switch (in->ev) {
+	case FSM_EV_START:
+		if (set_state(f, CARP_BACKUP, FSM_R_STARTUP, out))
+			out->actions |= FSM_ACT_ARM_DOWN |
+			    (f->cfg.neutral ? 0 : FSM_ACT_RUN_DOWN);
+		break;
+	case FSM_EV_LINK_UP:
+		if (set_state(f, CARP_BACKUP, FSM_R_LINK_UP, out))
+			out->actions |= FSM_ACT_ARM_DOWN;
+		break;
+	case FSM_EV_ADVERT:
+		on_advert(f, in, out);
+		break;
+	case FSM_EV_DOWN_TIMER:
+		if (f->state == CARP_BACKUP)
+			become_master(f, FSM_R_MASTER_DOWN, out);
+		break;
+	case FSM_EV_ADVERT_TIMER:
+		if (f->state != CARP_MASTER)
+			break;
+		out->actions |= FSM_ACT_SEND_ADVERT | FSM_ACT_ARM_ADVERT;
+		if (++f->adverts_as_master == 1 + FSM_GARP_SECOND_AFTER)
+			out->actions |= FSM_ACT_SEND_GARP;
+		break;
+	case FSM_EV_FORCE_BACKUP:
+		f->hold_backup = f->state != CARP_INIT;
+		if (f->state == CARP_MASTER)
+			become_backup(f, FSM_R_FORCED_BACKUP,
+			    FSM_ACT_SEND_BOWOUT, out);
+		break;
+	case FSM_EV_FORCE_MASTER:
+		if (f->state == CARP_BACKUP)
+			become_master(f, FSM_R_FORCED_MASTER, out);
+		break;
+	case FSM_EV_SHUTDOWN:
+		become_init(f, FSM_R_SHUTDOWN, f->cfg.shutdown_script, out);
+		break;
+	case FSM_EV_LINK_DOWN:
+		become_init(f, FSM_R_LINK_DOWN, false, out);
+		break;
+	default:
+		break;
+	}
+}

@@ -1,0 +1,269 @@
+/*
+ * net.c: capture (libpcap), injection (libnet) and multicast membership
+ * for one interface, shared by every vhid on it.
+ */
+#include "config.h"
+
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <linux/filter.h>
+#include <net/if.h>
+#include <event2/event.h>
+#include <libnet.h>
+#include <pcap/pcap.h>
+
+#include "carpd.h"
+#include "net.h"
+
+#define NET_SNAPLEN	256	/* an advert is 70 bytes; more is junk */
+
+static void
+on_packet(u_char *arg, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	vhid_rx((struct iface *)arg, bytes, h->caplen, h->len);
+}
+
+static void
+on_readable(evutil_socket_t fd, short ev, void *arg)
+{
+	struct iface *ifp = arg;
+
+	/* Bounded, so that a flood cannot starve the timers. */
+	if (pcap_dispatch(ifp->pcap, 64, on_packet, (u_char *)ifp) == PCAP_ERROR)
+		log_warnx("%s: capture: %s", ifp->name,
+		    pcap_geterr(ifp->pcap));
+}
+
+static int
+open_pcap(struct iface *ifp, char *err, size_t errlen)
+{
+	char			 ebuf[PCAP_ERRBUF_SIZE] = "";
+	struct bpf_program	 prog;
+	pcap_t			*p;
+	int			 fd;
+
+	if ((p = pcap_create(ifp->name, ebuf)) == NULL) {
+		snprintf(err, errlen, "pcap_create: %s", ebuf);
+		return -1;
+	}
+	ifp->pcap = p;
+	pcap_set_snaplen(p, NET_SNAPLEN);
+	pcap_set_promisc(p, 0);
+	pcap_set_immediate_mode(p, 1);
+	pcap_set_timeout(p, 1);
+	if (pcap_activate(p) < 0) {
+		snprintf(err, errlen, "%s", pcap_geterr(p));
+		return -1;
+	}
+	if (pcap_datalink(p) != DLT_EN10MB) {
+		snprintf(err, errlen, "not an Ethernet interface (link type %s)",
+		    pcap_datalink_val_to_name(pcap_datalink(p)));
+		return -1;
+	}
+	if (pcap_setdirection(p, PCAP_D_IN) == -1)
+		log_debug("%s: pcap_setdirection: %s", ifp->name, pcap_geterr(p));
+	if (pcap_compile(p, &prog, "ip proto 112", 1, PCAP_NETMASK_UNKNOWN) == -1 ||
+	    pcap_setfilter(p, &prog) == -1) {
+		snprintf(err, errlen, "BPF filter: %s", pcap_geterr(p));
+		return -1;
+	}
+	pcap_freecode(&prog);
+	if (pcap_setnonblock(p, 1, ebuf) == -1) {
+		snprintf(err, errlen, "pcap_setnonblock: %s", ebuf);
+		return -1;
+	}
+	if ((fd = pcap_get_selectable_fd(p)) == -1) {
+		snprintf(err, errlen, "no selectable capture descriptor");
+		return -1;
+	}
+	ifp->rx_ev = event_new(ifp->cd->base, fd, EV_READ | EV_PERSIST,
+	    on_readable, ifp);
+	if (ifp->rx_ev == NULL || event_add(ifp->rx_ev, NULL) == -1) {
+		snprintf(err, errlen, "cannot watch the capture descriptor");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * libnet's link-layer socket is bound to ETH_P_ALL and never read: give
+ * it a filter that accepts nothing so that the kernel does not queue a
+ * copy of every frame for it.
+ */
+static void
+mute_libnet(struct iface *ifp)
+{
+	struct sock_filter	 drop = BPF_STMT(BPF_RET | BPF_K, 0);
+	struct sock_fprog	 prog = { 1, &drop };
+	int			 fd = libnet_getfd(ifp->libnet);
+
+	if (fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
+	    sizeof(prog)) == -1)
+		log_debug("%s: cannot filter the injection socket: %s",
+		    ifp->name, strerror(errno));
+}
+
+static int
+open_libnet(struct iface *ifp, char *err, size_t errlen)
+{
+	char			 ebuf[LIBNET_ERRBUF_SIZE] = "";
+	struct libnet_ether_addr *mac;
+
+	ifp->libnet = libnet_init(LIBNET_LINK_ADV, ifp->name, ebuf);
+	if (ifp->libnet == NULL) {
+		snprintf(err, errlen, "libnet_init: %s", ebuf);
+		return -1;
+	}
+	if ((mac = libnet_get_hwaddr(ifp->libnet)) == NULL) {
+		snprintf(err, errlen, "cannot read the MAC address: %s",
+		    libnet_geterror(ifp->libnet));
+		return -1;
+	}
+	memcpy(ifp->mac, mac->ether_addr_octet, 6);
+	mute_libnet(ifp);
+	return 0;
+}
+
+struct iface *
+net_iface_get(struct carpd *cd, const char *name, char *err, size_t errlen)
+{
+	struct iface *ifp;
+
+	TAILQ_FOREACH(ifp, &cd->ifaces, entry)
+		if (strcmp(ifp->name, name) == 0)
+			return ifp;
+	if (strlen(name) >= sizeof(ifp->name)) {
+		snprintf(err, errlen, "interface name too long");
+		return NULL;
+	}
+	if ((ifp = calloc(1, sizeof(*ifp))) == NULL)
+		fatal("calloc");
+	strcpy(ifp->name, name);
+	ifp->cd = cd;
+	ifp->mcast_fd = -1;
+	ifp->rl.burst = 10;
+	ifp->rl.period_ms = 1000;
+	if ((ifp->ifindex = (int)if_nametoindex(name)) == 0) {
+		snprintf(err, errlen, "no such interface");
+		goto fail;
+	}
+	if (open_pcap(ifp, err, errlen) == -1 ||
+	    open_libnet(ifp, err, errlen) == -1)
+		goto fail;
+	TAILQ_INSERT_TAIL(&cd->ifaces, ifp, entry);
+	return ifp;
+fail:
+	net_iface_free(ifp);
+	return NULL;
+}
+
+void
+net_iface_stop(struct iface *ifp)
+{
+	if (ifp->rx_ev != NULL)
+		event_del(ifp->rx_ev);
+}
+
+void
+net_iface_free(struct iface *ifp)
+{
+	if (ifp->rx_ev != NULL)
+		event_free(ifp->rx_ev);
+	if (ifp->pcap != NULL)
+		pcap_close(ifp->pcap);
+	if (ifp->libnet != NULL)
+		libnet_destroy(ifp->libnet);
+	if (ifp->mcast_fd != -1)
+		close(ifp->mcast_fd);
+	free(ifp);
+}
+
+/*
+ * Membership through an ordinary UDP socket: the kernel programs the
+ * NIC's multicast filter and answers IGMP queries so that snooping
+ * switches keep delivering the group.
+ */
+int
+net_join(struct iface *ifp, struct in_addr group)
+{
+	struct ip_mreqn mr;
+
+	if (ifp->mcast_fd == -1 &&
+	    (ifp->mcast_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	memset(&mr, 0, sizeof(mr));
+	mr.imr_multiaddr = group;
+	mr.imr_ifindex = ifp->ifindex;
+	if (setsockopt(ifp->mcast_fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr,
+	    sizeof(mr)) == -1 && errno != EADDRINUSE)
+		return -1;
+	return 0;
+}
+
+int
+net_send(struct iface *ifp, const uint8_t *frame, size_t len)
+{
+	if (libnet_adv_write_link(ifp->libnet, (uint8_t *)frame,
+	    (uint32_t)len) != (int)len) {
+		log_warnx("%s: send: %s", ifp->name,
+		    libnet_geterror(ifp->libnet));
+		return -1;
+	}
+	return 0;
+}
+
+int
+net_first_ipv4(const char *ifname, const struct in_addr *skip, size_t nskip,
+    struct in_addr *out)
+{
+	struct ifaddrs	*ifa, *i;
+	int		 found = -1;
+
+	if (getifaddrs(&ifa) == -1)
+		return -1;
+	for (i = ifa; i != NULL && found == -1; i = i->ifa_next) {
+		struct in_addr a;
+		size_t k;
+
+		if (i->ifa_addr == NULL || i->ifa_addr->sa_family != AF_INET ||
+		    strcmp(i->ifa_name, ifname) != 0)
+			continue;
+		a = ((struct sockaddr_in *)i->ifa_addr)->sin_addr;
+		for (k = 0; k < nskip && skip[k].s_addr != a.s_addr; k++)
+			;
+		if (k == nskip) {
+			*out = a;
+			found = 0;
+		}
+	}
+	freeifaddrs(ifa);
+	return found;
+}
+
+int
+net_default_iface(char *name, size_t len)
+{
+	char		 ebuf[PCAP_ERRBUF_SIZE];
+	pcap_if_t	*all, *d;
+	int		 rc = -1;
+
+	if (pcap_findalldevs(&all, ebuf) == -1)
+		return -1;
+	for (d = all; d != NULL && rc == -1; d = d->next) {
+		if ((d->flags & PCAP_IF_LOOPBACK) || !(d->flags & PCAP_IF_UP) ||
+		    strlen(d->name) >= len || strchr(d->name, ':') != NULL ||
+		    strcmp(d->name, "any") == 0)
+			continue;
+		strcpy(name, d->name);
+		rc = 0;
+	}
+	pcap_freealldevs(all);
+	return rc;
+}

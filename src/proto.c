@@ -1,0 +1,252 @@
+/*
+ * proto.c: CARP wire codec.  Encoding, decoding, checksums and the
+ * HMAC of ../shared/PROTOCOL.md, as pure functions over byte buffers.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <nettle/hmac.h>
+#include <nettle/memops.h>
+
+#include "proto.h"
+
+static const char *const drop_names[CARP_DROP_MAX] = {
+	[CARP_RX_OK] = "ok",
+	[CARP_DROP_SHORT] = "short",
+	[CARP_DROP_ETHERTYPE] = "ethertype",
+	[CARP_DROP_IP_HEADER] = "ip-header",
+	[CARP_DROP_IP_CKSUM] = "ip-checksum",
+	[CARP_DROP_FRAGMENT] = "fragment",
+	[CARP_DROP_PROTO] = "protocol",
+	[CARP_DROP_TTL] = "ttl",
+	[CARP_DROP_LENGTH] = "length",
+	[CARP_DROP_CARP_CKSUM] = "carp-checksum",
+	[CARP_DROP_VERSION] = "version",
+	[CARP_DROP_TYPE] = "type",
+	[CARP_DROP_AUTHLEN] = "authlen",
+	[CARP_DROP_VHID] = "unknown-vhid",
+	[CARP_DROP_DST] = "destination",
+	[CARP_DROP_HMAC] = "hmac",
+	[CARP_DROP_LOOP] = "loop",
+	[CARP_DROP_REPLAY] = "replay",
+};
+
+const char *
+carp_drop_name(enum carp_drop d)
+{
+	if ((unsigned)d >= CARP_DROP_MAX)
+		return "invalid";
+	return drop_names[d];
+}
+
+uint16_t
+inet_cksum(const void *data, size_t len)
+{
+	const uint8_t	*p = data;
+	uint32_t	 sum = 0;
+
+	for (; len > 1; len -= 2, p += 2)
+		sum += (uint32_t)p[0] << 8 | p[1];
+	if (len)
+		sum += (uint32_t)p[0] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+static uint16_t
+get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static void
+put16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v & 0xff;
+}
+
+static uint64_t
+get64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static void
+put64(uint8_t *p, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--, v >>= 8)
+		p[i] = v & 0xff;
+}
+
+void
+carp_advert_encode(const struct carp_advert *a, uint8_t out[CARP_HDR_LEN])
+{
+	out[0] = (uint8_t)(a->version << 4 | (a->type & 0x0f));
+	out[1] = a->vhid;
+	out[2] = a->advskew;
+	out[3] = a->authlen;
+	out[4] = a->demote;
+	out[5] = a->advbase;
+	put16(out + 6, 0);
+	put64(out + 8, a->counter);
+	memcpy(out + 16, a->md, CARP_DIGEST_LEN);
+	put16(out + 6, inet_cksum(out, CARP_HDR_LEN));
+}
+
+/*
+ * The checks that need no knowledge of our vhids, cheapest first, in
+ * the order of PROTOCOL.md.  VRRPv2 uses the same protocol number and
+ * group but is 20 + 4n bytes long, so the exact-length check catches it.
+ */
+enum carp_drop
+carp_rx_decode(const uint8_t *f, size_t len, struct carp_rx *rx)
+{
+	const uint8_t	*ip, *c;
+	size_t		 ihl, tot;
+
+	if (len < ETH_HDR_LEN + IP4_HDR_LEN)
+		return CARP_DROP_SHORT;
+	if (get16(f + 12) != 0x0800)
+		return CARP_DROP_ETHERTYPE;
+	ip = f + ETH_HDR_LEN;
+	ihl = (size_t)(ip[0] & 0x0f) * 4;
+	tot = get16(ip + 2);
+	if ((ip[0] >> 4) != 4 || ihl < IP4_HDR_LEN ||
+	    ETH_HDR_LEN + ihl > len || tot < ihl || ETH_HDR_LEN + tot > len)
+		return CARP_DROP_IP_HEADER;
+	memcpy(&rx->src, ip + 12, 4);	/* for the logs of later drops */
+	memcpy(&rx->dst, ip + 16, 4);
+	if (inet_cksum(ip, ihl) != 0)
+		return CARP_DROP_IP_CKSUM;
+	if ((get16(ip + 6) & 0x3fff) != 0)	/* MF set or offset non-zero */
+		return CARP_DROP_FRAGMENT;
+	if (ip[9] != CARP_PROTO)
+		return CARP_DROP_PROTO;
+	if (ip[8] != CARP_TTL)
+		return CARP_DROP_TTL;
+	if (tot - ihl != CARP_HDR_LEN)
+		return CARP_DROP_LENGTH;
+	c = ip + ihl;
+	if (inet_cksum(c, CARP_HDR_LEN) != 0)
+		return CARP_DROP_CARP_CKSUM;
+	if ((c[0] >> 4) != CARP_VERSION)
+		return CARP_DROP_VERSION;
+	if ((c[0] & 0x0f) != CARP_TYPE_ADVERT)
+		return CARP_DROP_TYPE;
+	if (c[3] != CARP_AUTHLEN)
+		return CARP_DROP_AUTHLEN;
+
+	memcpy(rx->dst_mac, f, 6);
+	memcpy(rx->src_mac, f + 6, 6);
+	rx->adv.version = c[0] >> 4;
+	rx->adv.type = c[0] & 0x0f;
+	rx->adv.vhid = c[1];
+	rx->adv.advskew = c[2];
+	rx->adv.authlen = c[3];
+	rx->adv.demote = c[4];
+	rx->adv.advbase = c[5];
+	rx->adv.counter = get64(c + 8);
+	memcpy(rx->adv.md, c + 16, CARP_DIGEST_LEN);
+	return CARP_RX_OK;
+}
+
+void
+carp_hmac(const uint8_t *key, size_t keylen, uint8_t vhid,
+    const struct in_addr *vips, size_t nvips, uint64_t counter,
+    uint8_t md[CARP_DIGEST_LEN])
+{
+	struct hmac_sha1_ctx	 ctx;
+	uint8_t			 hdr[3] = { CARP_VERSION, CARP_TYPE_ADVERT, vhid };
+	uint8_t			 cnt[8];
+
+	hmac_sha1_set_key(&ctx, keylen, key);
+	hmac_sha1_update(&ctx, sizeof(hdr), hdr);
+	for (size_t i = 0; i < nvips; i++)
+		hmac_sha1_update(&ctx, 4, (const uint8_t *)&vips[i].s_addr);
+	put64(cnt, counter);
+	hmac_sha1_update(&ctx, sizeof(cnt), cnt);
+	hmac_sha1_digest(&ctx, CARP_DIGEST_LEN, md);
+}
+
+int
+carp_hmac_verify(const uint8_t *key, size_t keylen,
+    const struct in_addr *vips, size_t nvips, const struct carp_advert *a)
+{
+	uint8_t md[CARP_DIGEST_LEN];
+
+	carp_hmac(key, keylen, a->vhid, vips, nvips, a->counter, md);
+	return memeql_sec(md, a->md, CARP_DIGEST_LEN) != 0;
+}
+
+static int
+addr_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct in_addr));
+}
+
+size_t
+carp_sort_vips(struct in_addr *v, size_t n)
+{
+	size_t out = 0;
+
+	qsort(v, n, sizeof(*v), addr_cmp);
+	for (size_t i = 0; i < n; i++)
+		if (out == 0 || v[out - 1].s_addr != v[i].s_addr)
+			v[out++] = v[i];
+	return out;
+}
+
+size_t
+carp_frame_build(const struct carp_frame_params *p,
+    const struct carp_advert *a, uint8_t out[CARP_FRAME_LEN])
+{
+	uint8_t *ip = out + ETH_HDR_LEN;
+
+	memcpy(out, p->dst_mac, 6);
+	memcpy(out + 6, p->src_mac, 6);
+	put16(out + 12, 0x0800);
+
+	ip[0] = 0x45;
+	ip[1] = p->tos;
+	put16(ip + 2, IP4_HDR_LEN + CARP_HDR_LEN);
+	put16(ip + 4, p->ip_id);
+	put16(ip + 6, 0x4000);			/* DF */
+	ip[8] = CARP_TTL;
+	ip[9] = CARP_PROTO;
+	put16(ip + 10, 0);
+	memcpy(ip + 12, &p->src.s_addr, 4);
+	memcpy(ip + 16, &p->dst.s_addr, 4);
+	put16(ip + 10, inet_cksum(ip, IP4_HDR_LEN));
+
+	carp_advert_encode(a, ip + IP4_HDR_LEN);
+	return CARP_FRAME_LEN;
+}
+
+size_t
+garp_frame_build(const uint8_t mac[6], struct in_addr vip,
+    uint8_t out[GARP_FRAME_LEN])
+{
+	uint8_t *arp = out + ETH_HDR_LEN;
+
+	memset(out, 0xff, 6);
+	memcpy(out + 6, mac, 6);
+	put16(out + 12, 0x0806);
+	put16(arp, 1);				/* Ethernet */
+	put16(arp + 2, 0x0800);			/* IPv4 */
+	arp[4] = 6;
+	arp[5] = 4;
+	put16(arp + 6, 1);			/* request */
+	memcpy(arp + 8, mac, 6);
+	memcpy(arp + 14, &vip.s_addr, 4);
+	memset(arp + 18, 0, 6);
+	memcpy(arp + 24, &vip.s_addr, 4);
+	return GARP_FRAME_LEN;
+}

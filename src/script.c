@@ -1,0 +1,223 @@
+/*
+ * script.c: run up/down scripts without ever blocking the event loop.
+ * One FIFO per vhid so that its scripts run one at a time and in order;
+ * children are reaped from the SIGCHLD event and killed (their whole
+ * process group: SIGTERM, then SIGKILL two seconds later) on timeout.
+ */
+#include "config.h"
+
+#include <sys/wait.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <event2/event.h>
+
+#include "log.h"
+#include "script.h"
+
+#define SCRIPT_KILL_GRACE	2	/* seconds between SIGTERM and SIGKILL */
+
+static void	start_next(struct script_queue *);
+
+static void
+strv_free(char **v)
+{
+	if (v == NULL)
+		return;
+	for (char **p = v; *p != NULL; p++)
+		free(*p);
+	free(v);
+}
+
+static void
+job_free(struct script_job *j)
+{
+	if (j == NULL)
+		return;
+	strv_free(j->argv);
+	strv_free(j->envp);
+	free(j->label);
+	free(j);
+}
+
+void
+script_runner_init(struct script_runner *r, struct event_base *base,
+    unsigned timeout_s)
+{
+	memset(r, 0, sizeof(*r));
+	r->base = base;
+	r->timeout_s = timeout_s;
+	LIST_INIT(&r->busy);
+}
+
+int
+script_runner_idle(const struct script_runner *r)
+{
+	return LIST_EMPTY(&r->busy);
+}
+
+static void
+on_timeout(evutil_socket_t fd, short ev, void *arg)
+{
+	struct script_queue	*q = arg;
+	struct timeval		 tv = { SCRIPT_KILL_GRACE, 0 };
+
+	if (q->pid <= 0)
+		return;
+	if (q->killed == 0) {
+		log_warnx("script %s: still running after %u s, sending SIGTERM",
+		    q->running->label, q->runner->timeout_s);
+		q->killed = SIGTERM;
+		kill(-q->pid, SIGTERM);
+		evtimer_add(q->timeout_ev, &tv);
+	} else {
+		log_warnx("script %s: still running, sending SIGKILL",
+		    q->running->label);
+		q->killed = SIGKILL;
+		kill(-q->pid, SIGKILL);
+	}
+}
+
+void
+script_queue_init(struct script_queue *q, struct script_runner *r)
+{
+	memset(q, 0, sizeof(*q));
+	q->runner = r;
+	STAILQ_INIT(&q->jobs);
+	q->timeout_ev = evtimer_new(r->base, on_timeout, q);
+	if (q->timeout_ev == NULL)
+		fatalx("evtimer_new failed");
+}
+
+void
+script_queue_free(struct script_queue *q)
+{
+	struct script_job *j;
+
+	while ((j = STAILQ_FIRST(&q->jobs)) != NULL) {
+		STAILQ_REMOVE_HEAD(&q->jobs, entry);
+		job_free(j);
+	}
+	if (q->pid > 0) {
+		/* The child outlives its vhid; the SIGCHLD loop reaps it. */
+		LIST_REMOVE(q, entry);
+		q->pid = 0;
+	}
+	job_free(q->running);
+	q->running = NULL;
+	if (q->timeout_ev != NULL)
+		event_free(q->timeout_ev);
+	q->timeout_ev = NULL;
+}
+
+static void
+child_exec(struct script_job *j)
+{
+	sigset_t	all;
+	int		fd;
+
+	setpgid(0, 0);
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	for (int s = 1; s < NSIG; s++)
+		signal(s, SIG_DFL);
+	if ((fd = open("/dev/null", O_RDWR)) >= 0) {
+		dup2(fd, STDIN_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+	for (fd = STDERR_FILENO + 1; fd < 1024; fd++)
+		close(fd);
+	execve(j->argv[0], j->argv, j->envp);
+	_exit(127);
+}
+
+static void
+start_next(struct script_queue *q)
+{
+	struct script_job	*j;
+	struct timeval		 tv = { q->runner->timeout_s, 0 };
+	pid_t			 pid;
+
+	while (q->pid == 0 && (j = STAILQ_FIRST(&q->jobs)) != NULL) {
+		STAILQ_REMOVE_HEAD(&q->jobs, entry);
+		if (access(j->argv[0], X_OK) == -1) {
+			log_warn("script %s: cannot run %s", j->label,
+			    j->argv[0]);
+			job_free(j);
+			continue;
+		}
+		if ((pid = fork()) == -1) {
+			log_warn("script %s: fork", j->label);
+			job_free(j);
+			continue;
+		}
+		if (pid == 0)
+			child_exec(j);
+		log_debug("script %s: started %s as pid %d", j->label,
+		    j->argv[0], (int)pid);
+		q->pid = pid;
+		q->running = j;
+		q->killed = 0;
+		LIST_INSERT_HEAD(&q->runner->busy, q, entry);
+		if (q->runner->timeout_s > 0)
+			evtimer_add(q->timeout_ev, &tv);
+	}
+}
+
+void
+script_enqueue(struct script_queue *q, char **argv, char **envp, char *label)
+{
+	struct script_job *j;
+
+	if ((j = calloc(1, sizeof(*j))) == NULL)
+		fatal("calloc");
+	j->argv = argv;
+	j->envp = envp;
+	j->label = label;
+	STAILQ_INSERT_TAIL(&q->jobs, j, entry);
+	start_next(q);
+}
+
+static void
+log_status(const struct script_job *j, int status, int killed)
+{
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		log_info("script %s: %s exited 0", j->label, j->argv[0]);
+	else if (WIFEXITED(status))
+		log_warnx("script %s: %s exited %d", j->label, j->argv[0],
+		    WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		log_warnx("script %s: %s killed by signal %d%s", j->label,
+		    j->argv[0], WTERMSIG(status),
+		    killed ? " after timeout" : "");
+}
+
+void
+script_reap(struct script_runner *r)
+{
+	struct script_queue	*q;
+	pid_t			 pid;
+	int			 status;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		LIST_FOREACH(q, &r->busy, entry)
+			if (q->pid == pid)
+				break;
+		if (q == NULL)
+			continue;	/* orphaned by a removed vhid */
+		LIST_REMOVE(q, entry);
+		evtimer_del(q->timeout_ev);
+		log_status(q->running, status, q->killed);
+		job_free(q->running);
+		q->running = NULL;
+		q->pid = 0;
+		start_next(q);
+	}
+	if (LIST_EMPTY(&r->busy) && r->idle_cb != NULL)
+		r->idle_cb(r->idle_arg);
+}

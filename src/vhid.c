@@ -1,0 +1,469 @@
+/*
+ * vhid.c: glue between the pure state machine and the world.  Timers,
+ * received adverts and operator commands become fsm events; the
+ * returned actions are carried out here, packets first, scripts last.
+ */
+#include "config.h"
+
+#include <sys/random.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <arpa/inet.h>
+#include <event2/event.h>
+
+#include "carpd.h"
+#include "net.h"
+#include "vhid.h"
+
+extern char **environ;
+
+static void	apply(struct vhid *, const struct fsm_output *);
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static struct timeval
+us_to_tv(uint64_t us)
+{
+	struct timeval tv = { (time_t)(us / 1000000), (suseconds_t)(us % 1000000) };
+
+	return tv;
+}
+
+static void
+on_advert_timer(evutil_socket_t fd, short ev, void *arg)
+{
+	vhid_event(arg, FSM_EV_ADVERT_TIMER);
+}
+
+static void
+on_down_timer(evutil_socket_t fd, short ev, void *arg)
+{
+	vhid_event(arg, FSM_EV_DOWN_TIMER);
+}
+
+void
+vhid_config_clear(struct vhid_config *c)
+{
+	free(c->upscript);
+	free(c->downscript);
+	free(c->xparam);
+	explicit_bzero(c->key, sizeof(c->key));
+	memset(c, 0, sizeof(*c));
+}
+
+static char *
+xstrdup(const char *s)
+{
+	char *p;
+
+	if (s == NULL)
+		return NULL;
+	if ((p = strdup(s)) == NULL)
+		fatal("strdup");
+	return p;
+}
+
+struct vhid *
+vhid_new(struct carpd *cd, const struct vhid_config *cfg, char *err,
+    size_t errlen)
+{
+	struct fsm_config	 fc;
+	struct iface		*ifp;
+	struct vhid		*v;
+
+	if ((ifp = net_iface_get(cd, cfg->ifname, err, errlen)) == NULL)
+		return NULL;
+	if (ifp->by_vhid[cfg->vhid] != NULL) {
+		snprintf(err, errlen, "vhid %u is already configured on %s",
+		    cfg->vhid, cfg->ifname);
+		return NULL;
+	}
+	if ((v = calloc(1, sizeof(*v))) == NULL)
+		fatal("calloc");
+	v->cfg = *cfg;
+	v->cfg.upscript = xstrdup(cfg->upscript);
+	v->cfg.downscript = xstrdup(cfg->downscript);
+	v->cfg.xparam = xstrdup(cfg->xparam);
+	v->cd = cd;
+	v->ifp = ifp;
+	if (v->cfg.src.s_addr == INADDR_ANY &&
+	    net_first_ipv4(ifp->name, cfg->vips, cfg->nvips, &v->cfg.src) == -1) {
+		snprintf(err, errlen, "%s has no IPv4 address to use as "
+		    "source; give one with --srcip", ifp->name);
+		vhid_free(v);
+		return NULL;
+	}
+	memcpy(v->sorted_vips, cfg->vips, cfg->nvips * sizeof(cfg->vips[0]));
+	v->nsorted = carp_sort_vips(v->sorted_vips, cfg->nvips);
+
+	memset(&fc, 0, sizeof(fc));
+	fc.advbase = cfg->advbase;
+	fc.advskew = cfg->advskew;
+	fc.deadratio = cfg->deadratio;
+	fc.preempt = cfg->preempt;
+	fc.neutral = cfg->neutral;
+	fc.shutdown_script = cfg->shutdown_script;
+	fc.self = v->cfg.src;
+	fc.downfmt = cfg->downfmt;
+	fsm_init(&v->fsm, &fc);
+
+	/* Persistent: libevent re-arms from the previous deadline, no drift. */
+	v->advert_ev = event_new(cd->base, -1, EV_PERSIST, on_advert_timer, v);
+	v->down_ev = evtimer_new(cd->base, on_down_timer, v);
+	if (v->advert_ev == NULL || v->down_ev == NULL)
+		fatalx("event_new failed");
+	if (getrandom(&v->counter, sizeof(v->counter), 0) != sizeof(v->counter))
+		v->counter = (uint64_t)now_ms() * 2654435761u;
+	script_queue_init(&v->scripts, &cd->runner);
+
+	if (!cfg->broadcast && net_join(ifp, cfg->group) == -1) {
+		snprintf(err, errlen, "cannot join group %s on %s: %s",
+		    inet_ntoa(cfg->group), ifp->name, strerror(errno));
+		vhid_free(v);
+		return NULL;
+	}
+	ifp->by_vhid[cfg->vhid] = v;
+	TAILQ_INSERT_TAIL(&cd->vhids, v, entry);
+	return v;
+}
+
+void
+vhid_free(struct vhid *v)
+{
+	if (v->ifp != NULL && v->ifp->by_vhid[v->cfg.vhid] == v) {
+		v->ifp->by_vhid[v->cfg.vhid] = NULL;
+		TAILQ_REMOVE(&v->cd->vhids, v, entry);
+	}
+	if (v->advert_ev != NULL)
+		event_free(v->advert_ev);
+	if (v->down_ev != NULL)
+		event_free(v->down_ev);
+	script_queue_free(&v->scripts);
+	vhid_config_clear(&v->cfg);
+	free(v);
+}
+
+void
+vhid_start(struct vhid *v)
+{
+	vhid_event(v, FSM_EV_START);
+}
+
+void
+vhid_event(struct vhid *v, enum fsm_event ev)
+{
+	struct fsm_input	in = { .ev = ev };
+	struct fsm_output	out;
+
+	fsm_step(&v->fsm, &in, &out);
+	apply(v, &out);
+}
+
+/* ---- sending ---- */
+
+static void
+send_advert(struct vhid *v, uint8_t advbase, uint8_t advskew)
+{
+	struct carp_frame_params	p;
+	struct carp_advert		a;
+	uint8_t				frame[CARP_FRAME_LEN];
+	uint16_t			id;
+	uint32_t			g = ntohl(v->cfg.group.s_addr);
+
+	memset(&a, 0, sizeof(a));
+	a.version = CARP_VERSION;
+	a.type = CARP_TYPE_ADVERT;
+	a.vhid = v->cfg.vhid;
+	a.advbase = advbase;
+	a.advskew = advskew;
+	a.authlen = CARP_AUTHLEN;
+	a.counter = ++v->counter;
+	carp_hmac(v->cfg.key, v->cfg.keylen, a.vhid, v->sorted_vips,
+	    v->nsorted, a.counter, a.md);
+
+	memset(&p, 0, sizeof(p));
+	memcpy(p.src_mac, v->ifp->mac, 6);
+	if (v->cfg.broadcast)
+		memset(p.dst_mac, 0xff, 6);
+	else {
+		/* RFC 1112: 01:00:5e and the low 23 bits of the group. */
+		p.dst_mac[0] = 0x01;
+		p.dst_mac[1] = 0x00;
+		p.dst_mac[2] = 0x5e;
+		p.dst_mac[3] = (g >> 16) & 0x7f;
+		p.dst_mac[4] = (g >> 8) & 0xff;
+		p.dst_mac[5] = g & 0xff;
+	}
+	p.src = v->cfg.src;
+	p.dst = v->cfg.group;
+	p.tos = 0x10;
+	if (getrandom(&id, sizeof(id), GRND_NONBLOCK) != sizeof(id))
+		id = (uint16_t)v->counter;
+	p.ip_id = id;
+	carp_frame_build(&p, &a, frame);
+	if (net_send(v->ifp, frame, sizeof(frame)) == 0)
+		v->stats.adverts_sent++;
+	log_debug("vhid %u %s: sent advert advbase %u advskew %u counter %llu",
+	    v->cfg.vhid, v->ifp->name, advbase, advskew,
+	    (unsigned long long)a.counter);
+}
+
+static void
+send_garp(struct vhid *v)
+{
+	uint8_t frame[GARP_FRAME_LEN];
+
+	for (size_t i = 0; i < v->cfg.nvips; i++) {
+		garp_frame_build(v->ifp->mac, v->cfg.vips[i], frame);
+		net_send(v->ifp, frame, sizeof(frame));
+		log_debug("vhid %u %s: sent gratuitous ARP for %s",
+		    v->cfg.vhid, v->ifp->name, inet_ntoa(v->cfg.vips[i]));
+	}
+}
+
+/* ---- scripts ---- */
+
+static char *
+xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static char *
+xasprintf(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) == -1)
+		fatal("vasprintf");
+	va_end(ap);
+	return s;
+}
+
+static char **
+script_env(const struct vhid *v, const char *state, const char *vip)
+{
+	char	 all[CARPD_MAX_VIPS * (INET_ADDRSTRLEN + 1)] = "";
+	char	 src[INET_ADDRSTRLEN];
+	size_t	 n = 0, k = 0;
+	char	**env;
+
+	for (size_t i = 0; i < v->cfg.nvips; i++) {
+		char a[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &v->cfg.vips[i], a, sizeof(a));
+		if (i > 0)
+			strcat(all, " ");
+		strcat(all, a);
+	}
+	inet_ntop(AF_INET, &v->cfg.src, src, sizeof(src));
+	while (environ[n] != NULL)
+		n++;
+	if ((env = calloc(n + 8, sizeof(*env))) == NULL)
+		fatal("calloc");
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], "CARP_", 5) != 0)
+			env[k++] = xstrdup(environ[i]);
+	env[k++] = xasprintf("CARP_VHID=%u", v->cfg.vhid);
+	env[k++] = xasprintf("CARP_STATE=%s", state);
+	env[k++] = xasprintf("CARP_INTERFACE=%s", v->ifp->name);
+	env[k++] = xasprintf("CARP_VIP=%s", vip);
+	env[k++] = xasprintf("CARP_VIPS=%s", all);
+	env[k++] = xasprintf("CARP_SRCIP=%s", src);
+	env[k++] = xasprintf("CARP_REASON=%s", fsm_reason_name(v->last_reason));
+	env[k] = NULL;
+	return env;
+}
+
+/* ucarp's contract: `script <interface> <vip> [<xparam>]`, once per address. */
+static void
+run_script(struct vhid *v, const char *script, const char *state)
+{
+	if (script == NULL)
+		return;
+	for (size_t i = 0; i < v->cfg.nvips; i++) {
+		char	  vip[INET_ADDRSTRLEN];
+		char	**argv;
+		size_t	  k = 0;
+
+		inet_ntop(AF_INET, &v->cfg.vips[i], vip, sizeof(vip));
+		if ((argv = calloc(5, sizeof(*argv))) == NULL)
+			fatal("calloc");
+		argv[k++] = xstrdup(script);
+		argv[k++] = xstrdup(v->ifp->name);
+		argv[k++] = xstrdup(vip);
+		if (v->cfg.xparam != NULL)
+			argv[k++] = xstrdup(v->cfg.xparam);
+		script_enqueue(&v->scripts, argv, script_env(v, state, vip),
+		    xasprintf("vhid %u %s %s", v->cfg.vhid,
+		    strcmp(state, "MASTER") == 0 ? "up" : "down", vip));
+	}
+}
+
+/* ---- carrying out actions ---- */
+
+static void
+log_transition(struct vhid *v, const struct fsm_output *out)
+{
+	char master[INET_ADDRSTRLEN];
+
+	v->last_reason = out->reason;
+	v->stats.transitions++;
+	clock_gettime(CLOCK_REALTIME, &v->last_change);
+	if (out->to == CARP_MASTER)
+		v->master = v->cfg.src;
+	inet_ntop(AF_INET, &v->master, master, sizeof(master));
+	/* The stable line documented in carpd(8) under LOGGING. */
+	log_info("vhid %u on %s: %s -> %s (%s)", v->cfg.vhid, v->ifp->name,
+	    carp_state_name(out->from), carp_state_name(out->to),
+	    fsm_reason_name(out->reason));
+}
+
+static void
+apply(struct vhid *v, const struct fsm_output *out)
+{
+	unsigned	a = out->actions;
+	struct timeval	tv;
+
+	/* Packets first: nothing may delay an advert (issue: precise timers). */
+	if (a & FSM_ACT_SEND_BOWOUT)
+		send_advert(v, CARP_BOWOUT, CARP_BOWOUT);
+	if (a & FSM_ACT_SEND_ADVERT)
+		send_advert(v, v->cfg.advbase, v->cfg.advskew);
+	if (a & FSM_ACT_SEND_GARP)
+		send_garp(v);
+	if (a & FSM_ACT_STOP_ADVERT)
+		event_del(v->advert_ev);
+	if (a & FSM_ACT_STOP_DOWN)
+		evtimer_del(v->down_ev);
+	if ((a & FSM_ACT_ARM_ADVERT) && !event_pending(v->advert_ev, EV_TIMEOUT, NULL)) {
+		tv = us_to_tv(fsm_advert_us(&v->fsm.cfg));
+		event_add(v->advert_ev, &tv);
+	}
+	if (a & FSM_ACT_ARM_DOWN) {
+		tv = us_to_tv(fsm_down_us(&v->fsm.cfg));
+		evtimer_del(v->down_ev);
+		evtimer_add(v->down_ev, &tv);
+	}
+	if (out->reason != FSM_R_NONE)
+		log_transition(v, out);
+	if (a & FSM_ACT_RUN_UP)
+		run_script(v, v->cfg.upscript, "MASTER");
+	if (a & FSM_ACT_RUN_DOWN)
+		run_script(v, v->cfg.downscript,
+		    out->to == CARP_INIT ? "INIT" : "BACKUP");
+}
+
+/* ---- receiving ---- */
+
+static void
+drop(struct iface *ifp, struct vhid *v, enum carp_drop why,
+    const struct carp_rx *rx)
+{
+	unsigned long	suppressed = 0;
+	char		src[INET_ADDRSTRLEN] = "?";
+
+	if (v != NULL)
+		v->stats.drops[why]++;
+	else
+		ifp->drops[why]++;
+	if (rx != NULL)
+		inet_ntop(AF_INET, &rx->src, src, sizeof(src));
+	/* Other vhids on a shared LAN are normal: debug only. */
+	if (why == CARP_DROP_VHID || why == CARP_DROP_LOOP) {
+		log_debug("%s: dropped packet from %s: %s", ifp->name, src,
+		    carp_drop_name(why));
+		return;
+	}
+	if (!log_ratelimit_ok(&ifp->rl, now_ms(), &suppressed))
+		return;
+	if (suppressed > 0)
+		log_warnx("%s: dropped packet from %s: %s "
+		    "(%lu more bad packets not logged)", ifp->name, src,
+		    carp_drop_name(why), suppressed);
+	else
+		log_warnx("%s: dropped packet from %s: %s", ifp->name, src,
+		    carp_drop_name(why));
+}
+
+void
+vhid_rx(struct iface *ifp, const uint8_t *frame, size_t caplen,
+    size_t wirelen)
+{
+	struct fsm_input	 in;
+	struct fsm_output	 out;
+	struct carp_rx		 rx;
+	enum carp_drop		 why;
+	struct vhid		*v;
+
+	if (ifp->cd->exiting)
+		return;
+	memset(&rx, 0, sizeof(rx));
+	if (caplen < wirelen) {
+		drop(ifp, NULL, CARP_DROP_LENGTH, NULL);
+		return;
+	}
+	if ((why = carp_rx_decode(frame, caplen, &rx)) != CARP_RX_OK) {
+		drop(ifp, NULL, why, why >= CARP_DROP_IP_CKSUM ? &rx : NULL);
+		return;
+	}
+	if ((v = ifp->by_vhid[rx.adv.vhid]) == NULL) {
+		drop(ifp, NULL, CARP_DROP_VHID, &rx);
+		return;
+	}
+	if (rx.dst.s_addr != v->cfg.group.s_addr)
+		why = CARP_DROP_DST;
+	else if (rx.src.s_addr == v->cfg.src.s_addr)
+		why = CARP_DROP_LOOP;
+	else if (!carp_hmac_verify(v->cfg.key, v->cfg.keylen, v->sorted_vips,
+	    v->nsorted, &rx.adv))
+		why = CARP_DROP_HMAC;
+	if (why != CARP_RX_OK) {
+		drop(ifp, v, why, &rx);
+		return;
+	}
+	v->stats.adverts_rx++;
+	v->master = rx.src;
+	log_debug("vhid %u %s: advert from %s advbase %u advskew %u "
+	    "counter %llu", v->cfg.vhid, ifp->name, inet_ntoa(rx.src),
+	    rx.adv.advbase, rx.adv.advskew,
+	    (unsigned long long)rx.adv.counter);
+
+	memset(&in, 0, sizeof(in));
+	in.ev = FSM_EV_ADVERT;
+	in.src = rx.src;
+	in.advbase = rx.adv.advbase;
+	in.advskew = rx.adv.advskew;
+	fsm_step(&v->fsm, &in, &out);
+	apply(v, &out);
+}
+
+void
+vhid_log_status(const struct vhid *v)
+{
+	char		master[INET_ADDRSTRLEN], src[INET_ADDRSTRLEN];
+	uint64_t	bad = 0;
+
+	for (int i = 1; i < CARP_DROP_MAX; i++)
+		bad += v->stats.drops[i];
+	inet_ntop(AF_INET, &v->master, master, sizeof(master));
+	inet_ntop(AF_INET, &v->cfg.src, src, sizeof(src));
+	log_info("vhid %u on %s: state %s, source %s, master %s, "
+	    "advbase %u advskew %u, last change %s, adverts sent %llu "
+	    "received %llu, bad packets %llu", v->cfg.vhid, v->ifp->name,
+	    carp_state_name(v->fsm.state), src,
+	    v->master.s_addr ? master : "none", v->cfg.advbase,
+	    v->cfg.advskew, fsm_reason_name(v->last_reason),
+	    (unsigned long long)v->stats.adverts_sent,
+	    (unsigned long long)v->stats.adverts_rx,
+	    (unsigned long long)bad);
+}
