@@ -25,6 +25,7 @@ struct event_base;
 struct event;
 struct iface;
 struct carpd;
+struct control;
 
 /* Everything a vhid is configured with; the command line fills one. */
 struct vhid_config {
@@ -48,6 +49,10 @@ struct vhid_config {
 	char			*upscript;
 	char			*downscript;
 	char			*xparam;
+	unsigned		garp_repeat;	/* gratuitous ARPs per burst */
+	unsigned		garp_interval_ms; /* between those */
+	long			garp_delay_ms;	/* second burst; -1: 2 adverts */
+	unsigned		garp_refresh_s;	/* periodic burst; 0: off */
 };
 
 struct vhid_stats {
@@ -67,6 +72,9 @@ struct vhid {
 	struct fsm		 fsm;
 	struct event		*advert_ev;
 	struct event		*down_ev;
+	struct event		*garp_ev;
+	unsigned		 garp_left;	/* of the current burst */
+	bool			 garp_second_due;
 	uint64_t		 counter;	/* last counter sent */
 	struct in_addr		 master;	/* last master heard, or us */
 	enum fsm_reason		 last_reason;
@@ -101,6 +109,8 @@ struct carpd {
 	struct event		*sig_ev[8];
 	size_t			 nsig;
 	struct event		*exit_ev;	/* bounds the shutdown wait */
+	struct control		*control;	/* control socket, or NULL */
+	char			*pidfile;
 	bool			 exiting;
 	int			 exit_code;
 };

@@ -64,7 +64,7 @@ struct fsm_input {
 /* Actions, carried out by the caller in this order. */
 #define FSM_ACT_SEND_BOWOUT	0x0001	/* advert with advbase/advskew 255 */
 #define FSM_ACT_SEND_ADVERT	0x0002
-#define FSM_ACT_SEND_GARP	0x0004
+#define FSM_ACT_SEND_GARP	0x0004	/* announce; the runtime repeats it */
 #define FSM_ACT_STOP_ADVERT	0x0008
 #define FSM_ACT_STOP_DOWN	0x0010
 #define FSM_ACT_ARM_ADVERT	0x0020	/* (re)arm for fsm_advert_us() */
@@ -101,7 +101,6 @@ struct fsm {
 	struct fsm_config	cfg;
 	enum carp_state		state;
 	bool			hold_backup;	/* forced backup: no preempt */
-	unsigned		adverts_as_master;
 };
 
 void		fsm_init(struct fsm *, const struct fsm_config *);
@@ -111,8 +110,5 @@ void		fsm_step(struct fsm *, const struct fsm_input *, struct fsm_output *);
 uint64_t	fsm_interval_us(uint8_t advbase, uint8_t advskew);
 uint64_t	fsm_advert_us(const struct fsm_config *);
 uint64_t	fsm_down_us(const struct fsm_config *);
-
-/* After how many adverts as master the second gratuitous ARP goes out. */
-#define FSM_GARP_SECOND_AFTER	2
 
 #endif

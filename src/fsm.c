@@ -143,7 +143,6 @@ become_master(struct fsm *f, enum fsm_reason why, struct fsm_output *out)
 	if (!set_state(f, CARP_MASTER, why, out))
 		return;
 	f->hold_backup = false;
-	f->adverts_as_master = 1;
 	out->actions |= FSM_ACT_SEND_ADVERT | FSM_ACT_SEND_GARP |
 	    FSM_ACT_STOP_DOWN | FSM_ACT_ARM_ADVERT | FSM_ACT_RUN_UP;
 }
@@ -239,8 +238,6 @@ fsm_step(struct fsm *f, const struct fsm_input *in, struct fsm_output *out)
 		if (f->state != CARP_MASTER)
 			break;
 		out->actions |= FSM_ACT_SEND_ADVERT | FSM_ACT_ARM_ADVERT;
-		if (++f->adverts_as_master == 1 + FSM_GARP_SECOND_AFTER)
-			out->actions |= FSM_ACT_SEND_GARP;
 		break;
 	case FSM_EV_FORCE_BACKUP:
 		f->hold_backup = f->state != CARP_INIT;

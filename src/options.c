@@ -20,6 +20,10 @@
 enum {
 	OPT_DOWN_FORMULA = 256,
 	OPT_SCRIPT_TIMEOUT,
+	OPT_GARP_REPEAT,
+	OPT_GARP_INTERVAL,
+	OPT_GARP_DELAY,
+	OPT_GARP_REFRESH,
 };
 
 struct opt_def {
@@ -55,6 +59,10 @@ static const struct opt_def opt_table[] = {
 	{ "xparam", 'x', 1, "VALUE", "extra argument for the up and down scripts" },
 	{ "down-formula", OPT_DOWN_FORMULA, 1, "NAME", "master-down interval: auto, ucarp or openbsd (default auto)" },
 	{ "script-timeout", OPT_SCRIPT_TIMEOUT, 1, "SECONDS", "kill a script running longer, 1 to 3600 (default 30)" },
+	{ "garp-repeat", OPT_GARP_REPEAT, 1, "N", "gratuitous ARPs per burst on becoming master, 1 to 100 (default 1)" },
+	{ "garp-interval", OPT_GARP_INTERVAL, 1, "MS", "milliseconds between the ARPs of a burst, 0 to 10000 (default 0)" },
+	{ "garp-delay", OPT_GARP_DELAY, 1, "MS", "second burst after MS milliseconds, 0 for none (default two advert intervals)" },
+	{ "garp-refresh", OPT_GARP_REFRESH, 1, "SECONDS", "repeat a burst every SECONDS while master, 0 for never (default 0)" },
 	{ "version", 'V', 0, NULL, "print the version and exit" },
 };
 #define NOPTS	(sizeof(opt_table) / sizeof(opt_table[0]))
@@ -290,6 +298,26 @@ parse_one(int c, char *arg, struct carpd_options *o, FILE *err,
 		else
 			return bad_value(err, c, arg, "auto, ucarp or openbsd");
 		return 0;
+	case OPT_GARP_REPEAT:
+		if (parse_num(err, c, arg, 1, 100, &n) == -1)
+			return -1;
+		vc->garp_repeat = (unsigned)n;
+		return 0;
+	case OPT_GARP_INTERVAL:
+		if (parse_num(err, c, arg, 0, 10000, &n) == -1)
+			return -1;
+		vc->garp_interval_ms = (unsigned)n;
+		return 0;
+	case OPT_GARP_DELAY:
+		if (parse_num(err, c, arg, 0, 3600000, &n) == -1)
+			return -1;
+		vc->garp_delay_ms = n;
+		return 0;
+	case OPT_GARP_REFRESH:
+		if (parse_num(err, c, arg, 0, 86400, &n) == -1)
+			return -1;
+		vc->garp_refresh_s = (unsigned)n;
+		return 0;
 	case OPT_SCRIPT_TIMEOUT:
 		if (parse_num(err, c, arg, 1, 3600, &n) == -1)
 			return -1;
@@ -344,6 +372,8 @@ options_parse(int argc, char **argv, struct carpd_options *o, FILE *out,
 	o->script_timeout = CARPD_SCRIPT_TIMEOUT;
 	o->vc.advbase = 1;
 	o->vc.deadratio = 3;
+	o->vc.garp_repeat = 1;
+	o->vc.garp_delay_ms = -1;
 	inet_pton(AF_INET, CARP_DEFAULT_GROUP, &o->vc.group);
 
 	shortopts[k++] = ':';

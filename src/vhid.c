@@ -45,6 +45,8 @@ on_advert_timer(evutil_socket_t fd, short ev, void *arg)
 	vhid_event(arg, FSM_EV_ADVERT_TIMER);
 }
 
+static void	on_garp_timer(evutil_socket_t, short, void *);
+
 static void
 on_down_timer(evutil_socket_t fd, short ev, void *arg)
 {
@@ -120,7 +122,8 @@ vhid_new(struct carpd *cd, const struct vhid_config *cfg, char *err,
 	/* Persistent: libevent re-arms from the previous deadline, no drift. */
 	v->advert_ev = event_new(cd->base, -1, EV_PERSIST, on_advert_timer, v);
 	v->down_ev = evtimer_new(cd->base, on_down_timer, v);
-	if (v->advert_ev == NULL || v->down_ev == NULL)
+	v->garp_ev = evtimer_new(cd->base, on_garp_timer, v);
+	if (v->advert_ev == NULL || v->down_ev == NULL || v->garp_ev == NULL)
 		fatalx("event_new failed");
 	if (getrandom(&v->counter, sizeof(v->counter), 0) != sizeof(v->counter))
 		v->counter = (uint64_t)now_ms() * 2654435761u;
@@ -148,6 +151,8 @@ vhid_free(struct vhid *v)
 		event_free(v->advert_ev);
 	if (v->down_ev != NULL)
 		event_free(v->down_ev);
+	if (v->garp_ev != NULL)
+		event_free(v->garp_ev);
 	script_queue_free(&v->scripts);
 	vhid_config_clear(&v->cfg);
 	free(v);
@@ -229,6 +234,80 @@ send_garp(struct vhid *v)
 		log_debug("vhid %u %s: sent gratuitous ARP for %s",
 		    v->cfg.vhid, v->ifp->name, inet_ntoa(v->cfg.vips[i]));
 	}
+}
+
+/*
+ * Gratuitous ARP schedule (keepalived's knobs, ucarp's defaults): on
+ * takeover a burst of garp_repeat ARPs garp_interval_ms apart, a second
+ * burst garp_delay_ms later (default: two advert intervals, as ucarp),
+ * then a burst every garp_refresh_s seconds while master, if set.
+ */
+static void
+garp_arm(struct vhid *v, uint64_t ms)
+{
+	struct timeval tv = us_to_tv(ms * 1000);
+
+	evtimer_del(v->garp_ev);
+	evtimer_add(v->garp_ev, &tv);
+}
+
+static uint64_t
+garp_second_ms(const struct vhid *v)
+{
+	if (v->cfg.garp_delay_ms >= 0)
+		return (uint64_t)v->cfg.garp_delay_ms;
+	return 2 * fsm_advert_us(&v->fsm.cfg) / 1000;
+}
+
+static void
+garp_after_burst(struct vhid *v)
+{
+	if (v->garp_second_due) {
+		v->garp_second_due = false;
+		garp_arm(v, garp_second_ms(v));
+	} else if (v->cfg.garp_refresh_s > 0)
+		garp_arm(v, (uint64_t)v->cfg.garp_refresh_s * 1000);
+}
+
+static void
+garp_burst(struct vhid *v)
+{
+	send_garp(v);
+	v->garp_left = v->cfg.garp_repeat > 0 ? v->cfg.garp_repeat - 1 : 0;
+	while (v->garp_left > 0 && v->cfg.garp_interval_ms == 0) {
+		send_garp(v);
+		v->garp_left--;
+	}
+	if (v->garp_left > 0)
+		garp_arm(v, v->cfg.garp_interval_ms);
+	else
+		garp_after_burst(v);
+}
+
+static void
+on_garp_timer(evutil_socket_t fd, short ev, void *arg)
+{
+	struct vhid *v = arg;
+
+	if (v->fsm.state != CARP_MASTER)
+		return;
+	if (v->garp_left == 0) {
+		garp_burst(v);
+		return;
+	}
+	send_garp(v);
+	if (--v->garp_left > 0)
+		garp_arm(v, v->cfg.garp_interval_ms);
+	else
+		garp_after_burst(v);
+}
+
+static void
+garp_stop(struct vhid *v)
+{
+	evtimer_del(v->garp_ev);
+	v->garp_left = 0;
+	v->garp_second_due = false;
 }
 
 /* ---- scripts ---- */
@@ -339,8 +418,15 @@ apply(struct vhid *v, const struct fsm_output *out)
 		send_advert(v, CARP_BOWOUT, CARP_BOWOUT);
 	if (a & FSM_ACT_SEND_ADVERT)
 		send_advert(v, v->cfg.advbase, v->cfg.advskew);
-	if (a & FSM_ACT_SEND_GARP)
-		send_garp(v);
+	if ((a & FSM_ACT_SEND_GARP) && out->to == CARP_MASTER &&
+	    out->from != CARP_MASTER) {
+		garp_stop(v);
+		v->garp_second_due = garp_second_ms(v) > 0;
+		garp_burst(v);
+	} else if ((a & FSM_ACT_SEND_GARP) && v->garp_left == 0)
+		send_garp(v);		/* re-announce to a lesser master */
+	if (out->from == CARP_MASTER && out->to != CARP_MASTER)
+		garp_stop(v);
 	if (a & FSM_ACT_STOP_ADVERT)
 		event_del(v->advert_ev);
 	if (a & FSM_ACT_STOP_DOWN)

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Install what carpd needs (Debian 12), build it and run the whole test
+# suite: unit tests, command-line tests and the test-bed tests that run
+# real daemons (carpd, ucarp) in network namespaces.  Needs root.
+#
+#   ./tests/run-all.sh              normal build in ./build
+#   SANITIZE=1 ./tests/run-all.sh   AddressSanitizer + UBSan build in ./build-asan
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+packages=(autoconf automake make gcc pkg-config libpcap-dev libnet1-dev
+	libevent-dev nettle-dev check iproute2 iputils-ping tcpdump ucarp
+	keepalived mandoc python3-scapy faketime psmisc)
+
+install_packages() {
+	local missing=()
+	for p in "${packages[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "run-all: missing packages (${missing[*]}); run as root" >&2
+		exit 1
+	fi
+	echo "run-all: installing ${missing[*]}"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		"${missing[@]}" >/dev/null
+}
+
+install_packages
+[ -x configure ] || autoreconf -fi
+
+if [ "${SANITIZE:-0}" = 1 ]; then
+	builddir=build-asan
+	flags="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined"
+	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=86
+	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+else
+	builddir=build
+	flags="-O2 -g"
+fi
+
+# A developer may have configured the source tree itself; VPATH builds
+# are refused then, so build in place.
+if [ -f config.status ] && [ "${SANITIZE:-0}" != 1 ]; then
+	builddir=.
+fi
+mkdir -p "$builddir"
+cd "$builddir"
+if [ ! -f Makefile ]; then
+	"$top/configure" -q --enable-werror CFLAGS="$flags" LDFLAGS="${flags/-O1 -g/}"
+fi
+make -s -j"$(nproc)"
+
+status=0
+make -s check || status=$?
+
+# One summary line for humans and CI: "N passed, N failed, N skipped".
+pass=0 fail=0 skip=0
+for t in $(find . -name '*.trs' | sort); do
+	r=$(sed -n 's/^:test-result: //p' "$t" | head -n1)
+	case "$r" in
+	PASS|XFAIL) pass=$((pass + 1)) ;;
+	SKIP) skip=$((skip + 1)) ;;
+	*) fail=$((fail + 1)); echo "run-all: $r: ${t%.trs}" ;;
+	esac
+done
+if [ $fail -gt 0 ] || [ $status -ne 0 ]; then
+	find . -name 'test-suite.log' -exec cat {} + | tail -n 200
+fi
+echo "$pass passed, $fail failed, $skip skipped"
+[ $status -eq 0 ] && [ $fail -eq 0 ]
