@@ -1,0 +1,35 @@
+#!/bin/sh
+# carpd up script: this host has become the master of the group, so take
+# the virtual address.  carpd runs it as
+#
+#	vip-up.sh <interface> <vip> [<xparam>]
+#
+# once per virtual address, with CARP_VHID, CARP_STATE, CARP_REASON and
+# the other variables described in carpd(8) in the environment.  carpd
+# sends the gratuitous ARP for the address itself: nothing else to do.
+#
+# The prefix length of the address: CARP_PREFIX if set, else 24.  Edit
+# the default to match your network.
+set -u
+
+if [ $# -lt 2 ]; then
+	echo "usage: $0 interface vip [xparam]" >&2
+	exit 2
+fi
+ifname=$1
+vip=$2
+prefix=${CARP_PREFIX:-24}
+
+if ip addr add "$vip/$prefix" dev "$ifname" 2>/dev/null; then
+	logger -t carpd-vip -p daemon.notice \
+	    "vhid ${CARP_VHID:-?}: added $vip/$prefix to $ifname (${CARP_REASON:-?})" || :
+elif ip -o addr show dev "$ifname" | grep -qF " $vip/"; then
+	# Already there (a restart while master): not an error.
+	logger -t carpd-vip -p daemon.notice \
+	    "vhid ${CARP_VHID:-?}: $vip already on $ifname" || :
+else
+	logger -t carpd-vip -p daemon.err \
+	    "vhid ${CARP_VHID:-?}: cannot add $vip/$prefix to $ifname" || :
+	exit 1
+fi
+exit 0
