@@ -1,0 +1,998 @@
+/*
+ * test_proto.c: unit tests of the CARP wire codec (src/proto.c) against
+ * ../shared/PROTOCOL.md.  Rejections are made by corrupting one field of
+ * a good frame; where a later check is the target, the earlier
+ * checksums are fixed up so that only the field under test is wrong.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "proto.h"
+
+/* The HMAC test vector of PROTOCOL.md. */
+#define TV_KEY		"love"
+#define TV_VHID		42
+#define TV_VIP		"10.1.1.252"
+#define TV_COUNTER	UINT64_C(0x0123456789abcdef)
+#define TV_MD		"055c5da8911cf2a311659afb98e4e262b116747e"
+
+static const uint8_t mac_self[6] = { 0x02, 0x00, 0x5e, 0x10, 0x20, 0x30 };
+static const uint8_t mac_group[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x12 };
+
+static struct in_addr
+addr(const char *s)
+{
+	struct in_addr a;
+
+	ck_assert_msg(inet_pton(AF_INET, s, &a) == 1, "bad address %s", s);
+	return a;
+}
+
+static void
+unhex(const char *hex, uint8_t *out, size_t n)
+{
+	ck_assert_uint_eq(strlen(hex), 2 * n);
+	for (size_t i = 0; i < n; i++) {
+		unsigned b;
+
+		ck_assert_int_eq(sscanf(hex + 2 * i, "%2x", &b), 1);
+		out[i] = (uint8_t)b;
+	}
+}
+
+static uint16_t
+get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static void
+put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void
+tv_advert(struct carp_advert *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->version = CARP_VERSION;
+	a->type = CARP_TYPE_ADVERT;
+	a->vhid = TV_VHID;
+	a->advskew = 100;
+	a->authlen = CARP_AUTHLEN;
+	a->demote = 0;
+	a->advbase = 1;
+	a->counter = TV_COUNTER;
+	unhex(TV_MD, a->md, CARP_DIGEST_LEN);
+}
+
+static void
+tv_params(struct carp_frame_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	memcpy(p->src_mac, mac_self, 6);
+	memcpy(p->dst_mac, mac_group, 6);
+	p->src = addr("192.0.2.10");
+	p->dst = addr(CARP_DEFAULT_GROUP);
+	p->ip_id = 0xbeef;
+	p->tos = 0x10;
+}
+
+/* A valid advert frame, in a buffer with room to grow it. */
+static size_t
+good_frame(uint8_t *f, size_t room)
+{
+	struct carp_frame_params	p;
+	struct carp_advert		a;
+
+	ck_assert_uint_ge(room, CARP_FRAME_LEN);
+	memset(f, 0, room);
+	tv_params(&p);
+	tv_advert(&a);
+	ck_assert_uint_eq(carp_frame_build(&p, &a, f), CARP_FRAME_LEN);
+	return CARP_FRAME_LEN;
+}
+
+static uint8_t *
+ip_of(uint8_t *f)
+{
+	return f + ETH_HDR_LEN;
+}
+
+static size_t
+ihl_of(const uint8_t *f)
+{
+	return (size_t)(f[ETH_HDR_LEN] & 0x0f) * 4;
+}
+
+static uint8_t *
+carp_of(uint8_t *f)
+{
+	return f + ETH_HDR_LEN + ihl_of(f);
+}
+
+/* Recompute the IP header checksum over `hlen` bytes. */
+static void
+fix_ip_cksum_len(uint8_t *f, size_t hlen)
+{
+	uint8_t *ip = ip_of(f);
+
+	put16(ip + 10, 0);
+	put16(ip + 10, inet_cksum(ip, hlen));
+}
+
+static void
+fix_ip_cksum(uint8_t *f)
+{
+	fix_ip_cksum_len(f, ihl_of(f));
+}
+
+/* Recompute the checksum over a CARP (or VRRP) payload of `len` bytes. */
+static void
+fix_carp_cksum_len(uint8_t *f, size_t len)
+{
+	uint8_t *c = carp_of(f);
+
+	put16(c + 6, 0);
+	put16(c + 6, inet_cksum(c, len));
+}
+
+static void
+fix_carp_cksum(uint8_t *f)
+{
+	fix_carp_cksum_len(f, CARP_HDR_LEN);
+}
+
+static enum carp_drop
+decode(const uint8_t *f, size_t len)
+{
+	struct carp_rx rx;
+
+	memset(&rx, 0xa5, sizeof(rx));
+	return carp_rx_decode(f, len, &rx);
+}
+
+#define ck_assert_drop(got, want) do {					\
+	enum carp_drop _g = (got), _w = (want);				\
+	ck_assert_msg(_g == _w, "carp_rx_decode: got %s (%d), want %s (%d)", \
+	    carp_drop_name(_g), (int)_g, carp_drop_name(_w), (int)_w);	\
+} while (0)
+
+/* ---- inet_cksum ---------------------------------------------------- */
+
+START_TEST(cksum_rfc1071)
+{
+	/* RFC 1071 section 3: the sum of these words is 0xddf2. */
+	static const uint8_t d[] = { 0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5,
+	    0xf6, 0xf7 };
+
+	ck_assert_uint_eq(inet_cksum(d, sizeof(d)), 0x220d);
+}
+END_TEST
+
+START_TEST(cksum_ip_header)
+{
+	/* A well-known IPv4 header whose checksum field is 0xb861. */
+	uint8_t h[20] = { 0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00,
+	    0x40, 0x11, 0x00, 0x00, 0xc0, 0xa8, 0x00, 0x01, 0xc0, 0xa8,
+	    0x00, 0xc7 };
+
+	ck_assert_uint_eq(inet_cksum(h, sizeof(h)), 0xb861);
+	put16(h + 10, 0xb861);
+	ck_assert_uint_eq(inet_cksum(h, sizeof(h)), 0);
+}
+END_TEST
+
+START_TEST(cksum_edges)
+{
+	static const uint8_t one[] = { 0x01 };
+	static const uint8_t odd[] = { 0x12, 0x34, 0x56 };
+	static const uint8_t ff[] = { 0xff, 0xff, 0xff, 0xff };
+	uint8_t big[1500];
+
+	ck_assert_uint_eq(inet_cksum(one, 0), 0xffff);
+	/* An odd trailing byte is the high byte of a zero-padded word. */
+	ck_assert_uint_eq(inet_cksum(one, 1), 0xfeff);
+	ck_assert_uint_eq(inet_cksum(odd, 3), (uint16_t)~(0x1234 + 0x5600));
+	/* End-around carry: 0xffff + 0xffff = 0x1fffe -> 0xffff. */
+	ck_assert_uint_eq(inet_cksum(ff, 4), 0x0000);
+	/* Many carries: 750 words of 0xffff still fold to 0xffff. */
+	memset(big, 0xff, sizeof(big));
+	ck_assert_uint_eq(inet_cksum(big, sizeof(big)), 0x0000);
+	memset(big, 0x80, sizeof(big));
+	/* 750 * 0x8080 = 0x1787700 -> 0x7700 + 0x178 = 0x7878. */
+	ck_assert_uint_eq(inet_cksum(big, sizeof(big)), (uint16_t)~0x7878);
+}
+END_TEST
+
+/* ---- encoding ------------------------------------------------------ */
+
+START_TEST(advert_encode_layout)
+{
+	struct carp_advert	a;
+	uint8_t			out[CARP_HDR_LEN];
+	uint8_t			md[CARP_DIGEST_LEN];
+
+	tv_advert(&a);
+	a.demote = 3;
+	memset(out, 0xee, sizeof(out));
+	carp_advert_encode(&a, out);
+	ck_assert_uint_eq(out[0], 0x21);
+	ck_assert_uint_eq(out[1], TV_VHID);
+	ck_assert_uint_eq(out[2], 100);
+	ck_assert_uint_eq(out[3], 7);
+	ck_assert_uint_eq(out[4], 3);
+	ck_assert_uint_eq(out[5], 1);
+	/* Counter: 64-bit big-endian at offset 8. */
+	for (int i = 0; i < 8; i++)
+		ck_assert_uint_eq(out[8 + i], 0x01 + 0x22 * i);
+	unhex(TV_MD, md, sizeof(md));
+	ck_assert_mem_eq(out + 16, md, CARP_DIGEST_LEN);
+	/* Checksum over the 36 bytes, stored big-endian at offset 6. */
+	ck_assert_uint_eq(inet_cksum(out, CARP_HDR_LEN), 0);
+	ck_assert_uint_ne(get16(out + 6), 0);
+}
+END_TEST
+
+START_TEST(frame_build_layout)
+{
+	struct carp_frame_params	p;
+	struct carp_advert		a;
+	uint8_t				f[CARP_FRAME_LEN];
+	uint8_t				c[CARP_HDR_LEN];
+	const uint8_t			*ip = f + ETH_HDR_LEN;
+
+	tv_params(&p);
+	tv_advert(&a);
+	ck_assert_uint_eq(CARP_FRAME_LEN, 70);
+	ck_assert_uint_eq(carp_frame_build(&p, &a, f), CARP_FRAME_LEN);
+	ck_assert_mem_eq(f, mac_group, 6);
+	ck_assert_mem_eq(f + 6, mac_self, 6);
+	ck_assert_uint_eq(get16(f + 12), 0x0800);
+	ck_assert_uint_eq(ip[0], 0x45);
+	ck_assert_uint_eq(ip[1], 0x10);
+	ck_assert_uint_eq(get16(ip + 2), 56);
+	ck_assert_uint_eq(get16(ip + 4), 0xbeef);
+	ck_assert_uint_eq(get16(ip + 6), 0x4000);	/* DF, no offset */
+	ck_assert_uint_eq(ip[8], 255);
+	ck_assert_uint_eq(ip[9], 112);
+	ck_assert_uint_eq(inet_cksum(ip, IP4_HDR_LEN), 0);
+	ck_assert_mem_eq(ip + 12, "\xc0\x00\x02\x0a", 4);
+	ck_assert_mem_eq(ip + 16, "\xe0\x00\x00\x12", 4);
+	carp_advert_encode(&a, c);
+	ck_assert_mem_eq(ip + IP4_HDR_LEN, c, CARP_HDR_LEN);
+}
+END_TEST
+
+/* ---- round trip ---------------------------------------------------- */
+
+static void
+round_trip(const struct carp_frame_params *p, const struct carp_advert *a)
+{
+	uint8_t		f[CARP_FRAME_LEN];
+	struct carp_rx	rx;
+
+	memset(&rx, 0xa5, sizeof(rx));
+	ck_assert_uint_eq(carp_frame_build(p, a, f), CARP_FRAME_LEN);
+	ck_assert_drop(carp_rx_decode(f, sizeof(f), &rx), CARP_RX_OK);
+	ck_assert_uint_eq(rx.src.s_addr, p->src.s_addr);
+	ck_assert_uint_eq(rx.dst.s_addr, p->dst.s_addr);
+	ck_assert_mem_eq(rx.src_mac, p->src_mac, 6);
+	ck_assert_mem_eq(rx.dst_mac, p->dst_mac, 6);
+	ck_assert_uint_eq(rx.adv.version, a->version);
+	ck_assert_uint_eq(rx.adv.type, a->type);
+	ck_assert_uint_eq(rx.adv.vhid, a->vhid);
+	ck_assert_uint_eq(rx.adv.advskew, a->advskew);
+	ck_assert_uint_eq(rx.adv.authlen, a->authlen);
+	ck_assert_uint_eq(rx.adv.demote, a->demote);
+	ck_assert_uint_eq(rx.adv.advbase, a->advbase);
+	ck_assert(rx.adv.counter == a->counter);
+	ck_assert_mem_eq(rx.adv.md, a->md, CARP_DIGEST_LEN);
+}
+
+START_TEST(round_trip_vector)
+{
+	struct carp_frame_params	p;
+	struct carp_advert		a;
+
+	tv_params(&p);
+	tv_advert(&a);
+	round_trip(&p, &a);
+}
+END_TEST
+
+START_TEST(round_trip_extremes)
+{
+	static const struct {
+		uint8_t		vhid, advbase, advskew, demote;
+		uint64_t	counter;
+	} v[] = {
+		{ 1, 0, 1, 0, 0 },
+		{ 255, 255, 254, 0, UINT64_MAX },
+		{ 7, 1, 0, 0xff, UINT64_C(0x8000000000000001) },
+		{ 200, CARP_BOWOUT, CARP_BOWOUT, 1, 1 },
+	};
+	struct carp_frame_params	p;
+	struct carp_advert		a;
+
+	tv_params(&p);
+	tv_advert(&a);
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		a.vhid = v[i].vhid;
+		a.advbase = v[i].advbase;
+		a.advskew = v[i].advskew;
+		a.demote = v[i].demote;
+		a.counter = v[i].counter;
+		for (int j = 0; j < CARP_DIGEST_LEN; j++)
+			a.md[j] = (uint8_t)(i * 31 + j * 7);
+		p.ip_id = (uint16_t)(i * 0x1111);
+		p.tos = i & 1 ? 0xe0 : 0x10;
+		p.src = addr(i & 1 ? "203.0.113.254" : "198.51.100.1");
+		if (i == 3)	/* --nomcast: broadcast MAC, group IP */
+			memset(p.dst_mac, 0xff, 6);
+		round_trip(&p, &a);
+	}
+}
+END_TEST
+
+START_TEST(decode_accepts_padding)
+{
+	/* Ethernet padding after the IP datagram is ignored. */
+	uint8_t f[CARP_FRAME_LEN + 8];
+
+	good_frame(f, sizeof(f));
+	ck_assert_drop(decode(f, sizeof(f)), CARP_RX_OK);
+}
+END_TEST
+
+START_TEST(decode_accepts_ip_options)
+{
+	/* IHL 6 with a Router Alert option: CARP follows the options. */
+	uint8_t		f[CARP_FRAME_LEN + 4];
+	uint8_t		*ip = ip_of(f);
+	struct carp_rx	rx;
+
+	good_frame(f, sizeof(f));
+	memmove(ip + 24, ip + 20, CARP_HDR_LEN);
+	memcpy(ip + 20, "\x94\x04\x00\x00", 4);
+	ip[0] = 0x46;
+	put16(ip + 2, 24 + CARP_HDR_LEN);
+	fix_ip_cksum(f);
+	ck_assert_drop(carp_rx_decode(f, sizeof(f), &rx), CARP_RX_OK);
+	ck_assert_uint_eq(rx.adv.vhid, TV_VHID);
+	ck_assert(rx.adv.counter == TV_COUNTER);
+}
+END_TEST
+
+/* ---- rejections, in the order of carp_rx_decode --------------------- */
+
+START_TEST(drop_short)
+{
+	uint8_t f[CARP_FRAME_LEN];
+
+	good_frame(f, sizeof(f));
+	ck_assert_drop(decode(f, 0), CARP_DROP_SHORT);
+	ck_assert_drop(decode(f, ETH_HDR_LEN), CARP_DROP_SHORT);
+	ck_assert_drop(decode(f, ETH_HDR_LEN + IP4_HDR_LEN - 1),
+	    CARP_DROP_SHORT);
+	/* Long enough for the headers, too short for the datagram. */
+	ck_assert_drop(decode(f, ETH_HDR_LEN + IP4_HDR_LEN),
+	    CARP_DROP_IP_HEADER);
+}
+END_TEST
+
+START_TEST(drop_ethertype)
+{
+	static const uint16_t types[] = { 0x86dd, 0x0806, 0x8100, 0x0000,
+	    0x0801 };
+	uint8_t f[CARP_FRAME_LEN];
+
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		good_frame(f, sizeof(f));
+		put16(f + 12, types[i]);
+		ck_assert_drop(decode(f, sizeof(f)), CARP_DROP_ETHERTYPE);
+	}
+}
+END_TEST
+
+START_TEST(drop_ip_header)
+{
+	uint8_t f[CARP_FRAME_LEN + 64];
+	uint8_t *ip = ip_of(f);
+
+	/* IP version 6 in an IPv4 frame. */
+	good_frame(f, sizeof(f));
+	ip[0] = 0x65;
+	fix_ip_cksum_len(f, IP4_HDR_LEN);
+	ck_assert_drop(decode(f, CARP_FRAME_LEN), CARP_DROP_IP_HEADER);
+
+	/* IHL below 5 words. */
+	for (uint8_t ihl = 0; ihl < 5; ihl++) {
+		good_frame(f, sizeof(f));
+		ip[0] = (uint8_t)(0x40 | ihl);
+		fix_ip_cksum_len(f, IP4_HDR_LEN);
+		ck_assert_drop(decode(f, CARP_FRAME_LEN), CARP_DROP_IP_HEADER);
+	}
+
+	/* IHL 15 (60 bytes) reaching past a 40-byte frame. */
+	good_frame(f, sizeof(f));
+	ip[0] = 0x4f;
+	ck_assert_drop(decode(f, ETH_HDR_LEN + 40), CARP_DROP_IP_HEADER);
+
+	/* Total length shorter than the header. */
+	good_frame(f, sizeof(f));
+	put16(ip + 2, IP4_HDR_LEN - 1);
+	fix_ip_cksum(f);
+	ck_assert_drop(decode(f, CARP_FRAME_LEN), CARP_DROP_IP_HEADER);
+
+	/* Total length beyond the captured frame. */
+	good_frame(f, sizeof(f));
+	put16(ip + 2, IP4_HDR_LEN + CARP_HDR_LEN + 1);
+	fix_ip_cksum(f);
+	ck_assert_drop(decode(f, CARP_FRAME_LEN), CARP_DROP_IP_HEADER);
+	put16(ip + 2, 0xffff);
+	fix_ip_cksum(f);
+	ck_assert_drop(decode(f, sizeof(f)), CARP_DROP_IP_HEADER);
+
+	/* A good frame cut short by one byte. */
+	good_frame(f, sizeof(f));
+	ck_assert_drop(decode(f, CARP_FRAME_LEN - 1), CARP_DROP_IP_HEADER);
+}
+END_TEST
+
+START_TEST(drop_ip_cksum)
+{
+	uint8_t		f[CARP_FRAME_LEN];
+	uint8_t		*ip = ip_of(f);
+	struct carp_rx	rx;
+
+	good_frame(f, sizeof(f));
+	ip[11] ^= 0x01;
+	ck_assert_drop(decode(f, sizeof(f)), CARP_DROP_IP_CKSUM);
+
+	/* A changed field without a fixed checksum is caught here first. */
+	good_frame(f, sizeof(f));
+	ip[8] = 64;
+	ck_assert_drop(decode(f, sizeof(f)), CARP_DROP_IP_CKSUM);
+
+	good_frame(f, sizeof(f));
+	ip[15] ^= 0x80;				/* source address */
+	memset(&rx, 0, sizeof(rx));
+	ck_assert_drop(carp_rx_decode(f, sizeof(f), &rx), CARP_DROP_IP_CKSUM);
+	/* The addresses are filled in for the log of this drop. */
+	ck_assert_uint_eq(rx.src.s_addr, addr("192.0.2.138").s_addr);
+	ck_assert_uint_eq(rx.dst.s_addr, addr(CARP_DEFAULT_GROUP).s_addr);
+}
+END_TEST
+
+START_TEST(drop_fragment)
+{
+	static const uint16_t frag[] = {
+		0x2000,		/* MF */
+		0x6000,		/* DF|MF */
+		0x0001,		/* offset 8 */
+		0x4001,		/* DF, offset 8 */
+		0x1fff,		/* largest offset */
+		0x3fff,
+	};
+	uint8_t f[CARP_FRAME_LEN];
+
+	for (size_t i = 0; i < sizeof(frag) / sizeof(frag[0]); i++) {
+		good_frame(f, sizeof(f));
+		put16(ip_of(f) + 6, frag[i]);
+		fix_ip_cksum(f);
+		ck_assert_drop(decode(f, sizeof(f)), CARP_DROP_FRAGMENT);
+	}
+	/* No flags at all is not a fragment either. */
+	good_frame(f, sizeof(f));
+	put16(ip_of(f) + 6, 0x0000);
+	fix_ip_cksum(f);
+	ck_assert_drop(decode(f, sizeof(f)), CARP_RX_OK);
+}
+END_TEST
+
+START_TEST(drop_protocol)
+{
+	static const uint8_t protos[] = { 0, 1, 17, 111, 113, 255 };
+	uint8_t f[CARP_FRAME_LEN];
+
+	for (size_t i = 0; i < sizeof(protos); i++) {
+		good_frame(f, sizeof(f));
+		ip_of(f)[9] = protos[i];
+		fix_ip_cksum(f);
+		ck_assert_drop(decode(f, sizeof(f)), CARP_DROP_PROTO);
+	}
+}
+END_TEST
+
+START_TEST(drop_ttl)
+{
+	static const uint8_t ttls[] = { 0, 1, 64, 128, 254 };
+	uint8_t f[CARP_FRAME_LEN];
+
+	for (size_t i = 0; i < sizeof(ttls); i++) {
+		good_frame(f, sizeof(f));
+		ip_of(f)[8] = ttls[i];
+		fix_ip_cksum(f);
+		ck_assert_drop(decode(f, sizeof(f)), CARP_DROP_TTL);
+	}
+}
+END_TEST
+
+START_TEST(drop_length)
+{
+	uint8_t f[CARP_FRAME_LEN + 16];
+
+	/* One byte short and one byte long CARP payloads. */
+	good_frame(f, sizeof(f));
+	put16(ip_of(f) + 2, IP4_HDR_LEN + CARP_HDR_LEN - 1);
+	fix_ip_cksum(f);
+	ck_assert_drop(decode(f, CARP_FRAME_LEN), CARP_DROP_LENGTH);
+
+	good_frame(f, sizeof(f));
+	put16(ip_of(f) + 2, IP4_HDR_LEN + CARP_HDR_LEN + 1);
+	fix_ip_cksum(f);
+	ck_assert_drop(decode(f, CARP_FRAME_LEN + 1), CARP_DROP_LENGTH);
+
+	/* No payload at all. */
+	good_frame(f, sizeof(f));
+	put16(ip_of(f) + 2, IP4_HDR_LEN);
+	fix_ip_cksum(f);
+	ck_assert_drop(decode(f, CARP_FRAME_LEN), CARP_DROP_LENGTH);
+}
+END_TEST
+
+/*
+ * VRRPv2 (RFC 3768) shares protocol 112, the group, TTL 255, version 2
+ * and type 1.  Its packet is 8 + 4n + 8 = 20 + 4n bytes for n
+ * addresses: the length tells it apart, except n = 4 (36 bytes), where
+ * byte 3 (the address count, 4) is not CARP's authlen 7.
+ */
+START_TEST(drop_vrrp)
+{
+	uint8_t	 f[ETH_HDR_LEN + IP4_HDR_LEN + 20 + 4 * 16];
+	uint8_t	*ip = ip_of(f), *v = ip + IP4_HDR_LEN;
+	unsigned n = (unsigned)_i;
+	size_t	 vlen = 20 + 4 * n;
+	size_t	 flen = ETH_HDR_LEN + IP4_HDR_LEN + vlen;
+
+	good_frame(f, sizeof(f));
+	memset(v, 0, vlen);
+	v[0] = 0x21;			/* version 2, type 1 (advertisement) */
+	v[1] = TV_VHID;			/* VRID */
+	v[2] = 100;			/* priority */
+	v[3] = (uint8_t)n;		/* count of addresses */
+	v[4] = 0;			/* no authentication */
+	v[5] = 1;			/* advertisement interval */
+	for (unsigned i = 0; i < n; i++) {
+		memcpy(v + 8 + 4 * i, "\xc0\x00\x02", 3);
+		v[8 + 4 * i + 3] = (uint8_t)(100 + i);
+	}
+	put16(ip + 2, (uint16_t)(IP4_HDR_LEN + vlen));
+	fix_ip_cksum(f);
+	fix_carp_cksum_len(f, vlen);
+	if (flen < 60)		/* padded to the Ethernet minimum */
+		flen = 60;
+	if (vlen == CARP_HDR_LEN)
+		ck_assert_drop(decode(f, flen), CARP_DROP_AUTHLEN);
+	else
+		ck_assert_drop(decode(f, flen), CARP_DROP_LENGTH);
+}
+END_TEST
+
+START_TEST(drop_carp_cksum)
+{
+	uint8_t f[CARP_FRAME_LEN];
+
+	/* Any corrupted byte of the 36, checksum not fixed. */
+	for (size_t off = 0; off < CARP_HDR_LEN; off++) {
+		good_frame(f, sizeof(f));
+		carp_of(f)[off] ^= 0x40;
+		ck_assert_drop(decode(f, sizeof(f)), CARP_DROP_CARP_CKSUM);
+	}
+}
+END_TEST
+
+START_TEST(drop_version)
+{
+	static const uint8_t b0[] = { 0x01, 0x11, 0x31, 0xf1 };
+	uint8_t f[CARP_FRAME_LEN];
+
+	for (size_t i = 0; i < sizeof(b0); i++) {
+		good_frame(f, sizeof(f));
+		carp_of(f)[0] = b0[i];
+		fix_carp_cksum(f);
+		ck_assert_drop(decode(f, sizeof(f)), CARP_DROP_VERSION);
+	}
+}
+END_TEST
+
+START_TEST(drop_type)
+{
+	static const uint8_t b0[] = { 0x20, 0x22, 0x2f };
+	uint8_t f[CARP_FRAME_LEN];
+
+	for (size_t i = 0; i < sizeof(b0); i++) {
+		good_frame(f, sizeof(f));
+		carp_of(f)[0] = b0[i];
+		fix_carp_cksum(f);
+		ck_assert_drop(decode(f, sizeof(f)), CARP_DROP_TYPE);
+	}
+}
+END_TEST
+
+START_TEST(drop_authlen)
+{
+	static const uint8_t al[] = { 0, 1, 4, 6, 8, 255 };
+	uint8_t f[CARP_FRAME_LEN];
+
+	for (size_t i = 0; i < sizeof(al); i++) {
+		good_frame(f, sizeof(f));
+		carp_of(f)[3] = al[i];
+		fix_carp_cksum(f);
+		ck_assert_drop(decode(f, sizeof(f)), CARP_DROP_AUTHLEN);
+	}
+}
+END_TEST
+
+/* ---- HMAC ---------------------------------------------------------- */
+
+START_TEST(hmac_vector)
+{
+	struct in_addr	vip = addr(TV_VIP);
+	uint8_t		md[CARP_DIGEST_LEN], want[CARP_DIGEST_LEN];
+
+	unhex(TV_MD, want, sizeof(want));
+	carp_hmac((const uint8_t *)TV_KEY, strlen(TV_KEY), TV_VHID, &vip, 1,
+	    TV_COUNTER, md);
+	ck_assert_mem_eq(md, want, CARP_DIGEST_LEN);
+}
+END_TEST
+
+START_TEST(hmac_verify)
+{
+	const uint8_t		*key = (const uint8_t *)TV_KEY;
+	struct in_addr		 vip = addr(TV_VIP), other = addr("10.1.1.253");
+	struct carp_advert	 a;
+
+	tv_advert(&a);
+	ck_assert_int_eq(carp_hmac_verify(key, 4, &vip, 1, &a), 1);
+
+	/* Every single flipped bit of the digest is refused. */
+	for (int bit = 0; bit < CARP_DIGEST_LEN * 8; bit++) {
+		a.md[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+		ck_assert_msg(carp_hmac_verify(key, 4, &vip, 1, &a) == 0,
+		    "digest with bit %d flipped accepted", bit);
+		a.md[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+	}
+	ck_assert_int_eq(carp_hmac_verify(key, 4, &vip, 1, &a), 1);
+
+	/* Other keys. */
+	ck_assert_int_eq(carp_hmac_verify((const uint8_t *)"lovf", 4, &vip, 1,
+	    &a), 0);
+	ck_assert_int_eq(carp_hmac_verify((const uint8_t *)"love ", 5, &vip,
+	    1, &a), 0);
+	ck_assert_int_eq(carp_hmac_verify(key, 3, &vip, 1, &a), 0);
+	ck_assert_int_eq(carp_hmac_verify(key, 0, &vip, 1, &a), 0);
+
+	/* Other counter, vhid, address, address list. */
+	a.counter = TV_COUNTER + 1;
+	ck_assert_int_eq(carp_hmac_verify(key, 4, &vip, 1, &a), 0);
+	a.counter = TV_COUNTER ^ (UINT64_C(1) << 63);
+	ck_assert_int_eq(carp_hmac_verify(key, 4, &vip, 1, &a), 0);
+	a.counter = TV_COUNTER;
+	a.vhid = TV_VHID + 1;
+	ck_assert_int_eq(carp_hmac_verify(key, 4, &vip, 1, &a), 0);
+	a.vhid = TV_VHID;
+	ck_assert_int_eq(carp_hmac_verify(key, 4, &other, 1, &a), 0);
+	ck_assert_int_eq(carp_hmac_verify(key, 4, &vip, 0, &a), 0);
+	ck_assert_int_eq(carp_hmac_verify(key, 4, &vip, 1, &a), 1);
+}
+END_TEST
+
+START_TEST(hmac_round_trip)
+{
+	/* What we sign, we accept; with the longest allowed key too. */
+	static const char *const keys[] = { "x", "love",
+	    "0123456789abcdefghi" };
+	struct in_addr		vip = addr("203.0.113.7");
+	struct carp_advert	a;
+
+	tv_advert(&a);
+	for (size_t i = 0; i < 3; i++) {
+		size_t kl = strlen(keys[i]);
+
+		ck_assert_uint_le(kl, CARP_KEY_MAX);
+		a.counter = i * UINT64_C(0x1000000001);
+		carp_hmac((const uint8_t *)keys[i], kl, a.vhid, &vip, 1,
+		    a.counter, a.md);
+		ck_assert_int_eq(carp_hmac_verify((const uint8_t *)keys[i], kl,
+		    &vip, 1, &a), 1);
+	}
+}
+END_TEST
+
+/*
+ * HMAC over several addresses: they go in sorted ascending in network
+ * order.  Reference digest from Python's hmac module over
+ * 02 01 07 | c000020a c6336405 cb007101 | 0000000000000001, key "secret".
+ */
+#define MULTI_MD "d87b5c43ad1bfc86cfb21d6111a730184754ec55"
+
+START_TEST(hmac_multi_vip_sorted)
+{
+	struct in_addr		v[4];
+	struct carp_advert	a;
+	uint8_t			md[CARP_DIGEST_LEN], want[CARP_DIGEST_LEN];
+	const uint8_t		*key = (const uint8_t *)"secret";
+	size_t			n;
+
+	/* As configured: unsorted and with a duplicate. */
+	v[0] = addr("198.51.100.5");
+	v[1] = addr("203.0.113.1");
+	v[2] = addr("192.0.2.10");
+	v[3] = addr("198.51.100.5");
+	unhex(MULTI_MD, want, sizeof(want));
+
+	/* The configured order does not give the reference digest. */
+	carp_hmac(key, 6, 7, v, 3, 1, md);
+	ck_assert_mem_ne(md, want, CARP_DIGEST_LEN);
+
+	n = carp_sort_vips(v, 4);
+	ck_assert_uint_eq(n, 3);
+	carp_hmac(key, 6, 7, v, n, 1, md);
+	ck_assert_mem_eq(md, want, CARP_DIGEST_LEN);
+
+	memset(&a, 0, sizeof(a));
+	a.vhid = 7;
+	a.counter = 1;
+	memcpy(a.md, want, sizeof(a.md));
+	ck_assert_int_eq(carp_hmac_verify(key, 6, v, n, &a), 1);
+	/* A peer with one address fewer does not match. */
+	ck_assert_int_eq(carp_hmac_verify(key, 6, v, n - 1, &a), 0);
+}
+END_TEST
+
+/* ---- carp_sort_vips ------------------------------------------------ */
+
+static void
+assert_sorted_unique(const struct in_addr *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		ck_assert_msg(ntohl(v[i - 1].s_addr) < ntohl(v[i].s_addr),
+		    "vips[%zu] not below vips[%zu]", i - 1, i);
+}
+
+START_TEST(sort_vips_network_order)
+{
+	/*
+	 * Pairs whose order in host byte order (on a little-endian CPU,
+	 * the first octet is least significant) is the reverse of their
+	 * order in network byte order.
+	 */
+	static const char *const pairs[][2] = {
+		{ "198.51.100.5", "192.0.2.10" },
+		{ "203.0.113.1", "192.0.2.200" },
+		{ "198.51.100.1", "192.0.2.2" },
+	};
+
+	for (size_t i = 0; i < 3; i++) {
+		struct in_addr v[2] = { addr(pairs[i][0]), addr(pairs[i][1]) };
+
+		ck_assert_uint_eq(carp_sort_vips(v, 2), 2);
+		ck_assert_uint_eq(v[0].s_addr, addr(pairs[i][1]).s_addr);
+		ck_assert_uint_eq(v[1].s_addr, addr(pairs[i][0]).s_addr);
+		/* Sorting again keeps the order. */
+		ck_assert_uint_eq(carp_sort_vips(v, 2), 2);
+		ck_assert_uint_eq(v[0].s_addr, addr(pairs[i][1]).s_addr);
+	}
+}
+END_TEST
+
+START_TEST(sort_vips_dedupe)
+{
+	struct in_addr	v[8];
+	const char	*in[8] = { "203.0.113.9", "192.0.2.1", "203.0.113.9",
+	    "198.51.100.77", "192.0.2.1", "192.0.2.255", "192.0.2.1",
+	    "198.51.100.76" };
+	const char	*want[5] = { "192.0.2.1", "192.0.2.255",
+	    "198.51.100.76", "198.51.100.77", "203.0.113.9" };
+	size_t		n;
+
+	for (int i = 0; i < 8; i++)
+		v[i] = addr(in[i]);
+	n = carp_sort_vips(v, 8);
+	ck_assert_uint_eq(n, 5);
+	assert_sorted_unique(v, n);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_uint_eq(v[i].s_addr, addr(want[i]).s_addr);
+
+	/* All the same. */
+	for (int i = 0; i < 8; i++)
+		v[i] = addr("192.0.2.100");
+	ck_assert_uint_eq(carp_sort_vips(v, 8), 1);
+	ck_assert_uint_eq(v[0].s_addr, addr("192.0.2.100").s_addr);
+
+	/* One, and none. */
+	v[0] = addr("203.0.113.3");
+	ck_assert_uint_eq(carp_sort_vips(v, 1), 1);
+	ck_assert_uint_eq(v[0].s_addr, addr("203.0.113.3").s_addr);
+	ck_assert_uint_eq(carp_sort_vips(v, 0), 0);
+	ck_assert_uint_eq(carp_sort_vips(NULL, 0), 0);
+}
+END_TEST
+
+START_TEST(sort_vips_many)
+{
+	/* 256 addresses, each twice, in a scrambled order. */
+	struct in_addr	v[512];
+	size_t		n;
+
+	for (unsigned i = 0; i < 512; i++) {
+		unsigned k = (i * 167) % 256;	/* 167 is prime to 256 */
+
+		/* Odd ones differ from the even ones in the first octet. */
+		v[i].s_addr = htonl((k & 1 ? 0xcb007100u : 0xc0000200u) + k);
+	}
+	n = carp_sort_vips(v, 512);
+	ck_assert_uint_eq(n, 256);
+	assert_sorted_unique(v, n);
+	ck_assert_uint_eq(ntohl(v[0].s_addr), 0xc0000200u);
+	ck_assert_uint_eq(ntohl(v[127].s_addr), 0xc00002feu);
+	ck_assert_uint_eq(ntohl(v[128].s_addr), 0xcb007101u);
+	ck_assert_uint_eq(ntohl(v[n - 1].s_addr), 0xcb0071ffu);
+}
+END_TEST
+
+/* ---- gratuitous ARP ------------------------------------------------ */
+
+START_TEST(garp_layout)
+{
+	uint8_t		f[GARP_FRAME_LEN + 4];
+	struct in_addr	vip = addr("198.51.100.42");
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	static const uint8_t zero[6];
+	const uint8_t	*arp = f + ETH_HDR_LEN;
+
+	ck_assert_uint_eq(GARP_FRAME_LEN, 42);
+	memset(f, 0xee, sizeof(f));
+	ck_assert_uint_eq(garp_frame_build(mac_self, vip, f), GARP_FRAME_LEN);
+	ck_assert_mem_eq(f, bcast, 6);			/* broadcast */
+	ck_assert_mem_eq(f + 6, mac_self, 6);
+	ck_assert_uint_eq(get16(f + 12), 0x0806);	/* ARP */
+	ck_assert_uint_eq(get16(arp), 1);		/* Ethernet */
+	ck_assert_uint_eq(get16(arp + 2), 0x0800);	/* IPv4 */
+	ck_assert_uint_eq(arp[4], 6);
+	ck_assert_uint_eq(arp[5], 4);
+	ck_assert_uint_eq(get16(arp + 6), 1);		/* request */
+	ck_assert_mem_eq(arp + 8, mac_self, 6);		/* sender MAC */
+	ck_assert_mem_eq(arp + 14, "\xc6\x33\x64\x2a", 4); /* sender = VIP */
+	ck_assert_mem_eq(arp + 18, zero, 6);		/* target MAC */
+	ck_assert_mem_eq(arp + 24, "\xc6\x33\x64\x2a", 4); /* target = VIP */
+	/* Nothing written past the frame. */
+	ck_assert_mem_eq(f + GARP_FRAME_LEN, "\xee\xee\xee\xee", 4);
+}
+END_TEST
+
+/* ---- names --------------------------------------------------------- */
+
+START_TEST(drop_names)
+{
+	static const char *const want[CARP_DROP_MAX] = {
+		[CARP_RX_OK] = "ok",
+		[CARP_DROP_SHORT] = "short",
+		[CARP_DROP_ETHERTYPE] = "ethertype",
+		[CARP_DROP_IP_HEADER] = "ip-header",
+		[CARP_DROP_IP_CKSUM] = "ip-checksum",
+		[CARP_DROP_FRAGMENT] = "fragment",
+		[CARP_DROP_PROTO] = "protocol",
+		[CARP_DROP_TTL] = "ttl",
+		[CARP_DROP_LENGTH] = "length",
+		[CARP_DROP_CARP_CKSUM] = "carp-checksum",
+		[CARP_DROP_VERSION] = "version",
+		[CARP_DROP_TYPE] = "type",
+		[CARP_DROP_AUTHLEN] = "authlen",
+		[CARP_DROP_VHID] = "unknown-vhid",
+		[CARP_DROP_DST] = "destination",
+		[CARP_DROP_HMAC] = "hmac",
+		[CARP_DROP_LOOP] = "loop",
+		[CARP_DROP_REPLAY] = "replay",
+	};
+
+	for (int d = 0; d < CARP_DROP_MAX; d++) {
+		const char *name = carp_drop_name((enum carp_drop)d);
+
+		ck_assert_ptr_nonnull(want[d]);
+		ck_assert_ptr_nonnull(name);
+		ck_assert_str_eq(name, want[d]);
+		/* Stable tokens: no spaces, all distinct. */
+		ck_assert_ptr_null(strchr(name, ' '));
+		for (int e = 0; e < d; e++)
+			ck_assert_str_ne(name, carp_drop_name((enum carp_drop)e));
+	}
+	ck_assert_str_eq(carp_drop_name(CARP_DROP_MAX), "invalid");
+	ck_assert_str_eq(carp_drop_name((enum carp_drop)1000), "invalid");
+	ck_assert_str_eq(carp_drop_name((enum carp_drop)-1), "invalid");
+}
+END_TEST
+
+static Suite *
+proto_suite(void)
+{
+	Suite	*s = suite_create("proto");
+	TCase	*tc;
+
+	tc = tcase_create("cksum");
+	tcase_add_test(tc, cksum_rfc1071);
+	tcase_add_test(tc, cksum_ip_header);
+	tcase_add_test(tc, cksum_edges);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("encode");
+	tcase_add_test(tc, advert_encode_layout);
+	tcase_add_test(tc, frame_build_layout);
+	tcase_add_test(tc, round_trip_vector);
+	tcase_add_test(tc, round_trip_extremes);
+	tcase_add_test(tc, decode_accepts_padding);
+	tcase_add_test(tc, decode_accepts_ip_options);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("decode-drops");
+	tcase_add_test(tc, drop_short);
+	tcase_add_test(tc, drop_ethertype);
+	tcase_add_test(tc, drop_ip_header);
+	tcase_add_test(tc, drop_ip_cksum);
+	tcase_add_test(tc, drop_fragment);
+	tcase_add_test(tc, drop_protocol);
+	tcase_add_test(tc, drop_ttl);
+	tcase_add_test(tc, drop_length);
+	tcase_add_loop_test(tc, drop_vrrp, 0, 17);
+	tcase_add_test(tc, drop_carp_cksum);
+	tcase_add_test(tc, drop_version);
+	tcase_add_test(tc, drop_type);
+	tcase_add_test(tc, drop_authlen);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("hmac");
+	tcase_add_test(tc, hmac_vector);
+	tcase_add_test(tc, hmac_verify);
+	tcase_add_test(tc, hmac_round_trip);
+	tcase_add_test(tc, hmac_multi_vip_sorted);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("vips");
+	tcase_add_test(tc, sort_vips_network_order);
+	tcase_add_test(tc, sort_vips_dedupe);
+	tcase_add_test(tc, sort_vips_many);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("garp");
+	tcase_add_test(tc, garp_layout);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("names");
+	tcase_add_test(tc, drop_names);
+	suite_add_tcase(s, tc);
+
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner	*sr = srunner_create(proto_suite());
+	int	 failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
