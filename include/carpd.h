@@ -26,6 +26,7 @@ struct event;
 struct iface;
 struct carpd;
 struct control;
+struct carpd_options;
 
 /* Everything a vhid is configured with; the command line fills one. */
 struct vhid_config {
@@ -35,6 +36,7 @@ struct vhid_config {
 	struct in_addr		group;
 	bool			broadcast;	/* --nomcast */
 	struct in_addr		vips[CARPD_MAX_VIPS];	/* as given */
+	uint8_t			prefix[CARPD_MAX_VIPS];	/* 0: not given */
 	size_t			nvips;
 	uint8_t			advbase;
 	uint8_t			advskew;
@@ -46,6 +48,7 @@ struct vhid_config {
 	bool			ignoreifstate;
 	uint8_t			key[CARP_KEY_MAX];
 	size_t			keylen;
+	char			*passfile;	/* where the key came from */
 	char			*upscript;
 	char			*downscript;
 	char			*xparam;
@@ -79,7 +82,7 @@ struct vhid {
 	struct in_addr		 master;	/* last master heard, or us */
 	enum fsm_reason		 last_reason;
 	struct timespec		 last_change;	/* CLOCK_REALTIME */
-	struct script_queue	 scripts;
+	struct script_queue	*scripts;	/* handed on when reloaded */
 	struct vhid_stats	 stats;
 };
 TAILQ_HEAD(vhid_list, vhid);
@@ -110,7 +113,10 @@ struct carpd {
 	size_t			 nsig;
 	struct event		*exit_ev;	/* bounds the shutdown wait */
 	struct control		*control;	/* control socket, or NULL */
-	char			*pidfile;
+	char			*pidfile;	/* written by us, removed at exit */
+	const char		*config_path;	/* NULL: vhid from the command line */
+	const struct carpd_options *opts;
+	unsigned		 script_timeout;
 	bool			 exiting;
 	int			 exit_code;
 };

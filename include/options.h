@@ -1,6 +1,8 @@
 /*
- * options.h: the command line.  One table drives getopt_long, --help
- * and (through tests/options.sh) the agreement with carpd(8).
+ * options.h: settings.  One table drives getopt_long, --help, the
+ * keywords of carpd.conf(5) and (through tests) the agreement with the
+ * man pages.  A vhid setting has the same name on the command line and
+ * in the configuration file, and is checked by the same code.
  */
 #ifndef CARPD_OPTIONS_H
 #define CARPD_OPTIONS_H
@@ -10,13 +12,48 @@
 
 #include "carpd.h"
 
+#define CARPD_CONFIG_FILE	"/etc/carpd.conf"
+#define CARPD_CONTROL_SOCKET	"/run/carpd.sock"
+
+/* Where a setting may appear. */
+#define OPT_CLI		0x01	/* command line */
+#define OPT_VHID	0x02	/* vhid (and interface) block, and the CLI vhid */
+#define OPT_GLOBAL	0x04	/* top level of the file */
+
+struct opt_def {
+	const char	*name;
+	int		 val;		/* short letter or OPT_* (>= 256) */
+	int		 has_arg;
+	const char	*arg;		/* argument name in --help */
+	unsigned	 scope;
+	const char	*help;
+};
+
+/* Daemon-wide settings, from the command line or the top of the file. */
+struct carpd_global {
+	bool		 debug;
+	int		 facility;
+	unsigned	 script_timeout;
+	char		*pidfile;
+	char		*control_path;
+};
+
 struct carpd_options {
-	struct vhid_config	vc;
+	struct vhid_config	vc;		/* the command-line vhid */
+	bool			vhid_given;	/* any vhid setting on the CLI */
+	struct carpd_global	g;
 	bool			daemonize;
-	bool			debug;
-	int			facility;
-	unsigned		script_timeout;
 	bool			pass_on_cmdline;
+	bool			check;		/* -t */
+	bool			dump;		/* -T */
+	char			*config;	/* -c */
+	/* Global settings given on the command line override the file's. */
+#define OPTIONS_MAX_CLI_GLOBALS	16
+	struct {
+		const struct opt_def	*def;
+		const char		*arg;	/* points into argv */
+	}			cli_globals[OPTIONS_MAX_CLI_GLOBALS];
+	size_t			ncli_globals;
 };
 
 enum options_result {
@@ -28,5 +65,25 @@ enum options_result {
 enum options_result options_parse(int argc, char **argv,
 		    struct carpd_options *, FILE *out, FILE *err);
 void		options_usage(FILE *);
+void		options_free(struct carpd_options *);
+/* The checks a complete vhid must pass; `msg` says what is missing. */
+int		options_vhid_complete(const struct vhid_config *, char *msg,
+		    size_t len);
+
+/* 1 when other users may read `path`, 0 when not, -1 on error. */
+int		passfile_exposed(const char *path);
+
+void		vhid_config_defaults(struct vhid_config *);
+void		global_defaults(struct carpd_global *);
+void		global_free(struct carpd_global *);
+
+const struct opt_def *opt_by_name(const char *name);
+/*
+ * Apply one setting.  On error returns -1 with `msg` such as
+ * `invalid value "300": allowed 0 to 254`.
+ */
+int		opt_apply(const struct opt_def *, const char *arg,
+		    struct vhid_config *, struct carpd_global *, char *msg,
+		    size_t len);
 
 #endif

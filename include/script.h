@@ -29,6 +29,7 @@ struct script_queue {
 	struct script_job		*running;
 	struct event			*timeout_ev;
 	int				 killed;	/* 0, SIGTERM or SIGKILL sent */
+	int				 orphan;	/* free once drained */
 };
 
 struct script_runner {
@@ -41,8 +42,12 @@ struct script_runner {
 
 void	script_runner_init(struct script_runner *, struct event_base *,
 	    unsigned timeout_s);
-void	script_queue_init(struct script_queue *, struct script_runner *);
-void	script_queue_free(struct script_queue *);
+struct script_queue *script_queue_new(struct script_runner *);
+/*
+ * The owner lets go: the queue is freed at once when idle, else after
+ * its last job, so that a removed vhid's down script still runs.
+ */
+void	script_queue_release(struct script_queue *);
 /* Takes ownership of argv, envp (NULL-terminated, malloc'd) and label. */
 void	script_enqueue(struct script_queue *, char **argv, char **envp,
 	    char *label);

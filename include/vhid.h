@@ -14,6 +14,5 @@ void		 vhid_free(struct vhid *);
 void		 vhid_start(struct vhid *);
 void		 vhid_event(struct vhid *, enum fsm_event);
 void		 vhid_log_status(const struct vhid *);
-void		 vhid_config_clear(struct vhid_config *);
 
 #endif

@@ -1,10 +1,13 @@
 /*
- * carpd.c: wiring.  Parse the options, open the interfaces, start the
- * vhids, run the event loop; on a terminating signal hand over cleanly.
+ * carpd.c: wiring.  Read the settings (command line or carpd.conf),
+ * open the interfaces, start the vhids, run the event loop; reload on
+ * SIGHUP when running from a file; on a terminating signal hand over
+ * cleanly.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +17,7 @@
 #include <event2/event.h>
 
 #include "carpd.h"
+#include "conf.h"
 #include "net.h"
 #include "options.h"
 #include "vhid.h"
@@ -65,6 +69,124 @@ carpd_shutdown(struct carpd *cd, int sig)
 }
 
 static void
+close_unused_ifaces(struct carpd *cd)
+{
+	struct iface	*ifp, *next;
+	int		 i;
+
+	for (ifp = TAILQ_FIRST(&cd->ifaces); ifp != NULL; ifp = next) {
+		next = TAILQ_NEXT(ifp, entry);
+		for (i = 0; i < 256 && ifp->by_vhid[i] == NULL; i++)
+			;
+		if (i == 256) {
+			TAILQ_REMOVE(&cd->ifaces, ifp, entry);
+			net_iface_free(ifp);
+		}
+	}
+}
+
+static struct vhid *
+start_vhid(struct carpd *cd, const struct vhid_config *vc,
+    struct script_queue *scripts)
+{
+	struct vhid	*v;
+	char		 err[256];
+
+	if ((v = vhid_new(cd, vc, err, sizeof(err))) == NULL) {
+		log_warnx("vhid %u on %s: %s", vc->vhid, vc->ifname, err);
+		script_queue_release(scripts);
+		return NULL;
+	}
+	if (scripts != NULL) {
+		/* Keep the order of scripts across a restart of the vhid. */
+		script_queue_release(v->scripts);
+		v->scripts = scripts;
+	}
+	log_info("vhid %u on %s: source %s, advbase %u advskew %u, %s",
+	    v->cfg.vhid, v->ifp->name, inet_ntoa(v->cfg.src), v->cfg.advbase,
+	    v->cfg.advskew, v->cfg.preempt ? "preempt" : "no preempt");
+	vhid_start(v);
+	return v;
+}
+
+static void
+stop_vhid(struct vhid *v, struct script_queue **keep)
+{
+	vhid_event(v, FSM_EV_SHUTDOWN);
+	if (keep != NULL) {
+		*keep = v->scripts;
+		v->scripts = NULL;
+	}
+	vhid_free(v);
+}
+
+static void
+apply_globals(struct carpd *cd, const struct carpd_global *g)
+{
+	log_init(!cd->opts->daemonize, g->debug, g->facility);
+	cd->runner.timeout_s = g->script_timeout;
+}
+
+/*
+ * SIGHUP with a configuration file: vhids whose settings did not change
+ * keep their state and timers; removed ones leave (a master bows out and
+ * runs its down script); changed ones restart; added ones start.
+ */
+static void
+carpd_reload(struct carpd *cd)
+{
+	struct config	 cf;
+	struct vhid	*v, *next;
+	char		 err[512];
+	bool		*seen;
+	unsigned	 kept = 0, added = 0, removed = 0, changed = 0;
+
+	if (config_load(cd->config_path, cd->opts, &cf, err, sizeof(err)) == -1) {
+		log_warnx("reload failed: %s; keeping the running "
+		    "configuration", err);
+		return;
+	}
+	if ((seen = calloc(cf.nvhids + 1, sizeof(*seen))) == NULL)
+		fatal("calloc");
+	for (v = TAILQ_FIRST(&cd->vhids); v != NULL; v = next) {
+		struct script_queue	*q = NULL;
+		size_t			 i;
+
+		next = TAILQ_NEXT(v, entry);
+		for (i = 0; i < cf.nvhids; i++)
+			if (cf.vhids[i].vhid == v->cfg.vhid &&
+			    strcmp(cf.vhids[i].ifname, v->cfg.ifname) == 0)
+				break;
+		if (i == cf.nvhids) {
+			log_info("reload: vhid %u on %s removed", v->cfg.vhid,
+			    v->cfg.ifname);
+			stop_vhid(v, NULL);
+			removed++;
+			continue;
+		}
+		seen[i] = true;
+		if (vhid_config_equal(&v->cfg, &cf.vhids[i])) {
+			kept++;
+			continue;
+		}
+		log_info("reload: vhid %u on %s changed, restarting it",
+		    v->cfg.vhid, v->cfg.ifname);
+		stop_vhid(v, &q);
+		start_vhid(cd, &cf.vhids[i], q);
+		changed++;
+	}
+	for (size_t i = 0; i < cf.nvhids; i++)
+		if (!seen[i] && start_vhid(cd, &cf.vhids[i], NULL) != NULL)
+			added++;
+	free(seen);
+	close_unused_ifaces(cd);
+	apply_globals(cd, &cf.g);
+	log_info("reloaded %s: %u vhids kept, %u added, %u changed, "
+	    "%u removed", cd->config_path, kept, added, changed, removed);
+	config_free(&cf);
+}
+
+static void
 on_signal(evutil_socket_t sig, short ev, void *arg)
 {
 	struct carpd	*cd = arg;
@@ -83,6 +205,13 @@ on_signal(evutil_socket_t sig, short ev, void *arg)
 		TAILQ_FOREACH(v, &cd->vhids, entry)
 			vhid_event(v, FSM_EV_FORCE_BACKUP);
 		break;
+	case SIGHUP:
+		/* ucarp exits on SIGHUP; with a file there is something to reload. */
+		if (cd->config_path != NULL && !cd->exiting) {
+			carpd_reload(cd);
+			break;
+		}
+		/* FALLTHROUGH */
 	default:
 		carpd_shutdown(cd, (int)sig);
 		break;
@@ -122,86 +251,185 @@ new_base(void)
 	return base;
 }
 
+static int
+write_pidfile(struct carpd *cd, const char *path)
+{
+	char	buf[32];
+	FILE	*f;
+	long	 pid;
+	int	 fd;
+
+	if ((f = fopen(path, "r")) != NULL) {
+		if (fscanf(f, "%ld", &pid) == 1 && pid > 0 && pid != getpid() &&
+		    kill((pid_t)pid, 0) == 0) {
+			fclose(f);
+			log_warnx("%s: another process (pid %ld) is running; "
+			    "not starting", path, pid);
+			return -1;
+		}
+		fclose(f);
+	}
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) == -1) {
+		log_warn("cannot write pidfile %s", path);
+		return -1;
+	}
+	snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (write(fd, buf, strlen(buf)) != (ssize_t)strlen(buf)) {
+		log_warn("cannot write pidfile %s", path);
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	if ((cd->pidfile = strdup(path)) == NULL)
+		fatal("strdup");
+	return 0;
+}
+
 static void
 carpd_free(struct carpd *cd)
 {
 	struct vhid	*v;
-	struct iface	*ifp;
 
 	while ((v = TAILQ_FIRST(&cd->vhids)) != NULL)
 		vhid_free(v);
-	while ((ifp = TAILQ_FIRST(&cd->ifaces)) != NULL) {
-		TAILQ_REMOVE(&cd->ifaces, ifp, entry);
-		net_iface_free(ifp);
-	}
+	close_unused_ifaces(cd);
 	for (size_t i = 0; i < cd->nsig; i++)
 		event_free(cd->sig_ev[i]);
 	if (cd->exit_ev != NULL)
 		event_free(cd->exit_ev);
+	if (cd->pidfile != NULL) {
+		unlink(cd->pidfile);
+		free(cd->pidfile);
+	}
 	event_base_free(cd->base);
 }
 
-int
-main(int argc, char **argv)
+/* The settings to run with: the command line's vhid, or the file's. */
+static int
+load_config(struct carpd_options *o, struct config *cf)
 {
-	struct carpd_options	 opts;
-	struct carpd		 cd;
-	struct vhid		*v;
-	char			 err[256];
+	char err[512];
 
-	switch (options_parse(argc, argv, &opts, stdout, stderr)) {
-	case OPTIONS_EXIT_OK:
-		vhid_config_clear(&opts.vc);
+	if (o->vhid_given) {
+		if (o->vc.ifname[0] == '\0' &&
+		    net_default_iface(o->vc.ifname, sizeof(o->vc.ifname)) == -1) {
+			fprintf(stderr, "carpd: no interface is up; give one "
+			    "with --interface (-i)\n");
+			return -1;
+		}
+		config_from_options(o, cf);
 		return 0;
-	case OPTIONS_ERROR:
-		vhid_config_clear(&opts.vc);
-		return 1;
-	case OPTIONS_RUN:
-		break;
 	}
-	if (opts.vc.ifname[0] == '\0' &&
-	    net_default_iface(opts.vc.ifname, sizeof(opts.vc.ifname)) == -1) {
-		fprintf(stderr, "carpd: no interface is up; give one with "
-		    "--interface (-i)\n");
-		return 1;
+	if (o->config == NULL && (o->config = strdup(CARPD_CONFIG_FILE)) == NULL)
+		fatal("strdup");
+	if (config_load(o->config, o, cf, err, sizeof(err)) == -1) {
+		fprintf(stderr, "carpd: %s\n", err);
+		if (!o->vhid_given && errno == ENOENT && strstr(err, "cannot read"))
+			fprintf(stderr, "carpd: give a vhid with --vhid (-v) "
+			    "or a configuration file with --config (-c)\n");
+		return -1;
 	}
-	log_init(1, opts.debug, opts.facility);
-	if (opts.pass_on_cmdline)
+	return 0;
+}
+
+static int
+run(struct carpd_options *opts, struct config *cf)
+{
+	struct carpd	cd;
+	struct vhid	*v;
+
+	log_init(1, cf->g.debug, cf->g.facility);
+	if (opts->pass_on_cmdline)
 		log_warnx("the password was given with --pass: other users "
 		    "may have seen it in the process list; use --passfile");
+	for (size_t i = 0; i < cf->nvhids; i++)
+		if (opts->vhid_given && cf->vhids[i].passfile != NULL &&
+		    passfile_exposed(cf->vhids[i].passfile) == 1)
+			log_warnx("%s is readable by other users; chmod 600 it",
+			    cf->vhids[i].passfile);
 
 	memset(&cd, 0, sizeof(cd));
 	TAILQ_INIT(&cd.ifaces);
 	TAILQ_INIT(&cd.vhids);
+	cd.opts = opts;
+	cd.config_path = opts->vhid_given ? NULL : opts->config;
 	/* Fork before libevent exists: its backends do not survive fork. */
-	if (opts.daemonize) {
+	if (opts->daemonize) {
 		if (daemon(0, 0) == -1)
 			fatal("daemon");
-		log_init(0, opts.debug, opts.facility);
+		log_init(0, cf->g.debug, cf->g.facility);
 	}
 	cd.base = new_base();
-	script_runner_init(&cd.runner, cd.base, opts.script_timeout);
+	script_runner_init(&cd.runner, cd.base, cf->g.script_timeout);
 	cd.runner.idle_cb = on_idle;
 	cd.runner.idle_arg = &cd;
 	setup_signals(&cd);
 
-	if ((v = vhid_new(&cd, &opts.vc, err, sizeof(err))) == NULL) {
-		log_warnx("vhid %u on %s: %s", opts.vc.vhid, opts.vc.ifname, err);
-		vhid_config_clear(&opts.vc);
+	/* All or nothing at start: a vhid that cannot run is an error. */
+	for (size_t i = 0; i < cf->nvhids; i++) {
+		char err[256];
+
+		if (vhid_new(&cd, &cf->vhids[i], err, sizeof(err)) == NULL) {
+			log_warnx("vhid %u on %s: %s", cf->vhids[i].vhid,
+			    cf->vhids[i].ifname, err);
+			carpd_free(&cd);
+			return 1;
+		}
+	}
+	if (cf->g.pidfile != NULL && write_pidfile(&cd, cf->g.pidfile) == -1) {
 		carpd_free(&cd);
 		return 1;
 	}
-	vhid_config_clear(&opts.vc);
-	log_info("carpd %s started: vhid %u on %s, source %s, advbase %u "
-	    "advskew %u, %s", PACKAGE_VERSION, v->cfg.vhid, v->ifp->name,
-	    inet_ntoa(v->cfg.src), v->cfg.advbase, v->cfg.advskew,
-	    v->cfg.preempt ? "preempt" : "no preempt");
-	TAILQ_FOREACH(v, &cd.vhids, entry)
+	log_info("carpd %s started with %zu vhid%s%s%s", PACKAGE_VERSION,
+	    cf->nvhids, cf->nvhids == 1 ? "" : "s",
+	    cd.config_path ? " from " : "", cd.config_path ? cd.config_path : "");
+	TAILQ_FOREACH(v, &cd.vhids, entry) {
+		log_info("vhid %u on %s: source %s, advbase %u advskew %u, %s",
+		    v->cfg.vhid, v->ifp->name, inet_ntoa(v->cfg.src),
+		    v->cfg.advbase, v->cfg.advskew,
+		    v->cfg.preempt ? "preempt" : "no preempt");
 		vhid_start(v);
+	}
 
 	if (event_base_dispatch(cd.base) == -1)
 		log_warnx("event loop failed");
 	carpd_free(&cd);
 	log_info("exited");
 	return cd.exit_code;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct carpd_options	 opts;
+	struct config		 cf;
+	int			 rc;
+
+	switch (options_parse(argc, argv, &opts, stdout, stderr)) {
+	case OPTIONS_EXIT_OK:
+		options_free(&opts);
+		return 0;
+	case OPTIONS_ERROR:
+		options_free(&opts);
+		return 1;
+	case OPTIONS_RUN:
+		break;
+	}
+	if (load_config(&opts, &cf) == -1) {
+		options_free(&opts);
+		return 1;
+	}
+	if (opts.dump)
+		config_print(stdout, &cf);
+	if (opts.check && !opts.dump)
+		printf("carpd: %s: configuration OK, %zu vhid%s\n",
+		    opts.vhid_given ? "command line" : opts.config, cf.nvhids,
+		    cf.nvhids == 1 ? "" : "s");
+	if (opts.check || opts.dump)
+		rc = 0;
+	else
+		rc = run(&opts, &cf);
+	config_free(&cf);
+	options_free(&opts);
+	return rc;
 }

@@ -1,10 +1,13 @@
 /*
- * options.c: ucarp 1.5.2's command line, with every value checked.
+ * options.c: ucarp 1.5.2's command line, with every value checked, and
+ * the settings of carpd.conf(5), which share names and checks with it.
  * The table below is the single source of the getopt string, the long
- * options and --help; tests/options.sh checks carpd(8) against --help.
+ * options, --help and the configuration keywords; tests/cli_manpage.sh
+ * checks the man pages against it.
  */
 #include "config.h"
 
+#include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -16,6 +19,7 @@
 #include <arpa/inet.h>
 
 #include "options.h"
+#include "conf.h"
 
 enum {
 	OPT_DOWN_FORMULA = 256,
@@ -24,54 +28,70 @@ enum {
 	OPT_GARP_INTERVAL,
 	OPT_GARP_DELAY,
 	OPT_GARP_REFRESH,
+	OPT_PIDFILE,
+	OPT_CONTROL,
 };
 
-struct opt_def {
-	const char	*name;
-	int		 val;		/* short letter or OPT_* */
-	int		 has_arg;
-	const char	*arg;		/* argument name in --help */
-	const char	*help;
-};
+#define V	OPT_VHID
+#define C	OPT_CLI
+#define G	OPT_GLOBAL
 
 static const struct opt_def opt_table[] = {
-	{ "interface", 'i', 1, "IF", "interface to run on (default: the first one that is up)" },
-	{ "srcip", 's', 1, "ADDR", "this host's own address (default: the interface's first IPv4 address)" },
-	{ "mcast", 'm', 1, "ADDR", "multicast group of the adverts (default 224.0.0.18)" },
-	{ "vhid", 'v', 1, "ID", "virtual host id, 1 to 255 (required)" },
-	{ "pass", 'p', 1, "PASS", "shared password, at most 19 characters (prefer --passfile)" },
-	{ "passfile", 'o', 1, "FILE", "read the password from the first line of FILE" },
-	{ "preempt", 'P', 0, NULL, "take over from a less preferred master" },
-	{ "neutral", 'n', 0, NULL, "do not run the down script at start" },
-	{ "addr", 'a', 1, "ADDR", "virtual address; may be given several times (required)" },
-	{ "help", 'h', 0, NULL, "print this help and exit" },
-	{ "advbase", 'b', 1, "SECONDS", "advert interval base, 0 to 255 (default 1)" },
-	{ "advskew", 'k', 1, "SKEW", "advert skew in 1/256 s, 0 to 254 (default 0)" },
-	{ "upscript", 'u', 1, "FILE", "run FILE when becoming master" },
-	{ "downscript", 'd', 1, "FILE", "run FILE when becoming backup" },
-	{ "deadratio", 'r', 1, "RATIO", "adverts missed before the master is dead, 1 to 255 (default 3)" },
-	{ "debug", 'D', 0, NULL, "log packet-level detail" },
-	{ "shutdown", 'z', 0, NULL, "run the down script at exit even as backup" },
-	{ "daemonize", 'B', 0, NULL, "run in the background" },
-	{ "ignoreifstate", 'S', 0, NULL, "ignore the interface state (down, no carrier)" },
-	{ "nomcast", 'M', 0, NULL, "send adverts to the Ethernet broadcast address" },
-	{ "facility", 'f', 1, "NAME", "syslog facility (default daemon)" },
-	{ "xparam", 'x', 1, "VALUE", "extra argument for the up and down scripts" },
-	{ "down-formula", OPT_DOWN_FORMULA, 1, "NAME", "master-down interval: auto, ucarp or openbsd (default auto)" },
-	{ "script-timeout", OPT_SCRIPT_TIMEOUT, 1, "SECONDS", "kill a script running longer, 1 to 3600 (default 30)" },
-	{ "garp-repeat", OPT_GARP_REPEAT, 1, "N", "gratuitous ARPs per burst on becoming master, 1 to 100 (default 1)" },
-	{ "garp-interval", OPT_GARP_INTERVAL, 1, "MS", "milliseconds between the ARPs of a burst, 0 to 10000 (default 0)" },
-	{ "garp-delay", OPT_GARP_DELAY, 1, "MS", "second burst after MS milliseconds, 0 for none (default two advert intervals)" },
-	{ "garp-refresh", OPT_GARP_REFRESH, 1, "SECONDS", "repeat a burst every SECONDS while master, 0 for never (default 0)" },
-	{ "version", 'V', 0, NULL, "print the version and exit" },
+	{ "interface", 'i', 1, "IF", C|V, "interface to run on (default: the first one that is up)" },
+	{ "srcip", 's', 1, "ADDR", C|V, "this host's own address (default: the interface's first IPv4 address)" },
+	{ "mcast", 'm', 1, "ADDR", C|V, "multicast group of the adverts (default 224.0.0.18)" },
+	{ "vhid", 'v', 1, "ID", C, "virtual host id, 1 to 255 (required)" },
+	{ "pass", 'p', 1, "PASS", C|V, "shared password, at most 19 characters (prefer --passfile)" },
+	{ "passfile", 'o', 1, "FILE", C|V, "read the password from the first line of FILE" },
+	{ "preempt", 'P', 0, NULL, C|V, "take over from a less preferred master" },
+	{ "neutral", 'n', 0, NULL, C|V, "do not run the down script at start" },
+	{ "addr", 'a', 1, "ADDR", C|V, "virtual address, ADDR or ADDR/LEN; may be given several times (required)" },
+	{ "help", 'h', 0, NULL, C, "print this help and exit" },
+	{ "advbase", 'b', 1, "SECONDS", C|V, "advert interval base, 0 to 255 (default 1)" },
+	{ "advskew", 'k', 1, "SKEW", C|V, "advert skew in 1/256 s, 0 to 254 (default 0)" },
+	{ "upscript", 'u', 1, "FILE", C|V, "run FILE when becoming master" },
+	{ "downscript", 'd', 1, "FILE", C|V, "run FILE when becoming backup" },
+	{ "deadratio", 'r', 1, "RATIO", C|V, "adverts missed before the master is dead, 1 to 255 (default 3)" },
+	{ "debug", 'D', 0, NULL, C|G, "log packet-level detail" },
+	{ "shutdown", 'z', 0, NULL, C|V, "run the down script at exit even as backup" },
+	{ "daemonize", 'B', 0, NULL, C, "run in the background" },
+	{ "ignoreifstate", 'S', 0, NULL, C|V, "ignore the interface state (down, no carrier)" },
+	{ "nomcast", 'M', 0, NULL, C|V, "send adverts to the Ethernet broadcast address" },
+	{ "facility", 'f', 1, "NAME", C|G, "syslog facility (default daemon)" },
+	{ "xparam", 'x', 1, "VALUE", C|V, "extra argument for the up and down scripts" },
+	{ "down-formula", OPT_DOWN_FORMULA, 1, "NAME", C|V, "master-down interval: auto, ucarp or openbsd (default auto)" },
+	{ "garp-repeat", OPT_GARP_REPEAT, 1, "N", C|V, "gratuitous ARPs per burst on becoming master, 1 to 100 (default 1)" },
+	{ "garp-interval", OPT_GARP_INTERVAL, 1, "MS", C|V, "milliseconds between the ARPs of a burst, 0 to 10000 (default 0)" },
+	{ "garp-delay", OPT_GARP_DELAY, 1, "MS", C|V, "second burst after MS milliseconds, 0 for none (default two advert intervals)" },
+	{ "garp-refresh", OPT_GARP_REFRESH, 1, "SECONDS", C|V, "repeat a burst every SECONDS while master, 0 for never (default 0)" },
+	{ "script-timeout", OPT_SCRIPT_TIMEOUT, 1, "SECONDS", C|G, "kill a script running longer, 1 to 3600 (default 30)" },
+	{ "config", 'c', 1, "FILE", C, "read vhids from FILE (default " CARPD_CONFIG_FILE " when no --vhid is given)" },
+	{ "check", 't', 0, NULL, C, "check the configuration, then exit 0 if it is valid or 1" },
+	{ "dump", 'T', 0, NULL, C, "print the normalized configuration and exit" },
+	{ "pidfile", OPT_PIDFILE, 1, "FILE", C|G, "write the process id to FILE" },
+	{ "control-socket", OPT_CONTROL, 1, "PATH", C|G, "control socket for carpctl (default " CARPD_CONTROL_SOCKET " with a configuration file, none otherwise)" },
+	{ "version", 'V', 0, NULL, C, "print the version and exit" },
 };
 #define NOPTS	(sizeof(opt_table) / sizeof(opt_table[0]))
+
+#undef V
+#undef C
+#undef G
 
 static const struct opt_def *
 opt_find(int val)
 {
 	for (size_t i = 0; i < NOPTS; i++)
 		if (opt_table[i].val == val)
+			return &opt_table[i];
+	return NULL;
+}
+
+const struct opt_def *
+opt_by_name(const char *name)
+{
+	for (size_t i = 0; i < NOPTS; i++)
+		if (strcmp(opt_table[i].name, name) == 0)
 			return &opt_table[i];
 	return NULL;
 }
@@ -112,21 +132,21 @@ options_usage(FILE *f)
 	}
 	fprintf(f, "\nExample:\n  carpd -i eth0 -s 192.0.2.1 -v 1 -o /etc/carpd.pass "
 	    "-a 192.0.2.10 \\\n        -u /etc/carpd/vip-up.sh "
-	    "-d /etc/carpd/vip-down.sh\n");
+	    "-d /etc/carpd/vip-down.sh\n"
+	    "  carpd -c /etc/carpd.conf      (many vhids; see carpd.conf(5))\n");
 }
 
 static int
-bad_value(FILE *err, int opt, const char *value, const char *allowed)
+bad_value(char *msg, size_t len, const char *value, const char *allowed)
 {
-	fprintf(err, "carpd: %s: invalid value \"%s\": allowed %s\n",
-	    opt_label(opt), value, allowed);
+	snprintf(msg, len, "invalid value \"%s\": allowed %s", value, allowed);
 	return -1;
 }
 
 static int
-parse_num(FILE *err, int opt, const char *s, long lo, long hi, long *out)
+parse_num(const char *s, long lo, long hi, long *out, char *msg, size_t len)
 {
-	char	allowed[64];
+	char	 allowed[64];
 	char	*end;
 	long	 v;
 
@@ -134,59 +154,64 @@ parse_num(FILE *err, int opt, const char *s, long lo, long hi, long *out)
 	v = strtol(s, &end, 10);
 	if (*s == '\0' || *end != '\0' || errno != 0 || v < lo || v > hi) {
 		snprintf(allowed, sizeof(allowed), "%ld to %ld", lo, hi);
-		return bad_value(err, opt, s, allowed);
+		return bad_value(msg, len, s, allowed);
 	}
 	*out = v;
 	return 0;
 }
 
 static int
-parse_addr(FILE *err, int opt, const char *s, struct in_addr *out)
+parse_addr(const char *s, struct in_addr *out, char *msg, size_t len)
 {
 	if (inet_pton(AF_INET, s, out) != 1)
-		return bad_value(err, opt, s, "an IPv4 address such as 192.0.2.10");
+		return bad_value(msg, len, s, "an IPv4 address such as 192.0.2.10");
 	return 0;
 }
 
 static int
-set_key(FILE *err, int opt, struct vhid_config *vc, const char *pw)
+parse_vip(struct vhid_config *vc, const char *s, char *msg, size_t len)
 {
-	size_t len = strlen(pw);
+	char		 buf[INET_ADDRSTRLEN + 4];
+	const char	*slash = strchr(s, '/');
+	long		 plen = 0;
 
-	if (len == 0 || len > CARP_KEY_MAX) {
-		fprintf(err, "carpd: %s: the password has %zu characters: "
-		    "allowed 1 to %d\n", opt_label(opt), len, CARP_KEY_MAX);
+	if (vc->nvips == CARPD_MAX_VIPS) {
+		snprintf(msg, len, "at most %d addresses per vhid", CARPD_MAX_VIPS);
 		return -1;
 	}
-	memcpy(vc->key, pw, len);
-	vc->keylen = len;
+	if (strlen(s) >= sizeof(buf))
+		return bad_value(msg, len, s, "ADDR or ADDR/LEN, such as 192.0.2.10/24");
+	strcpy(buf, s);
+	if (slash != NULL) {
+		buf[slash - s] = '\0';
+		if (parse_num(slash + 1, 1, 32, &plen, msg, len) == -1)
+			return bad_value(msg, len, s, "a prefix length from 1 to 32, such as 192.0.2.10/24");
+	}
+	if (inet_pton(AF_INET, buf, &vc->vips[vc->nvips]) != 1)
+		return bad_value(msg, len, s, "ADDR or ADDR/LEN, such as 192.0.2.10/24");
+	for (size_t i = 0; i < vc->nvips; i++)
+		if (vc->vips[i].s_addr == vc->vips[vc->nvips].s_addr) {
+			snprintf(msg, len, "address %s is given twice", buf);
+			return -1;
+		}
+	vc->prefix[vc->nvips++] = (uint8_t)plen;
 	return 0;
 }
 
 static int
-read_passfile(FILE *err, struct vhid_config *vc, const char *path)
+set_key(struct vhid_config *vc, const char *pw, char *msg, size_t len)
 {
-	char	buf[256];
-	ssize_t	n;
-	int	fd, rc;
+	size_t n = strlen(pw);
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		fprintf(err, "carpd: %s: cannot read \"%s\": %s\n",
-		    opt_label('o'), path, strerror(errno));
+	if (n == 0 || n > CARP_KEY_MAX) {
+		snprintf(msg, len, "the password has %zu characters: allowed "
+		    "1 to %d", n, CARP_KEY_MAX);
 		return -1;
 	}
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n < 0) {
-		fprintf(err, "carpd: %s: cannot read \"%s\": %s\n",
-		    opt_label('o'), path, strerror(errno));
-		return -1;
-	}
-	buf[n] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	rc = set_key(err, 'o', vc, buf);
-	explicit_bzero(buf, sizeof(buf));
-	return rc;
+	explicit_bzero(vc->key, sizeof(vc->key));
+	memcpy(vc->key, pw, n);
+	vc->keylen = n;
+	return 0;
 }
 
 static int
@@ -194,98 +219,114 @@ set_string(char **dst, const char *s)
 {
 	free(*dst);
 	if ((*dst = strdup(s)) == NULL)
-		return -1;
+		fatal("strdup");
 	return 0;
 }
 
 static int
-parse_one(int c, char *arg, struct carpd_options *o, FILE *err,
-    const char **passfile, bool *have_pass)
+read_passfile(struct vhid_config *vc, const char *path, char *msg, size_t len)
 {
-	struct vhid_config	*vc = &o->vc;
-	long			 n;
+	char	buf[256];
+	ssize_t	n;
+	int	fd, rc;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    (n = read(fd, buf, sizeof(buf) - 1)) < 0) {
+		snprintf(msg, len, "cannot read \"%s\": %s", path,
+		    strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	rc = set_key(vc, buf, msg, len);
+	explicit_bzero(buf, sizeof(buf));
+	if (rc == 0)
+		set_string(&vc->passfile, path);
+	return rc;
+}
+
+int
+passfile_exposed(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == -1)
+		return -1;
+	return (st.st_mode & (S_IRGRP | S_IROTH)) != 0;
+}
+
+static int
+parse_bool(const char *arg, bool *out, char *msg, size_t len)
+{
+	if (arg == NULL || strcmp(arg, "yes") == 0)
+		*out = true;
+	else if (strcmp(arg, "no") == 0)
+		*out = false;
+	else
+		return bad_value(msg, len, arg, "yes or no");
+	return 0;
+}
+
+static int
+apply_vhid(int c, const char *arg, struct vhid_config *vc, char *msg,
+    size_t len)
+{
+	long n;
+
+#define NUM(lo, hi, field) do {						\
+		if (parse_num(arg, lo, hi, &n, msg, len) == -1)		\
+			return -1;					\
+		field = n;						\
+		return 0;						\
+	} while (0)
 
 	switch (c) {
 	case 'i':
 		if (strlen(arg) == 0 || strlen(arg) >= sizeof(vc->ifname))
-			return bad_value(err, c, arg, "an interface name of 1 to 15 characters");
+			return bad_value(msg, len, arg, "an interface name of 1 to 15 characters");
 		strcpy(vc->ifname, arg);
 		return 0;
 	case 's':
-		return parse_addr(err, c, arg, &vc->src);
+		return parse_addr(arg, &vc->src, msg, len);
 	case 'm':
-		if (parse_addr(err, c, arg, &vc->group) == -1)
+		if (parse_addr(arg, &vc->group, msg, len) == -1)
 			return -1;
 		if (!IN_MULTICAST(ntohl(vc->group.s_addr)))
-			return bad_value(err, c, arg, "an IPv4 multicast address, 224.0.0.0 to 239.255.255.255");
+			return bad_value(msg, len, arg, "an IPv4 multicast address, 224.0.0.0 to 239.255.255.255");
 		return 0;
 	case 'v':
-		if (parse_num(err, c, arg, 1, 255, &n) == -1)
-			return -1;
-		vc->vhid = (uint8_t)n;
-		return 0;
+		NUM(1, 255, vc->vhid);
 	case 'p':
-		o->pass_on_cmdline = true;
-		*have_pass = true;
-		if (set_key(err, c, vc, arg) == -1)
-			return -1;
-		/* Keep it out of /proc/PID/cmdline from now on. */
-		explicit_bzero(arg, strlen(arg));
-		return 0;
+		free(vc->passfile);
+		vc->passfile = NULL;
+		return set_key(vc, arg, msg, len);
 	case 'o':
-		*passfile = arg;
-		return 0;
+		return read_passfile(vc, arg, msg, len);
 	case 'P':
-		vc->preempt = true;
-		return 0;
+		return parse_bool(arg, &vc->preempt, msg, len);
 	case 'n':
-		vc->neutral = true;
-		return 0;
+		return parse_bool(arg, &vc->neutral, msg, len);
 	case 'a':
-		if (vc->nvips == CARPD_MAX_VIPS) {
-			fprintf(err, "carpd: %s: at most %d addresses\n",
-			    opt_label(c), CARPD_MAX_VIPS);
-			return -1;
-		}
-		return parse_addr(err, c, arg, &vc->vips[vc->nvips++]);
+		return parse_vip(vc, arg, msg, len);
 	case 'b':
-		if (parse_num(err, c, arg, 0, 255, &n) == -1)
-			return -1;
-		vc->advbase = (uint8_t)n;
-		return 0;
+		NUM(0, 255, vc->advbase);
 	case 'k':
-		if (parse_num(err, c, arg, 0, 254, &n) == -1)
-			return -1;
-		vc->advskew = (uint8_t)n;
-		return 0;
+		NUM(0, 254, vc->advskew);
 	case 'u':
 		return set_string(&vc->upscript, arg);
 	case 'd':
 		return set_string(&vc->downscript, arg);
 	case 'r':
-		if (parse_num(err, c, arg, 1, 255, &n) == -1)
-			return -1;
-		vc->deadratio = (uint8_t)n;
-		return 0;
-	case 'D':
-		o->debug = true;
-		return 0;
+		NUM(1, 255, vc->deadratio);
 	case 'z':
-		vc->shutdown_script = true;
-		return 0;
-	case 'B':
-		o->daemonize = true;
-		return 0;
+		return parse_bool(arg, &vc->shutdown_script, msg, len);
 	case 'S':
-		vc->ignoreifstate = true;
-		return 0;
+		return parse_bool(arg, &vc->ignoreifstate, msg, len);
 	case 'M':
-		vc->broadcast = true;
-		return 0;
-	case 'f':
-		if ((o->facility = log_facility_parse(arg)) == -1)
-			return bad_value(err, c, arg, log_facility_names());
-		return 0;
+		return parse_bool(arg, &vc->broadcast, msg, len);
 	case 'x':
 		return set_string(&vc->xparam, arg);
 	case OPT_DOWN_FORMULA:
@@ -296,85 +337,150 @@ parse_one(int c, char *arg, struct carpd_options *o, FILE *err,
 		else if (strcmp(arg, "openbsd") == 0)
 			vc->downfmt = FSM_DOWN_OPENBSD;
 		else
-			return bad_value(err, c, arg, "auto, ucarp or openbsd");
+			return bad_value(msg, len, arg, "auto, ucarp or openbsd");
 		return 0;
 	case OPT_GARP_REPEAT:
-		if (parse_num(err, c, arg, 1, 100, &n) == -1)
-			return -1;
-		vc->garp_repeat = (unsigned)n;
-		return 0;
+		NUM(1, 100, vc->garp_repeat);
 	case OPT_GARP_INTERVAL:
-		if (parse_num(err, c, arg, 0, 10000, &n) == -1)
-			return -1;
-		vc->garp_interval_ms = (unsigned)n;
-		return 0;
+		NUM(0, 10000, vc->garp_interval_ms);
 	case OPT_GARP_DELAY:
-		if (parse_num(err, c, arg, 0, 3600000, &n) == -1)
-			return -1;
-		vc->garp_delay_ms = n;
-		return 0;
+		if (strcmp(arg, "auto") == 0) {
+			vc->garp_delay_ms = -1;
+			return 0;
+		}
+		NUM(0, 3600000, vc->garp_delay_ms);
 	case OPT_GARP_REFRESH:
-		if (parse_num(err, c, arg, 0, 86400, &n) == -1)
-			return -1;
-		vc->garp_refresh_s = (unsigned)n;
-		return 0;
-	case OPT_SCRIPT_TIMEOUT:
-		if (parse_num(err, c, arg, 1, 3600, &n) == -1)
-			return -1;
-		o->script_timeout = (unsigned)n;
-		return 0;
+		NUM(0, 86400, vc->garp_refresh_s);
 	}
+#undef NUM
+	snprintf(msg, len, "not a vhid setting");
 	return -1;
 }
 
 static int
-check_required(struct carpd_options *o, FILE *err)
+apply_global(int c, const char *arg, struct carpd_global *g, char *msg,
+    size_t len)
+{
+	long n;
+
+	switch (c) {
+	case 'D':
+		return parse_bool(arg, &g->debug, msg, len);
+	case 'f':
+		if ((g->facility = log_facility_parse(arg)) == -1)
+			return bad_value(msg, len, arg, log_facility_names());
+		return 0;
+	case OPT_SCRIPT_TIMEOUT:
+		if (parse_num(arg, 1, 3600, &n, msg, len) == -1)
+			return -1;
+		g->script_timeout = (unsigned)n;
+		return 0;
+	case OPT_PIDFILE:
+		return set_string(&g->pidfile, arg);
+	case OPT_CONTROL:
+		return set_string(&g->control_path, arg);
+	}
+	snprintf(msg, len, "not a global setting");
+	return -1;
+}
+
+int
+opt_apply(const struct opt_def *o, const char *arg, struct vhid_config *vc,
+    struct carpd_global *g, char *msg, size_t len)
+{
+	if (o->scope & OPT_VHID)
+		return apply_vhid(o->val, arg, vc, msg, len);
+	if (o->scope & OPT_GLOBAL)
+		return apply_global(o->val, arg, g, msg, len);
+	if (o->val == 'v')
+		return apply_vhid(o->val, arg, vc, msg, len);
+	snprintf(msg, len, "not a setting");
+	return -1;
+}
+
+void
+vhid_config_defaults(struct vhid_config *vc)
+{
+	memset(vc, 0, sizeof(*vc));
+	vc->advbase = 1;
+	vc->deadratio = 3;
+	vc->garp_repeat = 1;
+	vc->garp_delay_ms = -1;
+	inet_pton(AF_INET, CARP_DEFAULT_GROUP, &vc->group);
+}
+
+void
+global_defaults(struct carpd_global *g)
+{
+	memset(g, 0, sizeof(*g));
+	g->facility = LOG_DAEMON;
+	g->script_timeout = CARPD_SCRIPT_TIMEOUT;
+}
+
+void
+global_free(struct carpd_global *g)
+{
+	free(g->pidfile);
+	free(g->control_path);
+	memset(g, 0, sizeof(*g));
+}
+
+void
+options_free(struct carpd_options *o)
+{
+	vhid_config_clear(&o->vc);
+	global_free(&o->g);
+	free(o->config);
+	o->config = NULL;
+}
+
+int
+options_vhid_complete(const struct vhid_config *vc, char *msg, size_t len)
+{
+	if (vc->vhid == 0)
+		snprintf(msg, len, "no vhid: a number from 1 to 255 is required");
+	else if (vc->nvips == 0)
+		snprintf(msg, len, "vhid %u has no virtual address", vc->vhid);
+	else if (vc->keylen == 0)
+		snprintf(msg, len, "vhid %u has no password (pass or passfile)",
+		    vc->vhid);
+	else if (vc->advbase == 0 && vc->advskew == 0)
+		snprintf(msg, len, "vhid %u: advbase 0 needs advskew from 1 "
+		    "to 254: the advert interval is advbase + advskew/256 "
+		    "seconds and cannot be 0", vc->vhid);
+	else
+		return 0;
+	return -1;
+}
+
+/* Reported in CLI terms: which option to add. */
+static int
+check_cli_vhid(struct carpd_options *o, FILE *err)
 {
 	struct vhid_config *vc = &o->vc;
 
-	if (vc->vhid == 0) {
+	if (vc->vhid == 0)
 		fprintf(err, "carpd: %s is required: a number from 1 to 255\n",
 		    opt_label('v'));
-		return -1;
-	}
-	if (vc->nvips == 0) {
+	else if (vc->nvips == 0)
 		fprintf(err, "carpd: %s is required: the virtual IPv4 address\n",
 		    opt_label('a'));
-		return -1;
-	}
-	if (vc->keylen == 0) {
+	else if (vc->keylen == 0)
 		fprintf(err, "carpd: a password is required: give %s or %s\n",
 		    opt_label('o'), opt_label('p'));
-		return -1;
-	}
-	if (vc->advbase == 0 && vc->advskew == 0) {
+	else if (vc->advbase == 0 && vc->advskew == 0)
 		fprintf(err, "carpd: --advbase (-b) 0 needs --advskew (-k) "
 		    "from 1 to 254: the advert interval is advbase + "
 		    "advskew/256 seconds and cannot be 0\n");
-		return -1;
-	}
-	return 0;
+	else
+		return 0;
+	return -1;
 }
 
-enum options_result
-options_parse(int argc, char **argv, struct carpd_options *o, FILE *out,
-    FILE *err)
+static void
+build_getopt(struct option *longopts, char *shortopts)
 {
-	struct option	 longopts[NOPTS + 1];
-	char		 shortopts[NOPTS * 2 + 2];
-	const char	*passfile = NULL;
-	bool		 have_pass = false;
-	size_t		 k = 0;
-	int		 c;
-
-	memset(o, 0, sizeof(*o));
-	o->facility = LOG_DAEMON;
-	o->script_timeout = CARPD_SCRIPT_TIMEOUT;
-	o->vc.advbase = 1;
-	o->vc.deadratio = 3;
-	o->vc.garp_repeat = 1;
-	o->vc.garp_delay_ms = -1;
-	inet_pton(AF_INET, CARP_DEFAULT_GROUP, &o->vc.group);
+	size_t k = 0;
 
 	shortopts[k++] = ':';
 	for (size_t i = 0; i < NOPTS; i++) {
@@ -391,48 +497,112 @@ options_parse(int argc, char **argv, struct carpd_options *o, FILE *out,
 	}
 	memset(&longopts[NOPTS], 0, sizeof(longopts[NOPTS]));
 	shortopts[k] = '\0';
+}
+
+static int
+cli_special(int c, struct carpd_options *o, FILE *out, FILE *err,
+    char **argv, enum options_result *res)
+{
+	switch (c) {
+	case 'h':
+		options_usage(out);
+		*res = OPTIONS_EXIT_OK;
+		return 1;
+	case 'V':
+		fprintf(out, "carpd %s\n", PACKAGE_VERSION);
+		*res = OPTIONS_EXIT_OK;
+		return 1;
+	case ':':
+		fprintf(err, "carpd: %s needs a value; see carpd --help\n",
+		    optopt ? opt_label(optopt) : argv[optind - 1]);
+		*res = OPTIONS_ERROR;
+		return 1;
+	case '?':
+		if (optopt)
+			fprintf(err, "carpd: unknown option -%c; see carpd --help\n",
+			    optopt);
+		else
+			fprintf(err, "carpd: unknown option %s; see carpd --help\n",
+			    argv[optind - 1]);
+		*res = OPTIONS_ERROR;
+		return 1;
+	case 'B':
+		o->daemonize = true;
+		return 1;
+	case 't':
+		o->check = true;
+		return 1;
+	case 'T':
+		o->dump = true;
+		return 1;
+	case 'c':
+		set_string(&o->config, optarg);
+		return 1;
+	}
+	return 0;
+}
+
+enum options_result
+options_parse(int argc, char **argv, struct carpd_options *o, FILE *out,
+    FILE *err)
+{
+	struct option		 longopts[NOPTS + 1];
+	char			 shortopts[NOPTS * 2 + 2];
+	char			 msg[256];
+	enum options_result	 res;
+	bool			 have_pass = false, have_passfile = false;
+	int			 c;
+
+	memset(o, 0, sizeof(*o));
+	vhid_config_defaults(&o->vc);
+	global_defaults(&o->g);
+	build_getopt(longopts, shortopts);
 
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		if (c == 'h') {
-			options_usage(out);
-			return OPTIONS_EXIT_OK;
+		const struct opt_def *d = opt_find(c);
+
+		res = OPTIONS_RUN;
+		if (cli_special(c, o, out, err, argv, &res)) {
+			if (res != OPTIONS_RUN)
+				return res;
+			continue;
 		}
-		if (c == 'V') {
-			fprintf(out, "carpd %s\n", PACKAGE_VERSION);
-			return OPTIONS_EXIT_OK;
-		}
-		if (c == ':') {
-			fprintf(err, "carpd: %s needs a value; see carpd --help\n",
-			    optopt ? opt_label(optopt) : argv[optind - 1]);
+		if (opt_apply(d, optarg, &o->vc, &o->g, msg, sizeof(msg)) == -1) {
+			fprintf(err, "carpd: %s: %s\n", opt_label(c), msg);
 			return OPTIONS_ERROR;
 		}
-		if (c == '?') {
-			if (optopt)
-				fprintf(err, "carpd: unknown option -%c; see carpd --help\n",
-				    optopt);
-			else
-				fprintf(err, "carpd: unknown option %s; see carpd --help\n",
-				    argv[optind - 1]);
-			return OPTIONS_ERROR;
+		if (d->scope & OPT_VHID || c == 'v')
+			o->vhid_given = true;
+		if ((d->scope & OPT_GLOBAL) && o->ncli_globals < OPTIONS_MAX_CLI_GLOBALS) {
+			o->cli_globals[o->ncli_globals].def = d;
+			o->cli_globals[o->ncli_globals++].arg = optarg;
 		}
-		if (parse_one(c, optarg, o, err, &passfile, &have_pass) == -1)
-			return OPTIONS_ERROR;
+		if (c == 'p') {
+			have_pass = o->pass_on_cmdline = true;
+			/* Keep it out of /proc/PID/cmdline from now on. */
+			explicit_bzero(optarg, strlen(optarg));
+		}
+		if (c == 'o')
+			have_passfile = true;
 	}
 	if (optind < argc) {
 		fprintf(err, "carpd: unexpected argument \"%s\"; see carpd --help\n",
 		    argv[optind]);
 		return OPTIONS_ERROR;
 	}
-	if (passfile != NULL && have_pass) {
+	if (have_passfile && have_pass) {
 		fprintf(err, "carpd: give either %s or %s, not both\n",
 		    opt_label('p'), opt_label('o'));
 		return OPTIONS_ERROR;
 	}
-	if (passfile != NULL && read_passfile(err, &o->vc, passfile) == -1)
+	if (o->vhid_given && o->config != NULL) {
+		fprintf(err, "carpd: give the vhid on the command line or in "
+		    "%s, not both\n", o->config);
 		return OPTIONS_ERROR;
-	if (check_required(o, err) == -1)
+	}
+	if (o->vhid_given && check_cli_vhid(o, err) == -1)
 		return OPTIONS_ERROR;
 	return OPTIONS_RUN;
 }

@@ -82,36 +82,37 @@ on_timeout(evutil_socket_t fd, short ev, void *arg)
 	}
 }
 
-void
-script_queue_init(struct script_queue *q, struct script_runner *r)
+struct script_queue *
+script_queue_new(struct script_runner *r)
 {
-	memset(q, 0, sizeof(*q));
+	struct script_queue *q;
+
+	if ((q = calloc(1, sizeof(*q))) == NULL)
+		fatal("calloc");
 	q->runner = r;
 	STAILQ_INIT(&q->jobs);
 	q->timeout_ev = evtimer_new(r->base, on_timeout, q);
 	if (q->timeout_ev == NULL)
 		fatalx("evtimer_new failed");
+	return q;
+}
+
+static void
+queue_free(struct script_queue *q)
+{
+	event_free(q->timeout_ev);
+	free(q);
 }
 
 void
-script_queue_free(struct script_queue *q)
+script_queue_release(struct script_queue *q)
 {
-	struct script_job *j;
-
-	while ((j = STAILQ_FIRST(&q->jobs)) != NULL) {
-		STAILQ_REMOVE_HEAD(&q->jobs, entry);
-		job_free(j);
-	}
-	if (q->pid > 0) {
-		/* The child outlives its vhid; the SIGCHLD loop reaps it. */
-		LIST_REMOVE(q, entry);
-		q->pid = 0;
-	}
-	job_free(q->running);
-	q->running = NULL;
-	if (q->timeout_ev != NULL)
-		event_free(q->timeout_ev);
-	q->timeout_ev = NULL;
+	if (q == NULL)
+		return;
+	if (q->pid == 0 && STAILQ_EMPTY(&q->jobs))
+		queue_free(q);
+	else
+		q->orphan = 1;
 }
 
 static void
@@ -209,7 +210,7 @@ script_reap(struct script_runner *r)
 			if (q->pid == pid)
 				break;
 		if (q == NULL)
-			continue;	/* orphaned by a removed vhid */
+			continue;	/* not ours */
 		LIST_REMOVE(q, entry);
 		evtimer_del(q->timeout_ev);
 		log_status(q->running, status, q->killed);
@@ -217,6 +218,8 @@ script_reap(struct script_runner *r)
 		q->running = NULL;
 		q->pid = 0;
 		start_next(q);
+		if (q->orphan && q->pid == 0)
+			queue_free(q);
 	}
 	if (LIST_EMPTY(&r->busy) && r->idle_cb != NULL)
 		r->idle_cb(r->idle_arg);

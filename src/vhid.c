@@ -15,6 +15,7 @@
 #include <event2/event.h>
 
 #include "carpd.h"
+#include "conf.h"
 #include "net.h"
 #include "vhid.h"
 
@@ -53,23 +54,11 @@ on_down_timer(evutil_socket_t fd, short ev, void *arg)
 	vhid_event(arg, FSM_EV_DOWN_TIMER);
 }
 
-void
-vhid_config_clear(struct vhid_config *c)
-{
-	free(c->upscript);
-	free(c->downscript);
-	free(c->xparam);
-	explicit_bzero(c->key, sizeof(c->key));
-	memset(c, 0, sizeof(*c));
-}
-
 static char *
 xstrdup(const char *s)
 {
 	char *p;
 
-	if (s == NULL)
-		return NULL;
 	if ((p = strdup(s)) == NULL)
 		fatal("strdup");
 	return p;
@@ -92,10 +81,7 @@ vhid_new(struct carpd *cd, const struct vhid_config *cfg, char *err,
 	}
 	if ((v = calloc(1, sizeof(*v))) == NULL)
 		fatal("calloc");
-	v->cfg = *cfg;
-	v->cfg.upscript = xstrdup(cfg->upscript);
-	v->cfg.downscript = xstrdup(cfg->downscript);
-	v->cfg.xparam = xstrdup(cfg->xparam);
+	vhid_config_copy(&v->cfg, cfg);
 	v->cd = cd;
 	v->ifp = ifp;
 	if (v->cfg.src.s_addr == INADDR_ANY &&
@@ -127,7 +113,7 @@ vhid_new(struct carpd *cd, const struct vhid_config *cfg, char *err,
 		fatalx("event_new failed");
 	if (getrandom(&v->counter, sizeof(v->counter), 0) != sizeof(v->counter))
 		v->counter = (uint64_t)now_ms() * 2654435761u;
-	script_queue_init(&v->scripts, &cd->runner);
+	v->scripts = script_queue_new(&cd->runner);
 
 	if (!cfg->broadcast && net_join(ifp, cfg->group) == -1) {
 		snprintf(err, errlen, "cannot join group %s on %s: %s",
@@ -153,7 +139,7 @@ vhid_free(struct vhid *v)
 		event_free(v->down_ev);
 	if (v->garp_ev != NULL)
 		event_free(v->garp_ev);
-	script_queue_free(&v->scripts);
+	script_queue_release(v->scripts);
 	vhid_config_clear(&v->cfg);
 	free(v);
 }
@@ -329,8 +315,9 @@ xasprintf(const char *fmt, ...)
 }
 
 static char **
-script_env(const struct vhid *v, const char *state, const char *vip)
+script_env(const struct vhid *v, const char *state, size_t idx)
 {
+	char	 vip[INET_ADDRSTRLEN];
 	char	 all[CARPD_MAX_VIPS * (INET_ADDRSTRLEN + 1)] = "";
 	char	 src[INET_ADDRSTRLEN];
 	size_t	 n = 0, k = 0;
@@ -345,9 +332,10 @@ script_env(const struct vhid *v, const char *state, const char *vip)
 		strcat(all, a);
 	}
 	inet_ntop(AF_INET, &v->cfg.src, src, sizeof(src));
+	inet_ntop(AF_INET, &v->cfg.vips[idx], vip, sizeof(vip));
 	while (environ[n] != NULL)
 		n++;
-	if ((env = calloc(n + 8, sizeof(*env))) == NULL)
+	if ((env = calloc(n + 9, sizeof(*env))) == NULL)
 		fatal("calloc");
 	for (size_t i = 0; i < n; i++)
 		if (strncmp(environ[i], "CARP_", 5) != 0)
@@ -359,6 +347,8 @@ script_env(const struct vhid *v, const char *state, const char *vip)
 	env[k++] = xasprintf("CARP_VIPS=%s", all);
 	env[k++] = xasprintf("CARP_SRCIP=%s", src);
 	env[k++] = xasprintf("CARP_REASON=%s", fsm_reason_name(v->last_reason));
+	if (v->cfg.prefix[idx] != 0)
+		env[k++] = xasprintf("CARP_PREFIX=%u", v->cfg.prefix[idx]);
 	env[k] = NULL;
 	return env;
 }
@@ -382,7 +372,7 @@ run_script(struct vhid *v, const char *script, const char *state)
 		argv[k++] = xstrdup(vip);
 		if (v->cfg.xparam != NULL)
 			argv[k++] = xstrdup(v->cfg.xparam);
-		script_enqueue(&v->scripts, argv, script_env(v, state, vip),
+		script_enqueue(v->scripts, argv, script_env(v, state, i),
 		    xasprintf("vhid %u %s %s", v->cfg.vhid,
 		    strcmp(state, "MASTER") == 0 ? "up" : "down", vip));
 	}

@@ -1,0 +1,33 @@
+/*
+ * conf.h: carpd.conf(5).  A file becomes a struct config (globals and a
+ * list of complete vhid settings); errors name the file and the line.
+ * The command line produces the same struct with a single vhid.
+ */
+#ifndef CARPD_CONF_H
+#define CARPD_CONF_H
+
+#include <stdio.h>
+
+#include "options.h"
+
+struct config {
+	struct carpd_global	 g;
+	struct vhid_config	*vhids;
+	unsigned		*lines;		/* where each vhid was defined */
+	size_t			 nvhids;
+};
+
+/* Returns 0, or -1 with `err` as "FILE:LINE: what is wrong". */
+int	config_load(const char *path, const struct carpd_options *,
+	    struct config *, char *err, size_t errlen);
+/* The command line's single vhid. */
+void	config_from_options(const struct carpd_options *, struct config *);
+void	config_free(struct config *);
+/* The normalized form, which config_load reads back to the same config. */
+void	config_print(FILE *, const struct config *);
+
+void	vhid_config_copy(struct vhid_config *dst, const struct vhid_config *src);
+int	vhid_config_equal(const struct vhid_config *, const struct vhid_config *);
+void	vhid_config_clear(struct vhid_config *);
+
+#endif

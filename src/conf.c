@@ -1,0 +1,682 @@
+/*
+ * conf.c: the configuration file, carpd.conf(5).
+ *
+ *	# top level: global settings, interface blocks, vhid blocks
+ *	facility daemon
+ *	interface eth0 {
+ *		passfile /etc/carpd/eth0.pass	# a default for the vhids below
+ *		vhid 1 { addr 192.0.2.10/24; preempt }
+ *		vhid 2 { addr 192.0.2.11/24; advskew 100 }
+ *	}
+ *	vhid 3 { interface eth1; addr 198.51.100.10/24; passfile /etc/p }
+ *
+ * Keywords are the long names of the command-line options and are
+ * checked by the same code (options.c).  A statement ends at a newline,
+ * a ';' or a '}'.  Strings may be quoted with "" (\" and \\ inside).
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include "conf.h"
+
+#define CONF_MAX_SIZE	(1 << 20)
+#define CONF_MAX_VHIDS	4096
+
+enum tok { T_EOF, T_WORD, T_OPEN, T_CLOSE, T_END, T_ERROR };
+
+struct parser {
+	const char		*path;
+	const char		*p;
+	const char		*end;
+	unsigned		 line;
+	unsigned		 tok_line;
+	char			 word[1024];
+	bool			 peeked;
+	enum tok		 peek;
+	char			*err;
+	size_t			 errlen;
+	bool			 exposed;	/* others may read the file */
+	struct config		*cf;
+};
+
+static int
+perr(struct parser *ps, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int
+perr(struct parser *ps, const char *fmt, ...)
+{
+	char	msg[512];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(ps->err, ps->errlen, "%s:%u: %s", ps->path, ps->tok_line, msg);
+	return -1;
+}
+
+static enum tok
+lex_string(struct parser *ps)
+{
+	size_t n = 0;
+
+	for (ps->p++; ps->p < ps->end && *ps->p != '"'; ps->p++) {
+		char c = *ps->p;
+
+		if (c == '\n') {
+			perr(ps, "unterminated string");
+			return T_ERROR;
+		}
+		if (c == '\\' && ps->p + 1 < ps->end &&
+		    (ps->p[1] == '"' || ps->p[1] == '\\'))
+			c = *++ps->p;
+		if (n + 1 >= sizeof(ps->word)) {
+			perr(ps, "string longer than %zu characters",
+			    sizeof(ps->word) - 1);
+			return T_ERROR;
+		}
+		ps->word[n++] = c;
+	}
+	if (ps->p >= ps->end) {
+		perr(ps, "unterminated string");
+		return T_ERROR;
+	}
+	ps->p++;
+	ps->word[n] = '\0';
+	return T_WORD;
+}
+
+static enum tok
+lex(struct parser *ps)
+{
+	size_t n = 0;
+
+	for (;;) {
+		while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t' ||
+		    *ps->p == '\r'))
+			ps->p++;
+		if (ps->p < ps->end && *ps->p == '#')
+			while (ps->p < ps->end && *ps->p != '\n')
+				ps->p++;
+		break;
+	}
+	ps->tok_line = ps->line;
+	if (ps->p >= ps->end)
+		return T_EOF;
+	switch (*ps->p) {
+	case '\n':
+		ps->p++;
+		ps->line++;
+		return T_END;
+	case ';':
+		ps->p++;
+		return T_END;
+	case '{':
+		ps->p++;
+		return T_OPEN;
+	case '}':
+		ps->p++;
+		return T_CLOSE;
+	case '"':
+		return lex_string(ps);
+	}
+	while (ps->p < ps->end && !strchr(" \t\r\n;{}#\"", *ps->p)) {
+		if (!isprint((unsigned char)*ps->p)) {
+			perr(ps, "unexpected byte 0x%02x", (unsigned char)*ps->p);
+			return T_ERROR;
+		}
+		if (n + 1 >= sizeof(ps->word)) {
+			perr(ps, "word longer than %zu characters",
+			    sizeof(ps->word) - 1);
+			return T_ERROR;
+		}
+		ps->word[n++] = *ps->p++;
+	}
+	ps->word[n] = '\0';
+	return T_WORD;
+}
+
+static enum tok
+next(struct parser *ps)
+{
+	if (ps->peeked) {
+		ps->peeked = false;
+		return ps->peek;
+	}
+	return lex(ps);
+}
+
+static enum tok
+peek(struct parser *ps)
+{
+	if (!ps->peeked) {
+		ps->peek = lex(ps);
+		ps->peeked = true;
+	}
+	return ps->peek;
+}
+
+/* A statement ends at a newline or ';', or just before a '}'. */
+static int
+expect_end(struct parser *ps, const char *kw)
+{
+	enum tok t = peek(ps);
+
+	if (t == T_CLOSE || t == T_EOF)
+		return 0;
+	if (t == T_ERROR)
+		return -1;
+	next(ps);
+	if (t != T_END)
+		return perr(ps, "%s: unexpected \"%s\" after the value", kw,
+		    t == T_WORD ? ps->word : t == T_OPEN ? "{" : "?");
+	return 0;
+}
+
+static const char *
+allowed_keywords(unsigned scope)
+{
+	static char	buf[1024];
+	size_t		n = 0;
+
+	buf[0] = '\0';
+	for (const char *const *k = (const char *const[]){ "interface", "vhid",
+	    NULL }; *k != NULL && scope == OPT_GLOBAL; k++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s",
+		    n ? ", " : "", *k);
+	/* The option table is the list; walk it by name through opt_by_name. */
+	static const char *const names[] = { "interface", "srcip", "mcast",
+	    "pass", "passfile", "preempt", "neutral", "addr", "advbase",
+	    "advskew", "upscript", "downscript", "deadratio", "debug",
+	    "shutdown", "ignoreifstate", "nomcast", "facility", "xparam",
+	    "down-formula", "garp-repeat", "garp-interval", "garp-delay",
+	    "garp-refresh", "script-timeout", "pidfile", "control-socket",
+	    NULL };
+	for (const char *const *k = names; *k != NULL; k++) {
+		const struct opt_def *d = opt_by_name(*k);
+
+		if (d != NULL && (d->scope & scope) && n < sizeof(buf))
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s",
+			    n ? ", " : "", *k);
+	}
+	return buf;
+}
+
+/* One `keyword [value]` statement in a vhid or interface block. */
+static int
+parse_setting(struct parser *ps, const char *kw, unsigned scope,
+    struct vhid_config *vc, struct carpd_global *g)
+{
+	const struct opt_def	*d = opt_by_name(kw);
+	char			 msg[400];
+	char			*arg = NULL;
+	int			 rc;
+
+	if (d == NULL || !(d->scope & scope))
+		return perr(ps, "unknown setting \"%s\"; allowed here: %s", kw,
+		    allowed_keywords(scope));
+	if (peek(ps) == T_WORD) {
+		next(ps);
+		if ((arg = strdup(ps->word)) == NULL)
+			fatal("strdup");
+	} else if (d->has_arg) {
+		return perr(ps, "%s needs a value", kw);
+	}
+	rc = opt_apply(d, arg, vc, g, msg, sizeof(msg));
+	if (arg != NULL) {
+		explicit_bzero(arg, strlen(arg));
+		free(arg);
+	}
+	if (rc == -1)
+		return perr(ps, "%s: %s", kw, msg);
+	if (strcmp(kw, "pass") == 0 && ps->exposed)
+		return perr(ps, "pass: the file is readable by other users; "
+		    "chmod 600 it or use passfile");
+	if (strcmp(kw, "passfile") == 0 && passfile_exposed(vc->passfile) == 1)
+		return perr(ps, "passfile: \"%s\" is readable by other users; "
+		    "chmod 600 it", vc->passfile);
+	return expect_end(ps, kw);
+}
+
+static int
+add_vhid(struct parser *ps, struct vhid_config *vc, unsigned line)
+{
+	struct config	*cf = ps->cf;
+	char		 msg[256];
+
+	ps->tok_line = line;
+	if (vc->ifname[0] == '\0')
+		return perr(ps, "vhid %u has no interface: put it inside an "
+		    "interface block or give \"interface NAME\"", vc->vhid);
+	if (options_vhid_complete(vc, msg, sizeof(msg)) == -1)
+		return perr(ps, "%s", msg);
+	for (size_t i = 0; i < cf->nvhids; i++)
+		if (cf->vhids[i].vhid == vc->vhid &&
+		    strcmp(cf->vhids[i].ifname, vc->ifname) == 0)
+			return perr(ps, "vhid %u on %s is already defined at "
+			    "line %u", vc->vhid, vc->ifname, cf->lines[i]);
+	if (cf->nvhids == CONF_MAX_VHIDS)
+		return perr(ps, "more than %d vhids", CONF_MAX_VHIDS);
+	cf->vhids = reallocarray(cf->vhids, cf->nvhids + 1, sizeof(*cf->vhids));
+	cf->lines = reallocarray(cf->lines, cf->nvhids + 1, sizeof(*cf->lines));
+	if (cf->vhids == NULL || cf->lines == NULL)
+		fatal("reallocarray");
+	cf->vhids[cf->nvhids] = *vc;		/* takes the strings */
+	cf->lines[cf->nvhids++] = line;
+	memset(vc, 0, sizeof(*vc));
+	return 0;
+}
+
+static int
+parse_vhid(struct parser *ps, const struct vhid_config *tmpl, bool nested)
+{
+	struct vhid_config	vc;
+	char			msg[256];
+	unsigned		line = ps->tok_line;
+	const struct opt_def	*vd = opt_by_name("vhid");
+	enum tok		t;
+
+	vhid_config_copy(&vc, tmpl);
+	if (next(ps) != T_WORD) {
+		vhid_config_clear(&vc);
+		return perr(ps, "vhid needs a number from 1 to 255");
+	}
+	if (opt_apply(vd, ps->word, &vc, NULL, msg, sizeof(msg)) == -1) {
+		vhid_config_clear(&vc);
+		return perr(ps, "vhid: %s", msg);
+	}
+	if (next(ps) != T_OPEN) {
+		vhid_config_clear(&vc);
+		return perr(ps, "vhid %u: expected \"{\"", vc.vhid);
+	}
+	while ((t = next(ps)) != T_CLOSE) {
+		if (t == T_END)
+			continue;
+		if (t == T_EOF || t != T_WORD) {
+			vhid_config_clear(&vc);
+			return t == T_ERROR ? -1 :
+			    perr(ps, "vhid %u: missing \"}\"", vc.vhid);
+		}
+		if (nested && strcmp(ps->word, "interface") == 0) {
+			vhid_config_clear(&vc);
+			return perr(ps, "vhid %u is inside the block of interface "
+			    "%s: no interface setting here", vc.vhid, tmpl->ifname);
+		}
+		char kw[sizeof(ps->word)];
+		memcpy(kw, ps->word, sizeof(kw));
+		if (parse_setting(ps, kw, OPT_VHID, &vc, NULL) == -1) {
+			vhid_config_clear(&vc);
+			return -1;
+		}
+	}
+	if (add_vhid(ps, &vc, line) == -1) {
+		vhid_config_clear(&vc);
+		return -1;
+	}
+	return expect_end(ps, "}");
+}
+
+static int
+parse_interface(struct parser *ps, const struct vhid_config *defaults)
+{
+	struct vhid_config	tmpl;
+	char			msg[256];
+	const struct opt_def	*id = opt_by_name("interface");
+	enum tok		t;
+	int			rc = -1;
+
+	vhid_config_copy(&tmpl, defaults);
+	if (next(ps) != T_WORD) {
+		perr(ps, "interface needs a name");
+		goto out;
+	}
+	if (opt_apply(id, ps->word, &tmpl, NULL, msg, sizeof(msg)) == -1) {
+		perr(ps, "interface: %s", msg);
+		goto out;
+	}
+	if (next(ps) != T_OPEN) {
+		perr(ps, "interface %s: expected \"{\"", tmpl.ifname);
+		goto out;
+	}
+	while ((t = next(ps)) != T_CLOSE) {
+		char kw[sizeof(ps->word)];
+
+		if (t == T_END)
+			continue;
+		if (t != T_WORD) {
+			if (t != T_ERROR)
+				perr(ps, "interface %s: missing \"}\"", tmpl.ifname);
+			goto out;
+		}
+		if (strcmp(ps->word, "vhid") == 0) {
+			if (parse_vhid(ps, &tmpl, true) == -1)
+				goto out;
+			continue;
+		}
+		if (strcmp(ps->word, "addr") == 0 || strcmp(ps->word, "interface") == 0) {
+			perr(ps, "%s belongs in a vhid block", ps->word);
+			goto out;
+		}
+		memcpy(kw, ps->word, sizeof(kw));
+		if (parse_setting(ps, kw, OPT_VHID, &tmpl, NULL) == -1)
+			goto out;
+	}
+	rc = expect_end(ps, "}");
+out:
+	vhid_config_clear(&tmpl);
+	return rc;
+}
+
+static int
+parse_file(struct parser *ps)
+{
+	struct vhid_config	defaults;
+	enum tok		t;
+	int			rc = 0;
+
+	vhid_config_defaults(&defaults);
+	while (rc == 0 && (t = next(ps)) != T_EOF) {
+		char kw[sizeof(ps->word)];
+
+		if (t == T_END)
+			continue;
+		if (t == T_ERROR) {
+			rc = -1;
+			break;
+		}
+		if (t != T_WORD) {
+			rc = perr(ps, "unexpected \"%s\"", t == T_OPEN ? "{" : "}");
+			break;
+		}
+		if (strcmp(ps->word, "interface") == 0)
+			rc = parse_interface(ps, &defaults);
+		else if (strcmp(ps->word, "vhid") == 0)
+			rc = parse_vhid(ps, &defaults, false);
+		else {
+			memcpy(kw, ps->word, sizeof(kw));
+			rc = parse_setting(ps, kw, OPT_GLOBAL, NULL, &ps->cf->g);
+		}
+	}
+	vhid_config_clear(&defaults);
+	return rc;
+}
+
+static char *
+read_file(const char *path, size_t *len, bool *exposed, char *err,
+    size_t errlen)
+{
+	struct stat	 st;
+	char		*buf;
+	ssize_t		 n;
+	size_t		 got = 0;
+	int		 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    fstat(fd, &st) == -1) {
+		snprintf(err, errlen, "%s: cannot read: %s", path,
+		    strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > CONF_MAX_SIZE) {
+		snprintf(err, errlen, "%s: not a regular file of at most %d "
+		    "bytes", path, CONF_MAX_SIZE);
+		close(fd);
+		return NULL;
+	}
+	*exposed = (st.st_mode & (S_IRGRP | S_IROTH)) != 0;
+	if ((buf = malloc((size_t)st.st_size + 1)) == NULL)
+		fatal("malloc");
+	while (got < (size_t)st.st_size &&
+	    (n = read(fd, buf + got, (size_t)st.st_size - got)) > 0)
+		got += (size_t)n;
+	close(fd);
+	buf[got] = '\0';
+	*len = got;
+	return buf;
+}
+
+int
+config_load(const char *path, const struct carpd_options *o,
+    struct config *cf, char *err, size_t errlen)
+{
+	struct parser	 ps;
+	char		*buf;
+	size_t		 len;
+	int		 rc;
+
+	memset(cf, 0, sizeof(*cf));
+	global_defaults(&cf->g);
+	memset(&ps, 0, sizeof(ps));
+	if ((buf = read_file(path, &len, &ps.exposed, err, errlen)) == NULL)
+		return -1;
+	ps.path = path;
+	ps.p = buf;
+	ps.end = buf + len;
+	ps.line = 1;
+	ps.err = err;
+	ps.errlen = errlen;
+	ps.cf = cf;
+	rc = parse_file(&ps);
+	explicit_bzero(buf, len);
+	free(buf);
+	if (rc == 0 && cf->nvhids == 0) {
+		snprintf(err, errlen, "%s: no vhid is defined", path);
+		rc = -1;
+	}
+	/* Global options on the command line win over the file. */
+	for (size_t i = 0; rc == 0 && o != NULL && i < o->ncli_globals; i++) {
+		char msg[256];
+
+		if (opt_apply(o->cli_globals[i].def, o->cli_globals[i].arg,
+		    NULL, &cf->g, msg, sizeof(msg)) == -1) {
+			snprintf(err, errlen, "%s", msg);
+			rc = -1;
+		}
+	}
+	if (rc == 0 && cf->g.control_path == NULL &&
+	    (cf->g.control_path = strdup(CARPD_CONTROL_SOCKET)) == NULL)
+		fatal("strdup");
+	if (rc == -1)
+		config_free(cf);
+	return rc;
+}
+
+void
+config_from_options(const struct carpd_options *o, struct config *cf)
+{
+	memset(cf, 0, sizeof(*cf));
+	cf->g = o->g;
+	cf->g.pidfile = o->g.pidfile ? strdup(o->g.pidfile) : NULL;
+	cf->g.control_path = o->g.control_path ? strdup(o->g.control_path) : NULL;
+	if ((cf->vhids = calloc(1, sizeof(*cf->vhids))) == NULL ||
+	    (cf->lines = calloc(1, sizeof(*cf->lines))) == NULL)
+		fatal("calloc");
+	vhid_config_copy(&cf->vhids[0], &o->vc);
+	cf->nvhids = 1;
+}
+
+void
+config_free(struct config *cf)
+{
+	for (size_t i = 0; i < cf->nvhids; i++)
+		vhid_config_clear(&cf->vhids[i]);
+	free(cf->vhids);
+	free(cf->lines);
+	global_free(&cf->g);
+	memset(cf, 0, sizeof(*cf));
+}
+
+static char *
+dupornull(const char *s)
+{
+	char *p;
+
+	if (s == NULL)
+		return NULL;
+	if ((p = strdup(s)) == NULL)
+		fatal("strdup");
+	return p;
+}
+
+void
+vhid_config_copy(struct vhid_config *dst, const struct vhid_config *src)
+{
+	*dst = *src;
+	dst->passfile = dupornull(src->passfile);
+	dst->upscript = dupornull(src->upscript);
+	dst->downscript = dupornull(src->downscript);
+	dst->xparam = dupornull(src->xparam);
+}
+
+void
+vhid_config_clear(struct vhid_config *c)
+{
+	free(c->passfile);
+	free(c->upscript);
+	free(c->downscript);
+	free(c->xparam);
+	explicit_bzero(c, sizeof(*c));
+}
+
+static int
+streq(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+int
+vhid_config_equal(const struct vhid_config *a, const struct vhid_config *b)
+{
+	return strcmp(a->ifname, b->ifname) == 0 && a->vhid == b->vhid &&
+	    a->src.s_addr == b->src.s_addr &&
+	    a->group.s_addr == b->group.s_addr &&
+	    a->broadcast == b->broadcast && a->nvips == b->nvips &&
+	    memcmp(a->vips, b->vips, a->nvips * sizeof(a->vips[0])) == 0 &&
+	    memcmp(a->prefix, b->prefix, a->nvips) == 0 &&
+	    a->advbase == b->advbase && a->advskew == b->advskew &&
+	    a->deadratio == b->deadratio && a->downfmt == b->downfmt &&
+	    a->preempt == b->preempt && a->neutral == b->neutral &&
+	    a->shutdown_script == b->shutdown_script &&
+	    a->ignoreifstate == b->ignoreifstate &&
+	    a->keylen == b->keylen &&
+	    memcmp(a->key, b->key, a->keylen) == 0 &&
+	    streq(a->upscript, b->upscript) &&
+	    streq(a->downscript, b->downscript) &&
+	    streq(a->xparam, b->xparam) &&
+	    a->garp_repeat == b->garp_repeat &&
+	    a->garp_interval_ms == b->garp_interval_ms &&
+	    a->garp_delay_ms == b->garp_delay_ms &&
+	    a->garp_refresh_s == b->garp_refresh_s;
+}
+
+/* Quote a value when the lexer would not read it back as one word. */
+static void
+print_value(FILE *f, const char *s)
+{
+	if (*s != '\0' && strcspn(s, " \t\r\n;{}#\"\\") == strlen(s)) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void
+print_kv(FILE *f, const char *indent, const char *k, const char *v)
+{
+	fprintf(f, "%s%s ", indent, k);
+	print_value(f, v);
+	fputc('\n', f);
+}
+
+static const char *
+yesno(bool b)
+{
+	return b ? "yes" : "no";
+}
+
+static void
+print_vhid(FILE *f, const struct vhid_config *v)
+{
+	static const char *const fmts[] = { "auto", "ucarp", "openbsd" };
+	char a[INET_ADDRSTRLEN];
+
+	fprintf(f, "\nvhid %u {\n", v->vhid);
+	print_kv(f, "\t", "interface", v->ifname);
+	if (v->src.s_addr != INADDR_ANY)
+		fprintf(f, "\tsrcip %s\n", inet_ntop(AF_INET, &v->src, a, sizeof(a)));
+	fprintf(f, "\tmcast %s\n", inet_ntop(AF_INET, &v->group, a, sizeof(a)));
+	fprintf(f, "\tnomcast %s\n", yesno(v->broadcast));
+	for (size_t i = 0; i < v->nvips; i++) {
+		fprintf(f, "\taddr %s", inet_ntop(AF_INET, &v->vips[i], a, sizeof(a)));
+		if (v->prefix[i])
+			fprintf(f, "/%u", v->prefix[i]);
+		fputc('\n', f);
+	}
+	fprintf(f, "\tadvbase %u\n\tadvskew %u\n\tdeadratio %u\n"
+	    "\tdown-formula %s\n", v->advbase, v->advskew, v->deadratio,
+	    fmts[v->downfmt]);
+	fprintf(f, "\tpreempt %s\n\tneutral %s\n\tshutdown %s\n"
+	    "\tignoreifstate %s\n", yesno(v->preempt), yesno(v->neutral),
+	    yesno(v->shutdown_script), yesno(v->ignoreifstate));
+	if (v->passfile != NULL)
+		print_kv(f, "\t", "passfile", v->passfile);
+	else
+		fprintf(f, "\t# pass: given inline (%zu characters, not shown)\n",
+		    v->keylen);
+	if (v->upscript != NULL)
+		print_kv(f, "\t", "upscript", v->upscript);
+	if (v->downscript != NULL)
+		print_kv(f, "\t", "downscript", v->downscript);
+	if (v->xparam != NULL)
+		print_kv(f, "\t", "xparam", v->xparam);
+	fprintf(f, "\tgarp-repeat %u\n\tgarp-interval %u\n", v->garp_repeat,
+	    v->garp_interval_ms);
+	if (v->garp_delay_ms < 0)
+		fprintf(f, "\tgarp-delay auto\n");
+	else
+		fprintf(f, "\tgarp-delay %ld\n", v->garp_delay_ms);
+	fprintf(f, "\tgarp-refresh %u\n}\n", v->garp_refresh_s);
+}
+
+void
+config_print(FILE *f, const struct config *cf)
+{
+	const char *fac = "daemon";
+
+	for (const char *const *n = (const char *const[]){ "auth", "authpriv",
+	    "cron", "daemon", "ftp", "kern", "lpr", "mail", "news", "syslog",
+	    "user", "uucp", "local0", "local1", "local2", "local3", "local4",
+	    "local5", "local6", "local7", NULL }; *n != NULL; n++)
+		if (log_facility_parse(*n) == cf->g.facility)
+			fac = *n;
+	fprintf(f, "# carpd %s, normalized configuration\n", PACKAGE_VERSION);
+	fprintf(f, "facility %s\ndebug %s\nscript-timeout %u\n", fac,
+	    yesno(cf->g.debug), cf->g.script_timeout);
+	if (cf->g.pidfile != NULL)
+		print_kv(f, "", "pidfile", cf->g.pidfile);
+	if (cf->g.control_path != NULL)
+		print_kv(f, "", "control-socket", cf->g.control_path);
+	for (size_t i = 0; i < cf->nvhids; i++)
+		print_vhid(f, &cf->vhids[i]);
+}
