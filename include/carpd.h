@@ -70,6 +70,7 @@ struct vhid {
 	struct vhid_config	 cfg;
 	struct in_addr		 sorted_vips[CARPD_MAX_VIPS];	/* HMAC order */
 	size_t			 nsorted;
+	bool			 src_from_iface; /* no srcip given */
 	struct iface		*ifp;
 	struct carpd		*cd;
 	struct fsm		 fsm;

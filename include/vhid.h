@@ -12,6 +12,7 @@ struct vhid	*vhid_new(struct carpd *, const struct vhid_config *,
 		    char *err, size_t errlen);
 void		 vhid_free(struct vhid *);
 void		 vhid_start(struct vhid *);
+int		 vhid_same_config(const struct vhid *, const struct vhid_config *);
 void		 vhid_event(struct vhid *, enum fsm_event);
 void		 vhid_log_status(const struct vhid *);
 

@@ -11,6 +11,7 @@
 #include <sys/un.h>
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,11 +48,18 @@ usage(FILE *f)
 	    CARPCTL_SOCKET);
 }
 
+static int	bad_usage(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+
 static int
-bad_usage(const char *fmt, const char *arg)
+bad_usage(const char *fmt, ...)
 {
+	va_list ap;
+
 	fprintf(stderr, "carpctl: ");
-	fprintf(stderr, fmt, arg);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fprintf(stderr, "\nTry 'carpctl --help' for more information.\n");
 	return EXIT_ERR;
 }
@@ -60,13 +68,12 @@ bad_usage(const char *fmt, const char *arg)
 static int
 check_vhid(const char *s)
 {
-	size_t		len = strlen(s);
-	unsigned long	n;
-	char		*end;
+	size_t	len = strlen(s);
+	long	n;
 
 	if (len == 0 || len > 3 || strspn(s, "0123456789") != len)
 		return -1;
-	n = strtoul(s, &end, 10);
+	n = strtol(s, NULL, 10);
 	return n >= 1 && n <= 255 ? 0 : -1;
 }
 
@@ -89,9 +96,11 @@ check_iface(const char *s)
 static int
 build_force(int argc, char **argv, char *line, size_t len)
 {
-	if (argc < 2 || argc > 3)
-		return bad_usage("%s: usage: carpctl %s VHID [IFACE]", argv[0])
-		    == EXIT_ERR ? -1 : -1;
+	if (argc < 2 || argc > 3) {
+		bad_usage("%s: usage: carpctl %s VHID [IFACE]", argv[0],
+		    argv[0]);
+		return -1;
+	}
 	if (check_vhid(argv[1]) == -1) {
 		fprintf(stderr, "carpctl: VHID: invalid value \"%s\": "
 		    "allowed 1 to 255\n", argv[1]);
@@ -273,10 +282,10 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char	*path = CARPCTL_SOCKET;
-	char		 line[CARPCTL_LINE_MAX];
-	struct sockaddr_un sun;
-	int		 ch;
+	const char		*path = CARPCTL_SOCKET;
+	struct sockaddr_un	 sun;
+	char			 line[CARPCTL_LINE_MAX];
+	int			 ch;
 
 	/* '+': options end at the command, so "status --json" is its own. */
 	while ((ch = getopt_long(argc, argv, "+s:hV", longopts, NULL)) != -1) {

@@ -136,7 +136,8 @@ static void
 carpd_reload(struct carpd *cd)
 {
 	struct config	 cf;
-	struct vhid	*v, *next;
+	struct vhid	*v, **old;
+	size_t		 nold = 0;
 	char		 err[512];
 	bool		*seen;
 	unsigned	 kept = 0, added = 0, removed = 0, changed = 0;
@@ -148,11 +149,19 @@ carpd_reload(struct carpd *cd)
 	}
 	if ((seen = calloc(cf.nvhids + 1, sizeof(*seen))) == NULL)
 		fatal("calloc");
-	for (v = TAILQ_FIRST(&cd->vhids); v != NULL; v = next) {
+	/* Walk a snapshot: restarted vhids are appended to the list. */
+	TAILQ_FOREACH(v, &cd->vhids, entry)
+		nold++;
+	if ((old = calloc(nold + 1, sizeof(*old))) == NULL)
+		fatal("calloc");
+	nold = 0;
+	TAILQ_FOREACH(v, &cd->vhids, entry)
+		old[nold++] = v;
+	for (size_t k = 0; k < nold; k++) {
 		struct script_queue	*q = NULL;
 		size_t			 i;
 
-		next = TAILQ_NEXT(v, entry);
+		v = old[k];
 		for (i = 0; i < cf.nvhids; i++)
 			if (cf.vhids[i].vhid == v->cfg.vhid &&
 			    strcmp(cf.vhids[i].ifname, v->cfg.ifname) == 0)
@@ -165,7 +174,7 @@ carpd_reload(struct carpd *cd)
 			continue;
 		}
 		seen[i] = true;
-		if (vhid_config_equal(&v->cfg, &cf.vhids[i])) {
+		if (vhid_same_config(v, &cf.vhids[i])) {
 			kept++;
 			continue;
 		}
@@ -175,6 +184,7 @@ carpd_reload(struct carpd *cd)
 		start_vhid(cd, &cf.vhids[i], q);
 		changed++;
 	}
+	free(old);
 	for (size_t i = 0; i < cf.nvhids; i++)
 		if (!seen[i] && start_vhid(cd, &cf.vhids[i], NULL) != NULL)
 			added++;

@@ -97,7 +97,7 @@ addrs_fmt(const struct vhid *v, char *buf, size_t len)
 	char	a[INET_ADDRSTRLEN];
 	size_t	off = 0;
 
-	buf[0] = '\0';
+	snprintf(buf, len, "%s", v->cfg.nvips == 0 ? "-" : "");
 	for (size_t i = 0; i < v->cfg.nvips && off < len; i++) {
 		inet_ntop(AF_INET, &v->cfg.vips[i], a, sizeof(a));
 		off += (size_t)snprintf(buf + off, len - off, "%s%s",
@@ -137,14 +137,15 @@ time_fmt(const struct timespec *ts, char *buf, size_t len)
 
 /* ---- status: text ---- */
 
+/* Addresses last: a long list must not push the other columns apart. */
 enum {
-	COL_VHID, COL_IF, COL_STATE, COL_ADDRS, COL_ADV, COL_MASTER,
-	COL_CHANGE, COL_REASON, COL_SENT, COL_RECV, COL_BAD, NCOLS
+	COL_VHID, COL_IF, COL_STATE, COL_MASTER, COL_ADV, COL_CHANGE,
+	COL_REASON, COL_SENT, COL_RECV, COL_BAD, COL_ADDRS, NCOLS
 };
 
 static const char *const col_names[NCOLS] = {
-	"VHID", "INTERFACE", "STATE", "ADDRESSES", "ADVBASE/SKEW", "MASTER",
-	"LAST-CHANGE", "REASON", "SENT", "RECEIVED", "BAD"
+	"VHID", "INTERFACE", "STATE", "MASTER", "ADVBASE/SKEW", "LAST-CHANGE",
+	"REASON", "SENT", "RECEIVED", "BAD", "ADDRESSES"
 };
 
 struct ctl_row {

@@ -84,7 +84,8 @@ vhid_new(struct carpd *cd, const struct vhid_config *cfg, char *err,
 	vhid_config_copy(&v->cfg, cfg);
 	v->cd = cd;
 	v->ifp = ifp;
-	if (v->cfg.src.s_addr == INADDR_ANY &&
+	v->src_from_iface = v->cfg.src.s_addr == INADDR_ANY;
+	if (v->src_from_iface &&
 	    net_first_ipv4(ifp->name, cfg->vips, cfg->nvips, &v->cfg.src) == -1) {
 		snprintf(err, errlen, "%s has no IPv4 address to use as "
 		    "source; give one with --srcip", ifp->name);
@@ -142,6 +143,17 @@ vhid_free(struct vhid *v)
 	script_queue_release(v->scripts);
 	vhid_config_clear(&v->cfg);
 	free(v);
+}
+
+/* Would `cfg` run this vhid exactly as it runs now? */
+int
+vhid_same_config(const struct vhid *v, const struct vhid_config *cfg)
+{
+	struct vhid_config given = v->cfg;	/* shallow: compared only */
+
+	if (v->src_from_iface)
+		given.src.s_addr = INADDR_ANY;
+	return vhid_config_equal(&given, cfg);
 }
 
 void
