@@ -20,6 +20,10 @@ struct config {
 /* Returns 0, or -1 with `err` as "FILE:LINE: what is wrong". */
 int	config_load(const char *path, const struct carpd_options *,
 	    struct config *, char *err, size_t errlen);
+/* The same from memory; `name` stands for the file in messages. */
+int	config_parse(const char *buf, size_t len, const char *name,
+	    bool exposed, const struct carpd_options *, struct config *,
+	    char *err, size_t errlen);
 /* The command line's single vhid. */
 void	config_from_options(const struct carpd_options *, struct config *);
 void	config_free(struct config *);

@@ -449,20 +449,18 @@ read_file(const char *path, size_t *len, bool *exposed, char *err,
 }
 
 int
-config_load(const char *path, const struct carpd_options *o,
-    struct config *cf, char *err, size_t errlen)
+config_parse(const char *buf, size_t len, const char *name, bool exposed,
+    const struct carpd_options *o, struct config *cf, char *err,
+    size_t errlen)
 {
-	struct parser	 ps;
-	char		*buf;
-	size_t		 len;
-	int		 rc;
+	struct parser	ps;
+	int		rc;
 
 	memset(cf, 0, sizeof(*cf));
 	global_defaults(&cf->g);
 	memset(&ps, 0, sizeof(ps));
-	if ((buf = read_file(path, &len, &ps.exposed, err, errlen)) == NULL)
-		return -1;
-	ps.path = path;
+	ps.exposed = exposed;
+	ps.path = name;
 	ps.p = buf;
 	ps.end = buf + len;
 	ps.line = 1;
@@ -470,10 +468,8 @@ config_load(const char *path, const struct carpd_options *o,
 	ps.errlen = errlen;
 	ps.cf = cf;
 	rc = parse_file(&ps);
-	explicit_bzero(buf, len);
-	free(buf);
 	if (rc == 0 && cf->nvhids == 0) {
-		snprintf(err, errlen, "%s: no vhid is defined", path);
+		snprintf(err, errlen, "%s: no vhid is defined", name);
 		rc = -1;
 	}
 	/* Global options on the command line win over the file. */
@@ -491,6 +487,24 @@ config_load(const char *path, const struct carpd_options *o,
 		fatal("strdup");
 	if (rc == -1)
 		config_free(cf);
+	return rc;
+}
+
+int
+config_load(const char *path, const struct carpd_options *o,
+    struct config *cf, char *err, size_t errlen)
+{
+	char	*buf;
+	size_t	 len;
+	bool	 exposed;
+	int	 rc;
+
+	memset(cf, 0, sizeof(*cf));
+	if ((buf = read_file(path, &len, &exposed, err, errlen)) == NULL)
+		return -1;
+	rc = config_parse(buf, len, path, exposed, o, cf, err, errlen);
+	explicit_bzero(buf, len);
+	free(buf);
 	return rc;
 }
 
