@@ -131,7 +131,8 @@ lex(struct parser *ps)
 	case '"':
 		return lex_string(ps);
 	}
-	while (ps->p < ps->end && !strchr(" \t\r\n;{}#\"", *ps->p)) {
+	while (ps->p < ps->end && *ps->p != '\0' &&
+	    !strchr(" \t\r\n;{}#\"", *ps->p)) {
 		if (!isprint((unsigned char)*ps->p)) {
 			perr(ps, "unexpected byte 0x%02x", (unsigned char)*ps->p);
 			return T_ERROR;
@@ -142,6 +143,10 @@ lex(struct parser *ps)
 			return T_ERROR;
 		}
 		ps->word[n++] = *ps->p++;
+	}
+	if (n == 0) {	/* a NUL byte */
+		perr(ps, "unexpected byte 0x%02x", (unsigned char)*ps->p);
+		return T_ERROR;
 	}
 	ps->word[n] = '\0';
 	return T_WORD;

@@ -579,12 +579,25 @@ client_reply_done(struct ctl_client *c)
 	bufferevent_enable(c->bev, EV_WRITE);
 }
 
+/* Answer one command line, or the overflow when `line` is NULL. */
+static void
+client_answer(struct ctl_client *c, char *line, size_t len)
+{
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+
+	if (line == NULL || len > CTL_LINE_MAX)
+		evbuffer_add_printf(out, "error: command longer than %d "
+		    "bytes\n", CTL_LINE_MAX);
+	else
+		dispatch(c->ctl, out, line, len);
+	client_reply_done(c);
+}
+
 static void
 client_read(struct bufferevent *bev, void *arg)
 {
 	struct ctl_client	*c = arg;
 	struct evbuffer		*in = bufferevent_get_input(bev);
-	struct evbuffer		*out = bufferevent_get_output(bev);
 	char			*line;
 	size_t			 len;
 
@@ -593,13 +606,24 @@ client_read(struct bufferevent *bev, void *arg)
 	line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF);
 	if (line == NULL && evbuffer_get_length(in) <= CTL_LINE_MAX)
 		return;			/* wait for the rest of the line */
-	if (line == NULL || len > CTL_LINE_MAX)
-		evbuffer_add_printf(out, "error: command longer than %d "
-		    "bytes\n", CTL_LINE_MAX);
-	else
-		dispatch(c->ctl, out, line, len);
+	client_answer(c, line, len);
 	free(line);
-	client_reply_done(c);
+}
+
+/* The peer shut down writing: what it sent so far is the command. */
+static void
+client_eof(struct ctl_client *c, struct evbuffer *in)
+{
+	char	line[CTL_LINE_MAX + 1];
+	size_t	len = evbuffer_get_length(in);
+
+	if (len > CTL_LINE_MAX) {
+		client_answer(c, NULL, len);
+		return;
+	}
+	evbuffer_remove(in, line, len);
+	line[len] = '\0';
+	client_answer(c, line, len);
 }
 
 static void
@@ -608,15 +632,14 @@ client_event(struct bufferevent *bev, short what, void *arg)
 	struct ctl_client	*c = arg;
 	struct evbuffer		*in = bufferevent_get_input(bev);
 
-	/* A last line without a newline (the peer shut down writing) counts. */
 	if ((what & BEV_EVENT_EOF) && !c->replied &&
 	    evbuffer_get_length(in) > 0) {
-		evbuffer_add(in, "\n", 1);
-		client_read(bev, c);
+		client_eof(c, in);
 		return;
 	}
 	if (what & BEV_EVENT_ERROR)
-		log_debug("control: client: %s", strerror(errno));
+		log_debug("control: client: %s",
+		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 	client_free(c);
 }
 
