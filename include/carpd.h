@@ -84,6 +84,7 @@ struct vhid {
 	enum fsm_reason		 last_reason;
 	struct timespec		 last_change;	/* CLOCK_REALTIME */
 	struct script_queue	*scripts;	/* handed on when reloaded */
+	struct carp_peer	 peers[CARP_MAX_PEERS];
 	struct vhid_stats	 stats;
 };
 TAILQ_HEAD(vhid_list, vhid);

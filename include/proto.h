@@ -108,6 +108,34 @@ struct carp_frame_params {
 size_t		 carp_frame_build(const struct carp_frame_params *,
 		    const struct carp_advert *, uint8_t out[CARP_FRAME_LEN]);
 
+/*
+ * Replay protection that real peers survive.  A peer whose counter has
+ * been seen to increase (ucarp, FreeBSD) must keep increasing it; an
+ * older or repeated counter is a replay.  A peer that restarts begins
+ * again from a random counter: CARP_REBASE_ADVERTS adverts in a row that
+ * increase from a new, lower base are taken as a restart.  ucarp adopts
+ * the counter of the adverts it receives, so a counter within
+ * CARP_ADOPT_WINDOW of our own is taken at once.  A peer that sends a
+ * constant counter (OpenBSD) is never held to this.
+ */
+#define CARP_MAX_PEERS		8
+#define CARP_REBASE_ADVERTS	3
+#define CARP_ADOPT_WINDOW	16
+
+struct carp_peer {
+	struct in_addr	src;
+	uint64_t	last;		/* highest accepted counter */
+	uint64_t	cand;		/* restart candidate: last counter */
+	unsigned	cand_n;		/* adverts in a row from it */
+	unsigned	increasing;	/* seen to increase: enforce */
+	long long	seen;		/* any time unit: for eviction */
+};
+
+/* CARP_RX_OK or CARP_DROP_REPLAY; updates the table. */
+enum carp_drop	 carp_peer_check(struct carp_peer *, size_t n,
+		    struct in_addr src, uint64_t counter, uint64_t ours,
+		    long long now, int *rebased);
+
 /* Gratuitous ARP request for `vip` from `mac`: 42 bytes. */
 #define GARP_FRAME_LEN	42
 size_t		 garp_frame_build(const uint8_t mac[6], struct in_addr vip,

@@ -250,3 +250,63 @@ garp_frame_build(const uint8_t mac[6], struct in_addr vip,
 	memcpy(arp + 24, &vip.s_addr, 4);
 	return GARP_FRAME_LEN;
 }
+
+static struct carp_peer *
+peer_slot(struct carp_peer *t, size_t n, struct in_addr src, int *fresh)
+{
+	struct carp_peer *oldest = &t[0];
+
+	*fresh = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (t[i].seen != 0 && t[i].src.s_addr == src.s_addr)
+			return &t[i];
+		if (t[i].seen < oldest->seen)
+			oldest = &t[i];
+	}
+	memset(oldest, 0, sizeof(*oldest));
+	oldest->src = src;
+	*fresh = 1;
+	return oldest;
+}
+
+enum carp_drop
+carp_peer_check(struct carp_peer *t, size_t n, struct in_addr src,
+    uint64_t counter, uint64_t ours, long long now, int *rebased)
+{
+	struct carp_peer	*p;
+	int			 fresh;
+
+	*rebased = 0;
+	p = peer_slot(t, n, src, &fresh);
+	p->seen = now > 0 ? now : 1;
+	if (fresh || counter > p->last) {
+		p->increasing |= !fresh;
+		p->last = counter;
+		p->cand_n = 0;
+		return CARP_RX_OK;
+	}
+	if (!p->increasing) {		/* constant counter: nothing to hold */
+		p->last = counter;
+		return CARP_RX_OK;
+	}
+	if (counter == p->last)
+		return CARP_DROP_REPLAY;
+	if (counter - ours + CARP_ADOPT_WINDOW <= 2 * CARP_ADOPT_WINDOW) {
+		p->last = counter;	/* ucarp took our counter */
+		p->cand_n = 0;
+		*rebased = 1;
+		return CARP_RX_OK;
+	}
+	/* Lower than before: a replay, or a peer that restarted. */
+	if (p->cand_n > 0 && counter > p->cand)
+		p->cand_n++;
+	else
+		p->cand_n = 1;
+	p->cand = counter;
+	if (p->cand_n < CARP_REBASE_ADVERTS)
+		return CARP_DROP_REPLAY;
+	p->last = counter;
+	p->cand_n = 0;
+	*rebased = 1;
+	return CARP_RX_OK;
+}

@@ -492,6 +492,7 @@ vhid_rx(struct iface *ifp, const uint8_t *frame, size_t caplen,
 	struct carp_rx		 rx;
 	enum carp_drop		 why;
 	struct vhid		*v;
+	int			 rebased = 0;
 
 	if (ifp->cd->exiting)
 		return;
@@ -515,10 +516,19 @@ vhid_rx(struct iface *ifp, const uint8_t *frame, size_t caplen,
 	else if (!carp_hmac_verify(v->cfg.key, v->cfg.keylen, v->sorted_vips,
 	    v->nsorted, &rx.adv))
 		why = CARP_DROP_HMAC;
+	else if (rx.adv.counter == v->counter && v->stats.adverts_sent > 0 &&
+	    memcmp(rx.src_mac, ifp->mac, 6) == 0)
+		why = CARP_DROP_LOOP;	/* our own advert, relayed back */
+	else
+		why = carp_peer_check(v->peers, CARP_MAX_PEERS, rx.src,
+		    rx.adv.counter, v->counter, now_ms(), &rebased);
 	if (why != CARP_RX_OK) {
 		drop(ifp, v, why, &rx);
 		return;
 	}
+	if (rebased)
+		log_info("vhid %u on %s: %s restarted its advert counter",
+		    v->cfg.vhid, ifp->name, inet_ntoa(rx.src));
 	v->stats.adverts_rx++;
 	v->master = rx.src;
 	log_debug("vhid %u %s: advert from %s advbase %u advskew %u "
