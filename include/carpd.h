@@ -98,6 +98,8 @@ struct iface {
 	void			*pcap;		/* pcap_t */
 	void			*libnet;	/* libnet_t */
 	int			 mcast_fd;	/* holds group memberships */
+	bool			 present;	/* exists; handles open */
+	bool			 link_up;	/* IFF_UP and IFF_RUNNING */
 	struct event		*rx_ev;
 	struct carpd		*cd;
 	struct vhid		*by_vhid[256];	/* dispatch without a scan */
@@ -115,6 +117,8 @@ struct carpd {
 	size_t			 nsig;
 	struct event		*exit_ev;	/* bounds the shutdown wait */
 	struct control		*control;	/* control socket, or NULL */
+	int			 nl_fd;		/* rtnetlink link events */
+	struct event		*nl_ev;
 	char			*pidfile;	/* written by us, removed at exit */
 	const char		*config_path;	/* NULL: vhid from the command line */
 	const struct carpd_options *opts;

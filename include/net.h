@@ -17,6 +17,9 @@ struct iface;
 struct iface	*net_iface_get(struct carpd *, const char *name,
 		    char *err, size_t errlen);
 void		 net_iface_free(struct iface *);
+void		 net_iface_gone(struct iface *);
+int		 net_iface_reopen(struct iface *, char *err, size_t errlen);
+int		 net_link_is_up(const char *name);
 int		 net_join(struct iface *, struct in_addr group);
 int		 net_send(struct iface *, const uint8_t *frame, size_t len);
 /* Stop reading packets (shutdown). */

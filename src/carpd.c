@@ -18,6 +18,7 @@
 
 #include "carpd.h"
 #include "conf.h"
+#include "link.h"
 #include "net.h"
 #include "options.h"
 #include "vhid.h"
@@ -106,6 +107,8 @@ start_vhid(struct carpd *cd, const struct vhid_config *vc,
 	    v->cfg.vhid, v->ifp->name, inet_ntoa(v->cfg.src), v->cfg.advbase,
 	    v->cfg.advskew, v->cfg.preempt ? "preempt" : "no preempt");
 	vhid_start(v);
+	if (!v->ifp->link_up && !v->cfg.ignoreifstate)
+		vhid_event(v, FSM_EV_LINK_DOWN);
 	return v;
 }
 
@@ -303,6 +306,7 @@ carpd_free(struct carpd *cd)
 	while ((v = TAILQ_FIRST(&cd->vhids)) != NULL)
 		vhid_free(v);
 	close_unused_ifaces(cd);
+	link_watch_close(cd);
 	for (size_t i = 0; i < cd->nsig; i++)
 		event_free(cd->sig_ev[i]);
 	if (cd->exit_ev != NULL)
@@ -374,6 +378,8 @@ run(struct carpd_options *opts, struct config *cf)
 	cd.runner.idle_cb = on_idle;
 	cd.runner.idle_arg = &cd;
 	setup_signals(&cd);
+	if (link_watch_open(&cd) == -1)
+		log_warn("cannot watch link state with rtnetlink");
 
 	/* All or nothing at start: a vhid that cannot run is an error. */
 	for (size_t i = 0; i < cf->nvhids; i++) {
@@ -399,6 +405,11 @@ run(struct carpd_options *opts, struct config *cf)
 		    v->cfg.advbase, v->cfg.advskew,
 		    v->cfg.preempt ? "preempt" : "no preempt");
 		vhid_start(v);
+		if (!v->ifp->link_up && !v->cfg.ignoreifstate) {
+			log_warnx("%s: link is down; vhid %u waits for it",
+			    v->ifp->name, v->cfg.vhid);
+			vhid_event(v, FSM_EV_LINK_DOWN);
+		}
 	}
 
 	if (event_base_dispatch(cd.base) == -1)

@@ -36,9 +36,12 @@ on_readable(evutil_socket_t fd, short ev, void *arg)
 	struct iface *ifp = arg;
 
 	/* Bounded, so that a flood cannot starve the timers. */
-	if (pcap_dispatch(ifp->pcap, 64, on_packet, (u_char *)ifp) == PCAP_ERROR)
-		log_warnx("%s: capture: %s", ifp->name,
-		    pcap_geterr(ifp->pcap));
+	if (pcap_dispatch(ifp->pcap, 64, on_packet, (u_char *)ifp) == PCAP_ERROR) {
+		/* Gone or broken: the link watcher reopens it when it is back. */
+		log_warnx("%s: capture: %s; waiting for the interface",
+		    ifp->name, pcap_geterr(ifp->pcap));
+		event_del(ifp->rx_ev);
+	}
 }
 
 static int
@@ -131,6 +134,40 @@ open_libnet(struct iface *ifp, char *err, size_t errlen)
 	return 0;
 }
 
+static void
+close_handles(struct iface *ifp)
+{
+	if (ifp->rx_ev != NULL)
+		event_free(ifp->rx_ev);
+	if (ifp->pcap != NULL)
+		pcap_close(ifp->pcap);
+	if (ifp->libnet != NULL)
+		libnet_destroy(ifp->libnet);
+	if (ifp->mcast_fd != -1)
+		close(ifp->mcast_fd);
+	ifp->rx_ev = NULL;
+	ifp->pcap = NULL;
+	ifp->libnet = NULL;
+	ifp->mcast_fd = -1;
+}
+
+static int
+open_handles(struct iface *ifp, char *err, size_t errlen)
+{
+	if ((ifp->ifindex = (int)if_nametoindex(ifp->name)) == 0) {
+		snprintf(err, errlen, "no such interface");
+		return -1;
+	}
+	if (open_pcap(ifp, err, errlen) == -1 ||
+	    open_libnet(ifp, err, errlen) == -1) {
+		close_handles(ifp);
+		return -1;
+	}
+	ifp->present = true;
+	ifp->link_up = net_link_is_up(ifp->name);
+	return 0;
+}
+
 struct iface *
 net_iface_get(struct carpd *cd, const char *name, char *err, size_t errlen)
 {
@@ -150,18 +187,56 @@ net_iface_get(struct carpd *cd, const char *name, char *err, size_t errlen)
 	ifp->mcast_fd = -1;
 	ifp->rl.burst = 10;
 	ifp->rl.period_ms = 1000;
-	if ((ifp->ifindex = (int)if_nametoindex(name)) == 0) {
-		snprintf(err, errlen, "no such interface");
-		goto fail;
+	if (open_handles(ifp, err, errlen) == -1) {
+		free(ifp);
+		return NULL;
 	}
-	if (open_pcap(ifp, err, errlen) == -1 ||
-	    open_libnet(ifp, err, errlen) == -1)
-		goto fail;
 	TAILQ_INSERT_TAIL(&cd->ifaces, ifp, entry);
 	return ifp;
-fail:
-	net_iface_free(ifp);
-	return NULL;
+}
+
+/* The interface went away: let go of its handles until it is back. */
+void
+net_iface_gone(struct iface *ifp)
+{
+	close_handles(ifp);
+	ifp->present = false;
+	ifp->link_up = false;
+}
+
+/* The interface is back (maybe as a new one of the same name). */
+int
+net_iface_reopen(struct iface *ifp, char *err, size_t errlen)
+{
+	close_handles(ifp);
+	if (open_handles(ifp, err, errlen) == -1)
+		return -1;
+	for (int i = 0; i < 256; i++) {
+		struct vhid *v = ifp->by_vhid[i];
+
+		if (v != NULL && !v->cfg.broadcast &&
+		    net_join(ifp, v->cfg.group) == -1)
+			log_warn("%s: cannot join %s", ifp->name,
+			    inet_ntoa(v->cfg.group));
+	}
+	return 0;
+}
+
+int
+net_link_is_up(const char *name)
+{
+	struct ifreq	ifr;
+	int		fd, up = 0;
+
+	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		return 0;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0)
+		up = (ifr.ifr_flags & (IFF_UP | IFF_RUNNING)) ==
+		    (IFF_UP | IFF_RUNNING);
+	close(fd);
+	return up;
 }
 
 void
@@ -174,14 +249,7 @@ net_iface_stop(struct iface *ifp)
 void
 net_iface_free(struct iface *ifp)
 {
-	if (ifp->rx_ev != NULL)
-		event_free(ifp->rx_ev);
-	if (ifp->pcap != NULL)
-		pcap_close(ifp->pcap);
-	if (ifp->libnet != NULL)
-		libnet_destroy(ifp->libnet);
-	if (ifp->mcast_fd != -1)
-		close(ifp->mcast_fd);
+	close_handles(ifp);
 	free(ifp);
 }
 
@@ -210,6 +278,8 @@ net_join(struct iface *ifp, struct in_addr group)
 int
 net_send(struct iface *ifp, const uint8_t *frame, size_t len)
 {
+	if (ifp->libnet == NULL)
+		return -1;
 	if (libnet_adv_write_link(ifp->libnet, (uint8_t *)frame,
 	    (uint32_t)len) != (int)len) {
 		log_warnx("%s: send: %s", ifp->name,
