@@ -1,0 +1,286 @@
+#!/usr/bin/env bash
+# The command line of carpd: --help and --version, every range check, and
+# the errors for missing or conflicting options.  An error must be one
+# line on stderr that names the option and says what is allowed, with
+# exit status 1.  Good command lines must get past option parsing: with
+# --check they are accepted, and with a nonexistent interface the daemon
+# fails at the interface, naming it.  Needs no root and no network.
+set -u
+
+: "${CARPD:?CARPD must be the path of the carpd binary}"
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/carpd-cli.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+failures=0
+checks=0
+IF=nosuchif0	# an interface that does not exist: nothing is ever opened
+
+fail() {
+	echo "FAIL: $*"
+	failures=$((failures + 1))
+}
+
+# run ARGS...: run carpd with a time limit; sets rc, out and err.
+run() {
+	timeout -k 2 10 "$CARPD" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	out=$(cat "$tmp/out")
+	err=$(cat "$tmp/err")
+}
+
+show() {
+	echo "      command: carpd $*"
+	echo "      exit status: $rc"
+	[ -n "$out" ] && printf '      stdout: %s\n' "$out" | head -n 5
+	[ -n "$err" ] && printf '      stderr: %s\n' "$err" | head -n 5
+	return 0
+}
+
+# error "TEXT1|TEXT2|..." ARGS...: carpd must exit 1 with one line on
+# stderr, "carpd: ...", containing every TEXT (fixed strings), and print
+# nothing on stdout.
+error() {
+	local want=$1 ok=1 t
+	shift
+	checks=$((checks + 1))
+	run "$@"
+	if [ "$rc" -ne 1 ]; then
+		fail "exit status $rc, not 1"
+		ok=0
+	elif [ "$(printf '%s\n' "$err" | wc -l)" -ne 1 ] || [[ $err != "carpd: "* ]]; then
+		fail "the error is not one line starting with \"carpd: \""
+		ok=0
+	elif [ -n "$out" ]; then
+		fail "an error printed on stdout"
+		ok=0
+	else
+		IFS='|' read -r -a texts <<<"$want"
+		for t in "${texts[@]}"; do
+			if [[ $err != *"$t"* ]]; then
+				fail "the error does not say \"$t\""
+				ok=0
+			fi
+		done
+	fi
+	[ $ok = 1 ] || show "$@"
+}
+
+# accepted ARGS...: with --check, a good command line is valid (exit 0).
+accepted() {
+	checks=$((checks + 1))
+	run --check "$@"
+	if [ "$rc" -ne 0 ] || [[ $out != *"configuration OK, 1 vhid"* ]]; then
+		fail "a good command line is refused"
+		show --check "$@"
+	fi
+}
+
+# ---- help and version ----
+
+checks=$((checks + 1))
+run --help
+if [ "$rc" -ne 0 ] || [[ $out != "Usage: carpd"* ]] || [ -n "$err" ]; then
+	fail "--help"; show --help
+fi
+run -h
+if [ "$rc" -ne 0 ] || [[ $out != "Usage: carpd"* ]]; then
+	fail "-h"; show -h
+fi
+for opt in --version -V; do
+	checks=$((checks + 1))
+	run $opt
+	if [ "$rc" -ne 0 ] || ! [[ $out =~ ^carpd\ [0-9]+\.[0-9]+ ]] || [ -n "$err" ]; then
+		fail "$opt"; show $opt
+	fi
+done
+# --help wins over errors that come later, as in ucarp.
+checks=$((checks + 1))
+run --help --vhid=0
+[ "$rc" -eq 0 ] || { fail "--help before a bad value"; show --help --vhid=0; }
+
+# A valid vhid for the checks of one option at a time.
+printf 'secret\n' >"$tmp/pass"
+chmod 600 "$tmp/pass"
+base=(-i "$IF" -o "$tmp/pass" -a 192.0.2.100)
+
+# ---- numeric ranges ----
+
+error '--vhid (-v)|"0"|1 to 255' "${base[@]}" -v 0
+error '--vhid (-v)|"256"|1 to 255' "${base[@]}" -v 256
+error '--vhid (-v)|"256"|1 to 255' "${base[@]}" --vhid=256
+error '--vhid (-v)|"-1"|1 to 255' "${base[@]}" -v -1
+error '--vhid (-v)|"1x"|1 to 255' "${base[@]}" -v 1x
+error '--vhid (-v)|""|1 to 255' "${base[@]}" --vhid=
+error '--vhid (-v)|"0x10"|1 to 255' "${base[@]}" -v 0x10
+error '--vhid (-v)|1 to 255' "${base[@]}" -v 99999999999999999999
+error '--advskew (-k)|"255"|0 to 254' "${base[@]}" -v 1 -k 255
+error '--advskew (-k)|"300"|0 to 254' "${base[@]}" -v 1 --advskew=300
+error '--advbase (-b)|"256"|0 to 255' "${base[@]}" -v 1 -b 256
+error '--advbase (-b)|"one"|0 to 255' "${base[@]}" -v 1 --advbase one
+error '--deadratio (-r)|"0"|1 to 255' "${base[@]}" -v 1 -r 0
+error '--deadratio (-r)|"256"|1 to 255' "${base[@]}" -v 1 --deadratio=256
+error '--script-timeout|"0"|1 to 3600' "${base[@]}" -v 1 --script-timeout=0
+error '--script-timeout|"3601"|1 to 3600' "${base[@]}" -v 1 --script-timeout 3601
+error '--garp-repeat|"0"|1 to 100' "${base[@]}" -v 1 --garp-repeat=0
+error '--garp-repeat|"101"|1 to 100' "${base[@]}" -v 1 --garp-repeat=101
+error '--garp-interval|"10001"|0 to 10000' "${base[@]}" -v 1 --garp-interval=10001
+error '--garp-delay|"3600001"|0 to 3600000' "${base[@]}" -v 1 --garp-delay=3600001
+error '--garp-refresh|"86401"|0 to 86400' "${base[@]}" -v 1 --garp-refresh=86401
+error '--advbase (-b) 0 needs --advskew (-k)|1 to 254' "${base[@]}" -v 1 -b 0
+error '--advbase (-b) 0 needs --advskew (-k)|1 to 254' "${base[@]}" -v 1 -b 0 -k 0
+
+# ---- addresses ----
+
+error '--addr (-a)|"192.0.2"|allowed' -i $IF -o "$tmp/pass" -v 1 -a 192.0.2
+error '--addr (-a)|"vip.example"' -i $IF -o "$tmp/pass" -v 1 --addr=vip.example
+error '--addr (-a)|"192.0.2.100/33"|1 to 32' -i $IF -o "$tmp/pass" -v 1 -a 192.0.2.100/33
+error '--addr (-a)|"192.0.2.100/0"|1 to 32' -i $IF -o "$tmp/pass" -v 1 -a 192.0.2.100/0
+error '--addr (-a)|192.0.2.100|twice' "${base[@]}" -v 1 -a 192.0.2.100
+error '--srcip (-s)|"192.0.2.256"|IPv4 address' "${base[@]}" -v 1 -s 192.0.2.256
+error '--srcip (-s)|"2001:db8::1"|IPv4 address' "${base[@]}" -v 1 --srcip=2001:db8::1
+error '--mcast (-m)|"224.0.0"|IPv4' "${base[@]}" -v 1 -m 224.0.0
+error '--mcast (-m)|"192.0.2.18"|multicast|224.0.0.0 to 239.255.255.255' "${base[@]}" -v 1 -m 192.0.2.18
+error '--mcast (-m)|"240.0.0.18"|multicast' "${base[@]}" -v 1 --mcast=240.0.0.18
+many=()
+for i in $(seq 1 33); do many+=(-a "198.51.100.$i"); done
+error '--addr (-a)|at most 32' -i $IF -o "$tmp/pass" -v 1 "${many[@]}"
+
+# ---- names ----
+
+error '--facility (-f)|"nope"|daemon|local0 to local7' "${base[@]}" -v 1 -f nope
+error '--down-formula|"bsd"|auto, ucarp or openbsd' "${base[@]}" -v 1 --down-formula=bsd
+error '--interface (-i)|"abcdefghijklmnop"|1 to 15' -o "$tmp/pass" -a 192.0.2.100 -v 1 -i abcdefghijklmnop
+error '--interface (-i)|""' -o "$tmp/pass" -a 192.0.2.100 -v 1 --interface=
+
+# ---- unknown options, missing values, stray arguments ----
+
+error 'unknown option --bogus|carpd --help' "${base[@]}" -v 1 --bogus
+error 'unknown option -Q|carpd --help' "${base[@]}" -v 1 -Q
+error '--vhid (-v) needs a value' "${base[@]}" -v
+error '--vhid (-v) needs a value' "${base[@]}" --vhid
+error '--down-formula needs a value' "${base[@]}" -v 1 --down-formula
+error '--passfile (-o) needs a value' -i $IF -a 192.0.2.100 -v 1 -o
+error 'unexpected argument "extra"' "${base[@]}" -v 1 extra
+
+# ---- required options and conflicts ----
+
+error '--vhid (-v) is required|1 to 255' "${base[@]}"
+error '--vhid (-v) is required' -i $IF -p secret -a 192.0.2.100
+error '--addr (-a) is required' -i $IF -o "$tmp/pass" -v 1
+error 'password is required|--passfile (-o)|--pass (-p)' -i $IF -a 192.0.2.100 -v 1
+error '--pass (-p)|--passfile (-o)|not both' "${base[@]}" -v 1 -p secret
+error '--pass (-p)|--passfile (-o)|not both' -i $IF -a 192.0.2.100 -v 1 -p secret -o "$tmp/pass"
+error 'not both' -v 1 -c "$tmp/carpd.conf"
+
+# ---- passwords ----
+
+pw19=abcdefghijklmnopqrs
+pw20=abcdefghijklmnopqrst
+error '--pass (-p)|20 characters|1 to 19' -i $IF -a 192.0.2.100 -v 1 -p $pw20
+error '--pass (-p)|0 characters|1 to 19' -i $IF -a 192.0.2.100 -v 1 --pass=
+printf '%s\n' $pw20 >"$tmp/pass20"
+chmod 600 "$tmp/pass20"
+error '--passfile (-o)|20 characters|1 to 19' -i $IF -a 192.0.2.100 -v 1 -o "$tmp/pass20"
+: >"$tmp/empty"
+chmod 600 "$tmp/empty"
+error '--passfile (-o)|0 characters|1 to 19' -i $IF -a 192.0.2.100 -v 1 -o "$tmp/empty"
+error "--passfile (-o)|$tmp/missing|cannot read" -i $IF -a 192.0.2.100 -v 1 -o "$tmp/missing"
+error "--passfile (-o)|$tmp|cannot read" -i $IF -a 192.0.2.100 -v 1 -o "$tmp"
+if [ "$(id -u)" -ne 0 ]; then
+	printf 'secret\n' >"$tmp/noread"
+	chmod 000 "$tmp/noread"
+	error "--passfile (-o)|$tmp/noread|cannot read" -i $IF -a 192.0.2.100 -v 1 -o "$tmp/noread"
+fi
+
+# ---- configuration file ----
+
+checks=$((checks + 1))
+run -c "$tmp/missing.conf"
+if [ "$rc" -ne 1 ] || [[ $err != "carpd: $tmp/missing.conf"*"cannot read"* ]]; then
+	fail "a missing configuration file"
+	show -c "$tmp/missing.conf"
+fi
+printf 'vhid 1 {\n\tinterface %s\n\tadvskew 300\n}\n' $IF >"$tmp/bad.conf"
+checks=$((checks + 1))
+run -t -c "$tmp/bad.conf"
+if [ "$rc" -ne 1 ] || [[ $err != *"$tmp/bad.conf:3:"*"advskew"*"0 to 254"* ]]; then
+	fail "a configuration file error does not name the file, line and range"
+	show -t -c "$tmp/bad.conf"
+fi
+
+# ---- good command lines pass the option checks ----
+
+accepted "${base[@]}" -v 1
+accepted "${base[@]}" -v 255 -k 254 -b 255 -r 255
+accepted "${base[@]}" --vhid=1 --advskew=0 --advbase=0 --advskew=1 --deadratio=1
+accepted "${base[@]}" -v 1 --script-timeout=1
+accepted "${base[@]}" -v 1 --script-timeout=3600
+accepted "${base[@]}" -v 1 -s 192.0.2.1 -m 239.255.255.255 -M -P -n -z -S -D
+accepted "${base[@]}" -v 1 -m 224.0.0.0 -f local7
+accepted "${base[@]}" -v 1 -f LOCAL0
+accepted "${base[@]}" -v 1 -f daemon --down-formula=auto
+accepted "${base[@]}" -v 1 --down-formula ucarp
+accepted "${base[@]}" -v 1 --down-formula=openbsd
+accepted "${base[@]}" -v 1 -x "an extra argument" -u /bin/true -d /bin/true
+accepted "${base[@]}" -v 1 -a 192.0.2.101/24 -a 192.0.2.102/32 -a 192.0.2.103/1
+accepted "${base[@]}" -v 1 --garp-repeat=1 --garp-interval=0 --garp-delay=0 --garp-refresh=0
+accepted "${base[@]}" -v 1 --garp-repeat=100 --garp-interval=10000 --garp-delay=3600000 --garp-refresh=86400
+accepted "${base[@]}" -v 1 --pidfile="$tmp/pid" --control-socket="$tmp/sock"
+accepted -i $IF -a 192.0.2.100 -v 1 -p $pw19
+printf '%s\r\n' $pw19 >"$tmp/pass19"
+chmod 600 "$tmp/pass19"
+accepted -i $IF -a 192.0.2.100 -v 1 -o "$tmp/pass19"
+accepted "${base[@]}" -v 1 "${many[@]:4}"	# 1 + 31 = 32 addresses
+accepted -i abcdefghijklmno -o "$tmp/pass" -a 192.0.2.100 -v 1
+
+# --dump prints what --check accepted; the password stays out of it.
+checks=$((checks + 1))
+run -T -i $IF -p $pw19 -a 192.0.2.100/24 -v 7 -k 20 -x xp
+if [ "$rc" -ne 0 ] || [[ $out != *"vhid 7"* ]] || [[ $out != *"192.0.2.100/24"* ]] ||
+    [[ $out != *"advskew 20"* ]] || [[ $out == *"$pw19"* ]]; then
+	fail "--dump"
+	show -T -i $IF -p $pw19 -a 192.0.2.100/24 -v 7 -k 20 -x xp
+fi
+
+# Without --check the daemon starts and fails at the interface, which it
+# names: the options themselves were fine.
+# fails_at_interface ARGS...: must exit 1 with an error naming $IF.
+fails_at_interface() {
+	checks=$((checks + 1))
+	run "$@"
+	if [ "$rc" -ne 1 ]; then
+		fail "a good command line with interface $IF: exit status $rc, not 1"
+		show "$@"
+	elif [[ $err != *"$IF"* ]] || [[ $err != *"no such interface"* ]]; then
+		fail "a good command line: the error does not name interface $IF"
+		show "$@"
+	elif [[ $err == *"invalid value"* ]] || [[ $err == *"is required"* ]] ||
+	    [[ $err == *"carpd --help"* ]]; then
+		fail "a good command line fails in option parsing"
+		show "$@"
+	fi
+}
+fails_at_interface "${base[@]}" -v 1
+fails_at_interface "${base[@]}" -v 9 -k 100 -b 2 -r 4 -P -n -z -x xp --script-timeout=5
+fails_at_interface "${base[@]}" -v 1 -b 0 -k 64 --down-formula=openbsd -m 224.0.0.18 -s 192.0.2.1
+fails_at_interface -i $IF -a 192.0.2.100 -a 192.0.2.101/24 -v 1 -p $pw19
+
+# --pass works, with a warning that it shows in the process list.
+checks=$((checks + 1))
+run -i $IF -a 192.0.2.100 -v 1 -p secret
+if [[ $err != *"--pass"*"process list"* ]] || [[ $err != *"--passfile"* ]]; then
+	fail "no warning about --pass in the process list"
+	show -i $IF -a 192.0.2.100 -v 1 -p secret
+fi
+# A password file that others may read is named in a warning.
+chmod 644 "$tmp/pass"
+checks=$((checks + 1))
+run "${base[@]}" -v 1
+if [[ $err != *"$tmp/pass"*"readable by other users"* ]]; then
+	fail "no warning about a password file readable by others"
+	show "${base[@]}" -v 1
+fi
+
+echo "cli_options: $checks checks, $failures failed"
+[ "$failures" -eq 0 ]
