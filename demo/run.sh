@@ -40,8 +40,14 @@ need_packages() {
 		--no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# A binary from an in-tree build, or from ./tests/run-all.sh (in ./build).
+CARPD=
+for c in "$top/src/carpd" "$top/build/src/carpd"; do
+	if [ -x "$c" ]; then CARPD=$c; break; fi
+done
+
 build_carpd() {
-	[ -x "$top/src/carpd" ] && return 0
+	[ -n "$CARPD" ] && return 0
 	heading "Building carpd"
 	(
 		cd "$top"
@@ -49,6 +55,7 @@ build_carpd() {
 		[ -f Makefile ] || ./configure -q
 		make -s -j"$(nproc)" >/dev/null
 	) || die "the build failed; see the output above"
+	CARPD=$top/src/carpd
 }
 
 if command -v dpkg-query >/dev/null; then
@@ -58,7 +65,6 @@ for t in ip bridge ping; do
 	command -v "$t" >/dev/null || die "$t is missing (Debian: iproute2, iputils-ping)"
 done
 build_carpd
-CARPD=$top/src/carpd
 
 # ---- 2. the LAN ----
 

@@ -9,7 +9,8 @@
 # CARP_VHID, CARP_STATE, CARP_REASON and the other variables described
 # in carpd(8) in the environment.
 #
-# The prefix length of the address: CARP_PREFIX if set, else 24.  It
+# The prefix length of the address: CARP_PREFIX, which carpd sets when
+# the address is given as ADDR/LEN (--addr 192.0.2.100/24), else 24.  It
 # must match the one vip-up.sh used.
 set -u
 

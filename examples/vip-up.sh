@@ -8,8 +8,8 @@
 # the other variables described in carpd(8) in the environment.  carpd
 # sends the gratuitous ARP for the address itself: nothing else to do.
 #
-# The prefix length of the address: CARP_PREFIX if set, else 24.  Edit
-# the default to match your network.
+# The prefix length of the address: CARP_PREFIX, which carpd sets when
+# the address is given as ADDR/LEN (--addr 192.0.2.100/24), else 24.
 set -u
 
 if [ $# -lt 2 ]; then
