@@ -851,6 +851,202 @@ START_TEST(sort_vips_many)
 }
 END_TEST
 
+/* ---- replay protection (carp_peer_check) --------------------------- */
+
+#define FAR_OURS	UINT64_C(0x7000000000000000)	/* our counter: far away */
+
+static enum carp_drop
+peer(struct carp_peer *t, size_t n, const char *src, uint64_t counter,
+    uint64_t ours, long long now, int want_rebased)
+{
+	enum carp_drop	d;
+	int		rebased = -1;
+
+	d = carp_peer_check(t, n, addr(src), counter, ours, now, &rebased);
+	ck_assert_msg(rebased == want_rebased,
+	    "%s counter %llu: rebased %d, want %d", src,
+	    (unsigned long long)counter, rebased, want_rebased);
+	return d;
+}
+
+START_TEST(peer_ucarp_increasing)
+{
+	struct carp_peer t[CARP_MAX_PEERS];
+
+	memset(t, 0, sizeof(t));
+	/* Any first counter; then each advert one more (ucarp, FreeBSD). */
+	for (uint64_t c = 1000; c < 1100; c++)
+		ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20", c,
+		    FAR_OURS, (long long)c, 0), CARP_RX_OK);
+	/* Gaps (lost adverts) are fine. */
+	ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20", 1500, FAR_OURS,
+	    2000, 0), CARP_RX_OK);
+}
+END_TEST
+
+START_TEST(peer_replay)
+{
+	struct carp_peer t[CARP_MAX_PEERS];
+
+	memset(t, 0, sizeof(t));
+	for (uint64_t c = 100; c <= 105; c++)
+		ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20", c,
+		    FAR_OURS, 1, 0), CARP_RX_OK);
+	/* The same advert again, and older ones: replays. */
+	ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20", 105, FAR_OURS, 2,
+	    0), CARP_DROP_REPLAY);
+	ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20", 101, FAR_OURS, 3,
+	    0), CARP_DROP_REPLAY);
+	ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20", 0, FAR_OURS, 4,
+	    0), CARP_DROP_REPLAY);
+	/* The peer goes on where it was. */
+	ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20", 106, FAR_OURS, 5,
+	    0), CARP_RX_OK);
+	/* Another peer is tracked on its own. */
+	ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.30", 5, FAR_OURS, 6,
+	    0), CARP_RX_OK);
+	ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20", 105, FAR_OURS, 7,
+	    0), CARP_DROP_REPLAY);
+}
+END_TEST
+
+START_TEST(peer_restart)
+{
+	struct carp_peer t[CARP_MAX_PEERS];
+
+	memset(t, 0, sizeof(t));
+	for (uint64_t c = 5000; c <= 5010; c++)
+		ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20", c,
+		    FAR_OURS, 1, 0), CARP_RX_OK);
+	/* Restarted from a lower random base: taken on the third advert. */
+	ck_assert_uint_eq(CARP_REBASE_ADVERTS, 3);
+	ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20", 70, FAR_OURS, 2,
+	    0), CARP_DROP_REPLAY);
+	/* Not increasing from the candidate: start counting again. */
+	ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20", 60, FAR_OURS, 3,
+	    0), CARP_DROP_REPLAY);
+	ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20", 61, FAR_OURS, 4,
+	    0), CARP_DROP_REPLAY);
+	ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20", 62, FAR_OURS, 5,
+	    1), CARP_RX_OK);
+	/* From then on the new sequence is the one enforced. */
+	ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20", 63, FAR_OURS, 6,
+	    0), CARP_RX_OK);
+	ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20", 63, FAR_OURS, 7,
+	    0), CARP_DROP_REPLAY);
+}
+END_TEST
+
+START_TEST(peer_adopts_ours)
+{
+	/* ucarp adopts the counter of the adverts it hears: ours. */
+	struct carp_peer	t[CARP_MAX_PEERS];
+	uint64_t		ours = 300;
+
+	ck_assert_uint_eq(CARP_ADOPT_WINDOW, 16);
+	for (int64_t d = -16; d <= 16; d += 8) {
+		memset(t, 0, sizeof(t));
+		for (uint64_t c = 1000; c <= 1005; c++)
+			ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20", c,
+			    ours, 1, 0), CARP_RX_OK);
+		ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20",
+		    (uint64_t)((int64_t)ours + d), ours, 2, 1), CARP_RX_OK);
+		ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20",
+		    (uint64_t)((int64_t)ours + d + 1), ours, 3, 0), CARP_RX_OK);
+	}
+	/* Just outside the window: not taken at once. */
+	memset(t, 0, sizeof(t));
+	for (uint64_t c = 1000; c <= 1005; c++)
+		ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20", c, ours, 1,
+		    0), CARP_RX_OK);
+	ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20", ours - 17, ours,
+	    2, 0), CARP_DROP_REPLAY);
+	/* Near zero, without wrapping into a huge window. */
+	memset(t, 0, sizeof(t));
+	for (uint64_t c = 1000; c <= 1005; c++)
+		ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20", c, 5, 1,
+		    0), CARP_RX_OK);
+	ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20", 0, 5, 2, 1),
+	    CARP_RX_OK);
+	ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20", UINT64_MAX - 1,
+	    5, 3, 0), CARP_RX_OK);	/* higher: always fine */
+}
+END_TEST
+
+START_TEST(peer_openbsd_constant)
+{
+	/* OpenBSD: one random constant counter per vhid. */
+	struct carp_peer t[CARP_MAX_PEERS];
+
+	memset(t, 0, sizeof(t));
+	for (int i = 0; i < 10; i++)
+		ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20",
+		    UINT64_C(0x1234567890), FAR_OURS, i + 1, 0), CARP_RX_OK);
+	/* Rebooted with a new, lower constant. */
+	for (int i = 0; i < 10; i++)
+		ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20",
+		    UINT64_C(0x1000), FAR_OURS, 20 + i, 0), CARP_RX_OK);
+}
+END_TEST
+
+/*
+ * An OpenBSD peer that reboots and draws a higher constant must still be
+ * heard: proto.h says a constant counter is never held to the rule, and
+ * dropping its adverts would leave two masters.
+ */
+START_TEST(peer_openbsd_restart_higher)
+{
+	struct carp_peer	t[CARP_MAX_PEERS];
+	enum carp_drop		d;
+	int			rebased;
+
+	memset(t, 0, sizeof(t));
+	for (int i = 0; i < 5; i++)
+		ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20",
+		    UINT64_C(0x1000), FAR_OURS, i + 1, 0), CARP_RX_OK);
+	for (int i = 0; i < 5; i++) {
+		d = carp_peer_check(t, CARP_MAX_PEERS, addr("192.0.2.20"),
+		    UINT64_C(0x1234567890), FAR_OURS, 10 + i, &rebased);
+		ck_assert_msg(d == CARP_RX_OK, "advert %d with the new constant "
+		    "counter after a reboot: %s", i + 1, carp_drop_name(d));
+	}
+}
+END_TEST
+
+START_TEST(peer_table_eviction)
+{
+	struct carp_peer t[2];
+
+	memset(t, 0, sizeof(t));
+	ck_assert_drop(peer(t, 2, "192.0.2.1", 10, FAR_OURS, 100, 0),
+	    CARP_RX_OK);
+	ck_assert_drop(peer(t, 2, "192.0.2.2", 10, FAR_OURS, 200, 0),
+	    CARP_RX_OK);
+	ck_assert_drop(peer(t, 2, "192.0.2.1", 11, FAR_OURS, 300, 0),
+	    CARP_RX_OK);
+	/* A third peer takes the slot seen longest ago (192.0.2.2). */
+	ck_assert_drop(peer(t, 2, "192.0.2.3", 10, FAR_OURS, 400, 0),
+	    CARP_RX_OK);
+	ck_assert_drop(peer(t, 2, "192.0.2.1", 11, FAR_OURS, 500, 0),
+	    CARP_DROP_REPLAY);
+	ck_assert_drop(peer(t, 2, "192.0.2.3", 11, FAR_OURS, 600, 0),
+	    CARP_RX_OK);
+	ck_assert_drop(peer(t, 2, "192.0.2.3", 11, FAR_OURS, 700, 0),
+	    CARP_DROP_REPLAY);
+	/* The evicted one starts afresh. */
+	ck_assert_drop(peer(t, 2, "192.0.2.2", 1, FAR_OURS, 800, 0),
+	    CARP_RX_OK);
+	/* A clock at 0 still marks the slot used. */
+	memset(t, 0, sizeof(t));
+	ck_assert_drop(peer(t, 2, "192.0.2.9", 10, FAR_OURS, 0, 0),
+	    CARP_RX_OK);
+	ck_assert_drop(peer(t, 2, "192.0.2.9", 11, FAR_OURS, 0, 0),
+	    CARP_RX_OK);
+	ck_assert_drop(peer(t, 2, "192.0.2.9", 11, FAR_OURS, 0, 0),
+	    CARP_DROP_REPLAY);
+}
+END_TEST
+
 /* ---- gratuitous ARP ------------------------------------------------ */
 
 START_TEST(garp_layout)
@@ -971,6 +1167,16 @@ proto_suite(void)
 	tcase_add_test(tc, sort_vips_network_order);
 	tcase_add_test(tc, sort_vips_dedupe);
 	tcase_add_test(tc, sort_vips_many);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("peers");
+	tcase_add_test(tc, peer_ucarp_increasing);
+	tcase_add_test(tc, peer_replay);
+	tcase_add_test(tc, peer_restart);
+	tcase_add_test(tc, peer_adopts_ours);
+	tcase_add_test(tc, peer_openbsd_constant);
+	tcase_add_test(tc, peer_openbsd_restart_higher);
+	tcase_add_test(tc, peer_table_eviction);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("garp");
