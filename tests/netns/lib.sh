@@ -25,6 +25,7 @@
 #   tb_wait_exit HOST T          wait for HOST's daemon to exit; TB_RC
 #   tb_partition/tb_heal HOST    HOST's switch port down / up
 #   tb_capture / tb_capture_stop tcpdump -i br0 into $TB_DIR/br0.pcap
+#   tb_adverts                   the CARP adverts in it, decoded
 #   tb_fail MSG                  print every log and exit 1
 #   tb_pass MSG                  print MSG and exit 0
 #
@@ -95,10 +96,17 @@ tb_cleanup() {
 	exit "$rc"
 }
 
+# Keep the segment quiet: no IPv6 chatter in captures.
+tb_noipv6() {
+	"$TB_IP" netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+	    net.ipv6.conf.default.disable_ipv6=1
+}
+
 tb_switch() {
 	TB_SW="$TB_PFX-sw"
 	"$TB_IP" netns add "$TB_SW" || exit 99
 	"$TB_IP" -n "$TB_SW" link set lo up
+	tb_noipv6 "$TB_SW"
 	"$TB_IP" -n "$TB_SW" link add br0 type bridge mcast_snooping 0 \
 	    forward_delay 0 || exit 99
 	"$TB_IP" -n "$TB_SW" link set br0 up
@@ -115,9 +123,7 @@ tb_host() {
 	    netns "$ns" || exit 99
 	"$TB_IP" -n "$TB_SW" link set "$port" master br0 up
 	"$TB_IP" -n "$ns" link set lo up
-	# Keep the segment quiet: no IPv6 chatter in captures.
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-	    net.ipv6.conf.default.disable_ipv6=1 net.ipv6.conf.eth0.disable_ipv6=1
+	tb_noipv6 "$ns"
 	"$TB_IP" -n "$ns" addr add "$addr" dev eth0 || exit 99
 	"$TB_IP" -n "$ns" link set eth0 up
 	TB_HOSTS+=("$name")
@@ -338,6 +344,14 @@ tb_capture_stop() {
 	TB_CAPPID=
 }
 
+# tb_adverts: the CARP adverts captured so far, one a line:
+# "TIME 192.0.2.1 > 224.0.0.18: CARPv2-advertise 36: vhid=7 advbase=1
+# advskew=0 authlen=7 counter=N".
+tb_adverts() {
+	tcpdump -r "$TB_DIR/br0.pcap" -T carp -n -tt 'ip proto 112' 2>/dev/null |
+	    sed 's/ IP / /'
+}
+
 tb_dump() {
 	local h
 	for h in "${TB_HOSTS[@]}"; do
@@ -348,6 +362,10 @@ tb_dump() {
 	done
 	echo "----- script events:"
 	cat "$TB_EVENTS"
+	if [ -s "$TB_DIR/br0.pcap" ]; then
+		echo "----- CARP adverts on br0:"
+		tb_adverts
+	fi
 }
 
 tb_fail() {

@@ -12,6 +12,7 @@ tb_host a 192.0.2.1/24
 tb_host b 192.0.2.2/24
 tb_scripts
 pass=$(tb_passfile group "sigterm $$")
+tb_capture || tb_fail "tcpdump did not start"
 
 common=(-i eth0 -v 7 -o "$pass" -a "$VIP" -b 1)
 tb_carpd a "${common[@]}" -k 0 -u "$TB_DIR/a.up" -d "$TB_DIR/a.down"
@@ -32,5 +33,8 @@ tb_wait_log b 'vhid 7 on eth0: BACKUP -> MASTER \(master-bowed-out\)' 2 ||
 	tb_fail "b: no BACKUP -> MASTER (master-bowed-out) line"
 tb_lt "$took" 2 || tb_fail "b took over $took s after SIGTERM: no bow-out?"
 tb_holds 1 tb_only_holder "$VIP" b || tb_fail "b did not stay the only holder"
+tb_capture_stop
+tb_adverts | grep -q ' 192\.0\.2\.1 > 224\.0\.0\.18: CARPv2-advertise 36: vhid=7 advbase=255 advskew=255 ' ||
+	tb_fail "no bow-out advert (advbase 255, advskew 255) from a on the wire"
 
 tb_pass "a exited 0, b took over $took s after SIGTERM"

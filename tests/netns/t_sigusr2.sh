@@ -12,6 +12,7 @@ tb_host a 192.0.2.1/24
 tb_host b 192.0.2.2/24
 tb_scripts
 pass=$(tb_passfile group "sigusr2 $$")
+tb_capture || tb_fail "tcpdump did not start"
 
 # Only a preempts: b then takes over because a bowed out, not because
 # b itself preempts a less frequent master.
@@ -35,6 +36,14 @@ tb_loggrep b 'vhid 7 on eth0: BACKUP -> MASTER \(master-bowed-out\)' ||
 tb_holds 4.5 tb_only_holder "$VIP" b || tb_fail "a took the VIP back"
 [ "$(tb_count a ' -> MASTER ')" -eq 1 ] || tb_fail "a became MASTER again"
 tb_alive a || tb_fail "a died"
+
+# On the wire: a's bow-out advert, then nothing from a (a backup is
+# silent) while b is master.
+bowout=' 192\.0\.2\.1 > 224\.0\.0\.18: CARPv2-advertise 36: vhid=7 advbase=255 advskew=255 '
+tb_adverts | grep -q "$bowout" ||
+	tb_fail "no bow-out advert (advbase 255, advskew 255) from a on the wire"
+after=$(tb_adverts | sed -n "/$bowout/,\$p" | sed 1d | grep -c ' 192\.0\.2\.1 > ')
+[ "$after" -eq 0 ] || tb_fail "a sent $after adverts as a forced backup"
 
 # Once b dies, a is a backup like any other and takes over.
 tb_crash b
