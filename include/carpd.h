@@ -118,8 +118,8 @@ struct carpd {
 	struct event		*exit_ev;	/* bounds the shutdown wait */
 	struct control		*control;	/* control socket, or NULL */
 	int			 nl_fd;		/* rtnetlink link events */
+	struct event		*ps_ev;		/* messages from the parent */
 	struct event		*nl_ev;
-	char			*pidfile;	/* written by us, removed at exit */
 	const char		*config_path;	/* NULL: vhid from the command line */
 	const struct carpd_options *opts;
 	unsigned		 script_timeout;

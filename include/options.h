@@ -14,6 +14,7 @@
 
 #define CARPD_CONFIG_FILE	"/etc/carpd.conf"
 #define CARPD_CONTROL_SOCKET	"/run/carpd.sock"
+#define CARPD_USER		"nobody"	/* the network process */
 
 /* Where a setting may appear. */
 #define OPT_CLI		0x01	/* command line */
@@ -36,6 +37,8 @@ struct carpd_global {
 	unsigned	 script_timeout;
 	char		*pidfile;
 	char		*control_path;
+	char		*user;		/* network process runs as */
+	char		*script_user;	/* scripts run as */
 };
 
 struct carpd_options {

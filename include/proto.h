@@ -110,7 +110,8 @@ size_t		 carp_frame_build(const struct carp_frame_params *,
 
 /*
  * Replay protection that real peers survive.  A peer whose counter has
- * been seen to increase (ucarp, FreeBSD) must keep increasing it; an
+ * been seen to increase twice in a row (ucarp, FreeBSD) must keep
+ * increasing it; an
  * older or repeated counter is a replay.  A peer that restarts begins
  * again from a random counter: CARP_REBASE_ADVERTS adverts in a row that
  * increase from a new, lower base are taken as a restart.  ucarp adopts
@@ -121,13 +122,14 @@ size_t		 carp_frame_build(const struct carp_frame_params *,
 #define CARP_MAX_PEERS		8
 #define CARP_REBASE_ADVERTS	3
 #define CARP_ADOPT_WINDOW	16
+#define CARP_ENFORCE_AFTER	2	/* increases in a row */
 
 struct carp_peer {
 	struct in_addr	src;
 	uint64_t	last;		/* highest accepted counter */
 	uint64_t	cand;		/* restart candidate: last counter */
 	unsigned	cand_n;		/* adverts in a row from it */
-	unsigned	increasing;	/* seen to increase: enforce */
+	unsigned	increasing;	/* increases in a row, up to ENFORCE_AFTER */
 	long long	seen;		/* any time unit: for eviction */
 };
 

@@ -8,6 +8,7 @@
 
 #include <sys/queue.h>
 #include <sys/types.h>
+#include <stdint.h>
 
 struct event;
 struct event_base;
@@ -30,6 +31,7 @@ struct script_queue {
 	struct event			*timeout_ev;
 	int				 killed;	/* 0, SIGTERM or SIGKILL sent */
 	int				 orphan;	/* free once drained */
+	uint32_t			 id;		/* for the privileged parent */
 };
 
 struct script_runner {
@@ -38,6 +40,12 @@ struct script_runner {
 	unsigned			 timeout_s;
 	void				(*idle_cb)(void *);	/* all queues empty */
 	void				*idle_arg;
+	/* Children that are not scripts (the privsep child). */
+	void				(*other_child_cb)(pid_t, int, void *);
+	int				 remote_fd;	/* -1: run scripts here */
+	uint32_t			 next_id;
+	uid_t				 uid;		/* scripts run as */
+	gid_t				 gid;
 };
 
 void	script_runner_init(struct script_runner *, struct event_base *,

@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -21,6 +23,7 @@
 #include "link.h"
 #include "net.h"
 #include "options.h"
+#include "privsep.h"
 #include "vhid.h"
 
 #define EXIT_GRACE	3	/* seconds beyond the script timeout */
@@ -135,21 +138,15 @@ apply_globals(struct carpd *cd, const struct carpd_global *g)
  * keep their state and timers; removed ones leave (a master bows out and
  * runs its down script); changed ones restart; added ones start.
  */
-static void
-carpd_reload(struct carpd *cd)
+void
+carpd_apply_config(struct carpd *cd, const struct config *cfp)
 {
-	struct config	 cf;
-	struct vhid	*v, **old;
-	size_t		 nold = 0;
-	char		 err[512];
-	bool		*seen;
-	unsigned	 kept = 0, added = 0, removed = 0, changed = 0;
+	const struct config	 cf = *cfp;	/* shallow: read only */
+	struct vhid		*v, **old;
+	size_t			 nold = 0;
+	bool			*seen;
+	unsigned		 kept = 0, added = 0, removed = 0, changed = 0;
 
-	if (config_load(cd->config_path, cd->opts, &cf, err, sizeof(err)) == -1) {
-		log_warnx("reload failed: %s; keeping the running "
-		    "configuration", err);
-		return;
-	}
 	if ((seen = calloc(cf.nvhids + 1, sizeof(*seen))) == NULL)
 		fatal("calloc");
 	/* Walk a snapshot: restarted vhids are appended to the list. */
@@ -196,6 +193,20 @@ carpd_reload(struct carpd *cd)
 	apply_globals(cd, &cf.g);
 	log_info("reloaded %s: %u vhids kept, %u added, %u changed, "
 	    "%u removed", cd->config_path, kept, added, changed, removed);
+}
+
+static void
+carpd_reload(struct carpd *cd)
+{
+	struct config	cf;
+	char		err[512];
+
+	if (config_load(cd->config_path, cd->opts, &cf, err, sizeof(err)) == -1) {
+		log_warnx("reload failed: %s; keeping the running "
+		    "configuration", err);
+		return;
+	}
+	carpd_apply_config(cd, &cf);
 	config_free(&cf);
 }
 
@@ -221,7 +232,9 @@ on_signal(evutil_socket_t sig, short ev, void *arg)
 	case SIGHUP:
 		/* ucarp exits on SIGHUP; with a file there is something to reload. */
 		if (cd->config_path != NULL && !cd->exiting) {
-			carpd_reload(cd);
+			/* Separated: the parent reads the file and sends it. */
+			if (cd->ps_ev == NULL)
+				carpd_reload(cd);
 			break;
 		}
 		/* FALLTHROUGH */
@@ -265,7 +278,7 @@ new_base(void)
 }
 
 static int
-write_pidfile(struct carpd *cd, const char *path)
+write_pidfile(const char *path)
 {
 	char	buf[32];
 	FILE	*f;
@@ -293,8 +306,6 @@ write_pidfile(struct carpd *cd, const char *path)
 		return -1;
 	}
 	close(fd);
-	if ((cd->pidfile = strdup(path)) == NULL)
-		fatal("strdup");
 	return 0;
 }
 
@@ -311,10 +322,6 @@ carpd_free(struct carpd *cd)
 		event_free(cd->sig_ev[i]);
 	if (cd->exit_ev != NULL)
 		event_free(cd->exit_ev);
-	if (cd->pidfile != NULL) {
-		unlink(cd->pidfile);
-		free(cd->pidfile);
-	}
 	event_base_free(cd->base);
 }
 
@@ -346,11 +353,40 @@ load_config(struct carpd_options *o, struct config *cf)
 	return 0;
 }
 
+/*
+ * Split in two when started as root (privsep.h).  Returns in the
+ * network process with *fd set, or with -1 when not separating.
+ */
+static int
+separate(struct carpd_options *opts, struct config *cf, int *fd, int *rc)
+{
+	const char	*user = cf->g.user ? cf->g.user : CARPD_USER;
+	int		 sv[2];
+	pid_t		 pid;
+
+	*fd = -1;
+	if (geteuid() != 0 || strcmp(user, "root") == 0)
+		return 0;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1)
+		fatal("socketpair");
+	if ((pid = fork()) == -1)
+		fatal("fork");
+	if (pid > 0) {
+		close(sv[1]);
+		*rc = privsep_parent(opts, cf, pid, sv[0]);
+		return 1;
+	}
+	close(sv[0]);
+	*fd = sv[1];
+	return 0;
+}
+
 static int
 run(struct carpd_options *opts, struct config *cf)
 {
 	struct carpd	cd;
 	struct vhid	*v;
+	int		ps_fd, rc;
 
 	log_init(1, cf->g.debug, cf->g.facility);
 	if (opts->pass_on_cmdline)
@@ -362,24 +398,36 @@ run(struct carpd_options *opts, struct config *cf)
 			log_warnx("%s is readable by other users; chmod 600 it",
 			    cf->vhids[i].passfile);
 
-	memset(&cd, 0, sizeof(cd));
-	TAILQ_INIT(&cd.ifaces);
-	TAILQ_INIT(&cd.vhids);
-	cd.opts = opts;
-	cd.config_path = opts->vhid_given ? NULL : opts->config;
 	/* Fork before libevent exists: its backends do not survive fork. */
 	if (opts->daemonize) {
 		if (daemon(0, 0) == -1)
 			fatal("daemon");
 		log_init(0, cf->g.debug, cf->g.facility);
 	}
+	if (cf->g.pidfile != NULL && write_pidfile(cf->g.pidfile) == -1)
+		return 1;
+	if (separate(opts, cf, &ps_fd, &rc)) {
+		if (cf->g.pidfile != NULL)
+			unlink(cf->g.pidfile);
+		log_info("exited");
+		return rc;
+	}
+
+	memset(&cd, 0, sizeof(cd));
+	TAILQ_INIT(&cd.ifaces);
+	TAILQ_INIT(&cd.vhids);
+	cd.opts = opts;
+	cd.config_path = opts->vhid_given ? NULL : opts->config;
 	cd.base = new_base();
 	script_runner_init(&cd.runner, cd.base, cf->g.script_timeout);
 	cd.runner.idle_cb = on_idle;
 	cd.runner.idle_arg = &cd;
+	cd.runner.remote_fd = ps_fd;
 	setup_signals(&cd);
 	if (link_watch_open(&cd) == -1)
 		log_warn("cannot watch link state with rtnetlink");
+	if (ps_fd != -1 && privsep_child_listen(&cd, ps_fd) == -1)
+		fatalx("cannot listen to the privileged process");
 
 	/* All or nothing at start: a vhid that cannot run is an error. */
 	for (size_t i = 0; i < cf->nvhids; i++) {
@@ -389,12 +437,18 @@ run(struct carpd_options *opts, struct config *cf)
 			log_warnx("vhid %u on %s: %s", cf->vhids[i].vhid,
 			    cf->vhids[i].ifname, err);
 			carpd_free(&cd);
+			if (ps_fd == -1 && cf->g.pidfile != NULL)
+				unlink(cf->g.pidfile);
 			return 1;
 		}
 	}
-	if (cf->g.pidfile != NULL && write_pidfile(&cd, cf->g.pidfile) == -1) {
-		carpd_free(&cd);
-		return 1;
+	if (ps_fd != -1) {
+		if (privsep_drop(cf->g.user ? cf->g.user : CARPD_USER) == -1)
+			fatalx("cannot drop privileges");
+		/* A kill -9 of the parent is a crash of the whole daemon. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() == 1)
+			_exit(1);
 	}
 	log_info("carpd %s started with %zu vhid%s%s%s", PACKAGE_VERSION,
 	    cf->nvhids, cf->nvhids == 1 ? "" : "s",
@@ -414,11 +468,16 @@ run(struct carpd_options *opts, struct config *cf)
 
 	if (event_base_dispatch(cd.base) == -1)
 		log_warnx("event loop failed");
+	if (cd.ps_ev != NULL)
+		event_free(cd.ps_ev);
 	carpd_free(&cd);
+	if (ps_fd != -1)
+		close(ps_fd);
+	else if (cf->g.pidfile != NULL)
+		unlink(cf->g.pidfile);
 	log_info("exited");
 	return cd.exit_code;
 }
-
 int
 main(int argc, char **argv)
 {

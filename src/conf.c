@@ -207,7 +207,7 @@ allowed_keywords(unsigned scope)
 	    "shutdown", "ignoreifstate", "nomcast", "facility", "xparam",
 	    "down-formula", "garp-repeat", "garp-interval", "garp-delay",
 	    "garp-refresh", "script-timeout", "pidfile", "control-socket",
-	    NULL };
+	    "user", "script-user", NULL };
 	for (const char *const *k = names; *k != NULL; k++) {
 		const struct opt_def *d = opt_by_name(*k);
 
@@ -520,6 +520,8 @@ config_from_options(const struct carpd_options *o, struct config *cf)
 	cf->g = o->g;
 	cf->g.pidfile = o->g.pidfile ? strdup(o->g.pidfile) : NULL;
 	cf->g.control_path = o->g.control_path ? strdup(o->g.control_path) : NULL;
+	cf->g.user = o->g.user ? strdup(o->g.user) : NULL;
+	cf->g.script_user = o->g.script_user ? strdup(o->g.script_user) : NULL;
 	if ((cf->vhids = calloc(1, sizeof(*cf->vhids))) == NULL ||
 	    (cf->lines = calloc(1, sizeof(*cf->lines))) == NULL)
 		fatal("calloc");
@@ -696,6 +698,10 @@ config_print(FILE *f, const struct config *cf)
 		print_kv(f, "", "pidfile", cf->g.pidfile);
 	if (cf->g.control_path != NULL)
 		print_kv(f, "", "control-socket", cf->g.control_path);
+	if (cf->g.user != NULL)
+		print_kv(f, "", "user", cf->g.user);
+	if (cf->g.script_user != NULL)
+		print_kv(f, "", "script-user", cf->g.script_user);
 	for (size_t i = 0; i < cf->nvhids; i++)
 		print_vhid(f, &cf->vhids[i]);
 }

@@ -34,6 +34,8 @@
 
 #include "fsm.h"
 
+#define CARP_FSM_BOWOUT	255	/* advbase and advskew of the bow-out advert */
+
 static const char *const state_names[CARP_STATE_MAX] = {
 	[CARP_INIT] = "INIT",
 	[CARP_BACKUP] = "BACKUP",
@@ -199,7 +201,9 @@ on_advert(struct fsm *f, const struct fsm_input *in, struct fsm_output *out)
 			out->actions |= FSM_ACT_SEND_ADVERT | FSM_ACT_SEND_GARP;
 		break;
 	case CARP_BACKUP:
-		if (f->cfg.preempt && !f->hold_backup && ours < theirs)
+		if (in->advbase == CARP_FSM_BOWOUT && in->advskew == CARP_FSM_BOWOUT)
+			become_master(f, FSM_R_BOWOUT, out);	/* any advbase */
+		else if (f->cfg.preempt && !f->hold_backup && ours < theirs)
 			become_master(f, FSM_R_PREEMPT, out);
 		else if (theirs > fsm_down_us(&f->cfg))
 			become_master(f, FSM_R_BOWOUT, out);

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
@@ -30,6 +31,8 @@ enum {
 	OPT_GARP_REFRESH,
 	OPT_PIDFILE,
 	OPT_CONTROL,
+	OPT_USER,
+	OPT_SCRIPT_USER,
 };
 
 #define V	OPT_VHID
@@ -70,6 +73,8 @@ static const struct opt_def opt_table[] = {
 	{ "dump", 'T', 0, NULL, C, "print the normalized configuration and exit" },
 	{ "pidfile", OPT_PIDFILE, 1, "FILE", C|G, "write the process id to FILE" },
 	{ "control-socket", OPT_CONTROL, 1, "PATH", C|G, "control socket for carpctl (default " CARPD_CONTROL_SOCKET " with a configuration file, none otherwise)" },
+	{ "user", OPT_USER, 1, "USER", C|G, "network process runs as USER with only CAP_NET_RAW (default nobody; root: no separation)" },
+	{ "script-user", OPT_SCRIPT_USER, 1, "USER", C|G, "run the up and down scripts as USER (default root)" },
 	{ "version", 'V', 0, NULL, C, "print the version and exit" },
 };
 #define NOPTS	(sizeof(opt_table) / sizeof(opt_table[0]))
@@ -379,6 +384,11 @@ apply_global(int c, const char *arg, struct carpd_global *g, char *msg,
 		return set_string(&g->pidfile, arg);
 	case OPT_CONTROL:
 		return set_string(&g->control_path, arg);
+	case OPT_USER:
+	case OPT_SCRIPT_USER:
+		if (getpwnam(arg) == NULL)
+			return bad_value(msg, len, arg, "the name of an existing user");
+		return set_string(c == OPT_USER ? &g->user : &g->script_user, arg);
 	}
 	snprintf(msg, len, "not a global setting");
 	return -1;
@@ -422,6 +432,8 @@ global_free(struct carpd_global *g)
 {
 	free(g->pidfile);
 	free(g->control_path);
+	free(g->user);
+	free(g->script_user);
 	memset(g, 0, sizeof(*g));
 }
 

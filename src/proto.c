@@ -197,6 +197,8 @@ carp_sort_vips(struct in_addr *v, size_t n)
 {
 	size_t out = 0;
 
+	if (n == 0)
+		return 0;
 	qsort(v, n, sizeof(*v), addr_cmp);
 	for (size_t i = 0; i < n; i++)
 		if (out == 0 || v[out - 1].s_addr != v[i].s_addr)
@@ -280,12 +282,16 @@ carp_peer_check(struct carp_peer *t, size_t n, struct in_addr src,
 	p = peer_slot(t, n, src, &fresh);
 	p->seen = now > 0 ? now : 1;
 	if (fresh || counter > p->last) {
-		p->increasing |= !fresh;
+		/* Two increases in a row: a counting peer (not OpenBSD's
+		 * constant, which may jump once when it reboots). */
+		if (!fresh && p->increasing < CARP_ENFORCE_AFTER)
+			p->increasing++;
 		p->last = counter;
 		p->cand_n = 0;
 		return CARP_RX_OK;
 	}
-	if (!p->increasing) {		/* constant counter: nothing to hold */
+	if (p->increasing < CARP_ENFORCE_AFTER) {
+		p->increasing = 0;	/* constant counter: nothing to hold */
 		p->last = counter;
 		return CARP_RX_OK;
 	}

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include <event2/event.h>
 
 #include "log.h"
+#include "privsep.h"
 #include "script.h"
 
 #define SCRIPT_KILL_GRACE	2	/* seconds between SIGTERM and SIGKILL */
@@ -51,6 +53,9 @@ script_runner_init(struct script_runner *r, struct event_base *base,
 	memset(r, 0, sizeof(*r));
 	r->base = base;
 	r->timeout_s = timeout_s;
+	r->remote_fd = -1;
+	r->uid = getuid();
+	r->gid = getgid();
 	LIST_INIT(&r->busy);
 }
 
@@ -90,6 +95,7 @@ script_queue_new(struct script_runner *r)
 	if ((q = calloc(1, sizeof(*q))) == NULL)
 		fatal("calloc");
 	q->runner = r;
+	q->id = ++r->next_id;
 	STAILQ_INIT(&q->jobs);
 	q->timeout_ev = evtimer_new(r->base, on_timeout, q);
 	if (q->timeout_ev == NULL)
@@ -109,6 +115,8 @@ script_queue_release(struct script_queue *q)
 {
 	if (q == NULL)
 		return;
+	if (q->runner->remote_fd != -1)
+		privsep_send_release(q->runner->remote_fd, q->id);
 	if (q->pid == 0 && STAILQ_EMPTY(&q->jobs))
 		queue_free(q);
 	else
@@ -116,12 +124,15 @@ script_queue_release(struct script_queue *q)
 }
 
 static void
-child_exec(struct script_job *j)
+child_exec(const struct script_runner *r, struct script_job *j)
 {
 	sigset_t	all;
 	int		fd;
 
 	setpgid(0, 0);
+	if (r->uid != geteuid() && (setgroups(0, NULL) == -1 ||
+	    setgid(r->gid) == -1 || setuid(r->uid) == -1))
+		_exit(126);
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	for (int s = 1; s < NSIG; s++)
@@ -158,7 +169,7 @@ start_next(struct script_queue *q)
 			continue;
 		}
 		if (pid == 0)
-			child_exec(j);
+			child_exec(q->runner, j);
 		log_debug("script %s: started %s as pid %d", j->label,
 		    j->argv[0], (int)pid);
 		q->pid = pid;
@@ -175,6 +186,14 @@ script_enqueue(struct script_queue *q, char **argv, char **envp, char *label)
 {
 	struct script_job *j;
 
+	if (q->runner->remote_fd != -1) {
+		/* Scripts run in the privileged parent. */
+		privsep_send_run(q->runner->remote_fd, q->id, argv, envp, label);
+		strv_free(argv);
+		strv_free(envp);
+		free(label);
+		return;
+	}
 	if ((j = calloc(1, sizeof(*j))) == NULL)
 		fatal("calloc");
 	j->argv = argv;
@@ -209,8 +228,11 @@ script_reap(struct script_runner *r)
 		LIST_FOREACH(q, &r->busy, entry)
 			if (q->pid == pid)
 				break;
-		if (q == NULL)
-			continue;	/* not ours */
+		if (q == NULL) {
+			if (r->other_child_cb != NULL)
+				r->other_child_cb(pid, status, r->idle_arg);
+			continue;
+		}
 		LIST_REMOVE(q, entry);
 		evtimer_del(q->timeout_ev);
 		log_status(q->running, status, q->killed);

@@ -11,7 +11,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
 packages=(autoconf automake make gcc pkg-config libpcap-dev libnet1-dev
-	libevent-dev nettle-dev check iproute2 iputils-ping tcpdump ucarp
+	libevent-dev nettle-dev libcap-ng-dev check iproute2 iputils-ping tcpdump ucarp
 	keepalived mandoc python3-scapy faketime psmisc)
 
 install_packages() {

@@ -1024,14 +1024,19 @@ START_TEST(peer_table_eviction)
 	    CARP_RX_OK);
 	ck_assert_drop(peer(t, 2, "192.0.2.1", 11, FAR_OURS, 300, 0),
 	    CARP_RX_OK);
+	ck_assert_drop(peer(t, 2, "192.0.2.1", 12, FAR_OURS, 350, 0),
+	    CARP_RX_OK);
 	/* A third peer takes the slot seen longest ago (192.0.2.2). */
 	ck_assert_drop(peer(t, 2, "192.0.2.3", 10, FAR_OURS, 400, 0),
 	    CARP_RX_OK);
-	ck_assert_drop(peer(t, 2, "192.0.2.1", 11, FAR_OURS, 500, 0),
+	/* Two increases in a row: 192.0.2.1 is held to its counter. */
+	ck_assert_drop(peer(t, 2, "192.0.2.1", 12, FAR_OURS, 500, 0),
 	    CARP_DROP_REPLAY);
 	ck_assert_drop(peer(t, 2, "192.0.2.3", 11, FAR_OURS, 600, 0),
 	    CARP_RX_OK);
-	ck_assert_drop(peer(t, 2, "192.0.2.3", 11, FAR_OURS, 700, 0),
+	ck_assert_drop(peer(t, 2, "192.0.2.3", 12, FAR_OURS, 650, 0),
+	    CARP_RX_OK);
+	ck_assert_drop(peer(t, 2, "192.0.2.3", 12, FAR_OURS, 700, 0),
 	    CARP_DROP_REPLAY);
 	/* The evicted one starts afresh. */
 	ck_assert_drop(peer(t, 2, "192.0.2.2", 1, FAR_OURS, 800, 0),
@@ -1042,7 +1047,9 @@ START_TEST(peer_table_eviction)
 	    CARP_RX_OK);
 	ck_assert_drop(peer(t, 2, "192.0.2.9", 11, FAR_OURS, 0, 0),
 	    CARP_RX_OK);
-	ck_assert_drop(peer(t, 2, "192.0.2.9", 11, FAR_OURS, 0, 0),
+	ck_assert_drop(peer(t, 2, "192.0.2.9", 12, FAR_OURS, 0, 0),
+	    CARP_RX_OK);
+	ck_assert_drop(peer(t, 2, "192.0.2.9", 12, FAR_OURS, 0, 0),
 	    CARP_DROP_REPLAY);
 }
 END_TEST
