@@ -129,7 +129,7 @@ chmod 600 "$tmp/pass"
 
 start_carpd() {	# namespace, own address, advskew, log
 	ip netns exec "$1" "$CARPD" --interface=eth0 --srcip="$2" --vhid=1 \
-		--passfile="$tmp/pass" --addr="$VIP" --advbase=$ADVBASE \
+		--passfile="$tmp/pass" --addr="$VIP/24" --advbase=$ADVBASE \
 		--advskew="$3" --preempt \
 		--upscript="$top/examples/vip-up.sh" \
 		--downscript="$top/examples/vip-down.sh" 2>"$4" &
@@ -149,7 +149,7 @@ who_holds() {
 }
 
 heading "Starting carpd on alpha (advskew $SKEW_ALPHA) and bravo (advskew $SKEW_BRAVO)"
-note "$CARPD -i eth0 -s 192.0.2.1 -v 1 -o pass -a $VIP -b $ADVBASE -k $SKEW_ALPHA -P -u vip-up.sh -d vip-down.sh"
+note "$CARPD -i eth0 -s 192.0.2.1 -v 1 -o pass -a $VIP/24 -b $ADVBASE -k $SKEW_ALPHA -P -u vip-up.sh -d vip-down.sh"
 note "both start as BACKUP and wait one master-down interval (3 adverts);"
 note "alpha's is shorter (3 s against 3.39 s), so alpha becomes MASTER"
 start_carpd "$NS_A" 192.0.2.1 $SKEW_ALPHA "$tmp/alpha.log"
