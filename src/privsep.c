@@ -482,8 +482,8 @@ privsep_parent(const struct carpd_options *opts, struct config *cf,
 		fatalx("cannot watch the network process");
 	/* The child may have exited before the SIGCHLD event existed. */
 	script_reap(&ps.runner);
-
-	event_base_dispatch(ps.base);
+	if (ps.child != 0 || !script_runner_idle(&ps.runner))
+		event_base_dispatch(ps.base);
 
 	while ((rq = LIST_FIRST(&ps.queues)) != NULL) {
 		LIST_REMOVE(rq, entry);
