@@ -101,19 +101,21 @@ opt_by_name(const char *name)
 	return NULL;
 }
 
-/* "--advskew (-k)" or "--down-formula" */
+/* "--advskew (-k)" or "--down-formula"; two may share one printf. */
 static const char *
 opt_label(int val)
 {
-	static char		 buf[64];
+	static char		 bufs[4][64];
+	static unsigned		 next;
+	char			*buf = bufs[next++ % 4];
 	const struct opt_def	*o = opt_find(val);
 
 	if (o == NULL)
 		return "?";
 	if (o->val < 256)
-		snprintf(buf, sizeof(buf), "--%s (-%c)", o->name, o->val);
+		snprintf(buf, sizeof(bufs[0]), "--%s (-%c)", o->name, o->val);
 	else
-		snprintf(buf, sizeof(buf), "--%s", o->name);
+		snprintf(buf, sizeof(bufs[0]), "--%s", o->name);
 	return buf;
 }
 
