@@ -9,7 +9,7 @@
 #include <sys/types.h>
 #include <stddef.h>
 
-#define CONTROL_PATH		"/run/carpd.sock"
+/* The default path is CARPD_CONTROL_SOCKET in options.h. */
 #define CONTROL_MODE		0600
 
 struct carpd;

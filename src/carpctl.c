@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CARPCTL_SOCKET	"/run/carpd.sock"
+#define CARPCTL_SOCKET	"/run/carpd.sock"	/* CARPD_CONTROL_SOCKET */
 #define CARPCTL_TIMEOUT	5		/* seconds, per read or write */
 #define CARPCTL_REPLY_MAX (16 * 1024 * 1024)
 #define CARPCTL_LINE_MAX 64
@@ -37,9 +37,12 @@ usage(FILE *f)
 	fprintf(f, "Usage: carpctl [-s SOCKET] COMMAND [ARGS]\n"
 	    "Query and control a running carpd.\n\n"
 	    "Commands:\n"
-	    "  status [--json]          state, master and counters of every vhid\n"
-	    "  backup VHID [IFACE]      force VHID to BACKUP (on every interface by default)\n"
-	    "  master VHID [IFACE]      force VHID to MASTER (on every interface by default)\n\n"
+	    "  status [--json]          state, master and counters of every "
+	    "vhid\n"
+	    "  backup VHID [IFACE]      force VHID to BACKUP, on IFACE or on "
+	    "all\n"
+	    "  master VHID [IFACE]      force VHID to MASTER, on IFACE or on "
+	    "all\n\n"
 	    "Options:\n"
 	    "  -s, --socket=SOCKET      carpd's control socket (default %s)\n"
 	    "  -h, --help               print this help and exit\n"
@@ -128,7 +131,8 @@ build_command(int argc, char **argv, char *line, size_t len)
 			snprintf(line, len, "status json\n");
 		else {
 			bad_usage("status: unexpected argument \"%s\"; "
-			    "usage: carpctl status [--json]", argv[1]);
+			    "usage: carpctl status [--json]",
+			    strcmp(argv[1], "--json") == 0 ? argv[2] : argv[1]);
 			return -1;
 		}
 		return 0;
@@ -247,6 +251,7 @@ talk(const char *path, const char *line)
 
 	if ((fd = connect_daemon(path)) == -1) {
 		fprintf(stderr, "carpctl: cannot connect to %s: %s\n", path,
+		    errno == EAGAIN ? "no answer within 5 seconds" :
 		    strerror(errno));
 		return EXIT_UNREACHABLE;
 	}
@@ -288,7 +293,8 @@ main(int argc, char **argv)
 	int			 ch;
 
 	/* '+': options end at the command, so "status --json" is its own. */
-	while ((ch = getopt_long(argc, argv, "+s:hV", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+:s:hV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 's':
 			path = optarg;
@@ -299,10 +305,15 @@ main(int argc, char **argv)
 		case 'V':
 			printf("carpctl %s\n", PACKAGE_VERSION);
 			return EXIT_OK;
+		case ':':
+			return bad_usage("option \"%s\" needs an argument",
+			    argv[optind - 1]);
 		default:
-			fprintf(stderr, "Try 'carpctl --help' for more "
-			    "information.\n");
-			return EXIT_ERR;
+			if (optopt != 0)
+				return bad_usage("unknown option \"-%c\"",
+				    optopt);
+			return bad_usage("unknown option \"%s\"",
+			    argv[optind - 1]);
 		}
 	}
 	argc -= optind;

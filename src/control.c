@@ -42,7 +42,8 @@
 #define CTL_ECHO_MAX	32	/* bytes of client input quoted in errors */
 #define CTL_CELL_MAX	(CARPD_MAX_VIPS * INET_ADDRSTRLEN)
 
-#define CTL_COMMANDS	"status [json], backup VHID [IFACE], master VHID [IFACE]"
+#define CTL_COMMANDS \
+	"status [json], backup VHID [IFACE], master VHID [IFACE]"
 
 struct ctl_client {
 	TAILQ_ENTRY(ctl_client)	 entry;
@@ -57,13 +58,15 @@ struct control {
 	struct carpd		*cd;
 	int			 fd;
 	struct event		*accept_ev;
-	struct event		*pause_ev;	/* accept resumes after EMFILE */
+	struct event		*pause_ev;	/* after EMFILE */
 	char			*path;
 	dev_t			 dev;		/* of the socket we bound: */
 	ino_t			 ino;		/* unlink only that one */
 	struct ctl_clients	 clients;
 	size_t			 nclients;
 };
+
+static void	client_event(struct bufferevent *, short, void *);
 
 /* ---- formatting helpers ---- */
 
@@ -409,7 +412,8 @@ cmd_status(struct carpd *cd, struct evbuffer *out, int argc, char **argv)
 	else if (argc == 2 && strcmp(argv[1], "json") == 0)
 		status_json(cd, out);
 	else {
-		sane(argv[1], arg, sizeof(arg));
+		sane(strcmp(argv[1], "json") == 0 ? argv[2] : argv[1], arg,
+		    sizeof(arg));
 		evbuffer_add_printf(out, "error: unknown argument \"%s\"; "
 		    "usage: status [json]\n", arg);
 	}
@@ -489,7 +493,8 @@ cmd_force(struct carpd *cd, struct evbuffer *out, int argc, char **argv,
 		return;
 	if (ifname != NULL) {
 		sane(ifname, arg, sizeof(arg));
-		evbuffer_add_printf(out, "error: no vhid %u on %s\n", vhid, arg);
+		evbuffer_add_printf(out, "error: no vhid %u on %s\n", vhid,
+		    arg);
 	} else
 		evbuffer_add_printf(out, "error: no vhid %u\n", vhid);
 }
@@ -565,9 +570,6 @@ client_written(struct bufferevent *bev, void *arg)
 {
 	client_free(arg);
 }
-
-static void
-client_event(struct bufferevent *bev, short what, void *arg);
 
 /* The reply is in the output buffer: stop reading, close once it is sent. */
 static void
@@ -736,9 +738,15 @@ ctl_sockaddr(const char *path, struct sockaddr_un *sun, char *err,
 
 	memset(sun, 0, sizeof(*sun));
 	sun->sun_family = AF_UNIX;
-	if (len == 0 || len >= sizeof(sun->sun_path)) {
-		snprintf(err, errlen, "control socket path must be 1 to %zu "
-		    "characters", sizeof(sun->sun_path) - 1);
+	/* Absolute: the daemon may have changed directory (daemon(3)). */
+	if (path[0] != '/') {
+		snprintf(err, errlen, "control socket path \"%s\" is not "
+		    "absolute", path);
+		return -1;
+	}
+	if (len >= sizeof(sun->sun_path)) {
+		snprintf(err, errlen, "control socket path is longer than "
+		    "%zu characters", sizeof(sun->sun_path) - 1);
 		return -1;
 	}
 	memcpy(sun->sun_path, path, len + 1);
