@@ -153,6 +153,9 @@ error '--down-formula|"bsd"|auto, ucarp or openbsd' "${base[@]}" -v 1 --down-for
 error '--interface (-i)|"abcdefghijklmnop"|1 to 15' -o "$tmp/pass" -a 192.0.2.100 -v 1 -i abcdefghijklmnop
 error '--interface (-i)|""' -o "$tmp/pass" -a 192.0.2.100 -v 1 --interface=
 
+error '--user|"no-such-user-carpd"|existing user' "${base[@]}" -v 1 --user=no-such-user-carpd
+error '--script-user|"no-such-user-carpd"|existing user' "${base[@]}" -v 1 --script-user no-such-user-carpd
+
 # ---- unknown options, missing values, stray arguments ----
 
 error 'unknown option --bogus|carpd --help' "${base[@]}" -v 1 --bogus
@@ -227,6 +230,8 @@ accepted "${base[@]}" -v 1 -a 192.0.2.101/24 -a 192.0.2.102/32 -a 192.0.2.103/1
 accepted "${base[@]}" -v 1 --garp-repeat=1 --garp-interval=0 --garp-delay=0 --garp-refresh=0
 accepted "${base[@]}" -v 1 --garp-repeat=100 --garp-interval=10000 --garp-delay=3600000 --garp-refresh=86400
 accepted "${base[@]}" -v 1 --pidfile="$tmp/pid" --control-socket="$tmp/sock"
+accepted "${base[@]}" -v 1 --user=root --script-user=root
+accepted "${base[@]}" -v 1 --user=nobody
 accepted -i $IF -a 192.0.2.100 -v 1 -p $pw19
 printf '%s\r\n' $pw19 >"$tmp/pass19"
 chmod 600 "$tmp/pass19"
