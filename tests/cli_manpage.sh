@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # carpd(8) and carpd --help must agree: the same short and long options
 # in OPTIONS, each in the SYNOPSIS, a value where --help shows one, the
-# same ranges; and the page must be clean under mandoc -Tlint -W warning.
+# same ranges; and the pages in man/ must be clean under
+# mandoc -Tlint -W warning.
 set -u
 
 : "${CARPD:?CARPD must be the path of the carpd binary}"
@@ -85,11 +86,13 @@ while read -r line; do
 	done
 done < <(grep -E '^ +(-[A-Za-z], )?--[a-z]' "$tmp/help")
 
-# ---- mandoc lint ----
-if ! mandoc -Tlint -W warning "$man" >"$tmp/lint" 2>&1 || [ -s "$tmp/lint" ]; then
-	fail "mandoc -Tlint -W warning man/carpd.8:"
-	cat "$tmp/lint"
-fi
+# ---- mandoc lint: carpd(8) and every other page in man/ ----
+for page in "$top_srcdir"/man/*.[1-8]; do
+	if ! mandoc -Tlint -W warning "$page" >"$tmp/lint" 2>&1 || [ -s "$tmp/lint" ]; then
+		fail "mandoc -Tlint -W warning ${page#"$top_srcdir"/}:"
+		cat "$tmp/lint"
+	fi
+done
 
 n=$(wc -l <"$tmp/help.opts")
 echo "cli_manpage: $n options compared, $failures problems"
