@@ -20,6 +20,7 @@
 
 #include "carpd.h"
 #include "conf.h"
+#include "control.h"
 #include "link.h"
 #include "net.h"
 #include "options.h"
@@ -27,6 +28,8 @@
 #include "vhid.h"
 
 #define EXIT_GRACE	3	/* seconds beyond the script timeout */
+/* The control socket could not be made: it may be another daemon's. */
+#define CARPD_EXIT_SOCKET_BUSY	3
 
 static void
 on_idle(void *arg)
@@ -314,6 +317,8 @@ carpd_free(struct carpd *cd)
 {
 	struct vhid	*v;
 
+	control_close(cd->control);
+	cd->control = NULL;
 	while ((v = TAILQ_FIRST(&cd->vhids)) != NULL)
 		vhid_free(v);
 	close_unused_ifaces(cd);
@@ -407,8 +412,11 @@ run(struct carpd_options *opts, struct config *cf)
 	if (cf->g.pidfile != NULL && write_pidfile(cf->g.pidfile) == -1)
 		return 1;
 	if (separate(opts, cf, &ps_fd, &rc)) {
+		/* The unprivileged child cannot remove root's files. */
 		if (cf->g.pidfile != NULL)
 			unlink(cf->g.pidfile);
+		if (cf->g.control_path != NULL && rc != CARPD_EXIT_SOCKET_BUSY)
+			unlink(cf->g.control_path);
 		log_info("exited");
 		return rc;
 	}
@@ -440,6 +448,19 @@ run(struct carpd_options *opts, struct config *cf)
 			if (ps_fd == -1 && cf->g.pidfile != NULL)
 				unlink(cf->g.pidfile);
 			return 1;
+		}
+	}
+	if (cf->g.control_path != NULL) {
+		char err[256];
+
+		cd.control = control_open(&cd, cf->g.control_path,
+		    CONTROL_MODE, err, sizeof(err));
+		if (cd.control == NULL) {
+			log_warnx("control socket: %s", err);
+			carpd_free(&cd);
+			if (ps_fd == -1 && cf->g.pidfile != NULL)
+				unlink(cf->g.pidfile);
+			return CARPD_EXIT_SOCKET_BUSY;
 		}
 	}
 	if (ps_fd != -1) {

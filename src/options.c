@@ -383,9 +383,12 @@ apply_global(int c, const char *arg, struct carpd_global *g, char *msg,
 		g->script_timeout = (unsigned)n;
 		return 0;
 	case OPT_PIDFILE:
-		return set_string(&g->pidfile, arg);
 	case OPT_CONTROL:
-		return set_string(&g->control_path, arg);
+		/* daemon() changes to /: a relative path would move. */
+		if (arg[0] != '/')
+			return bad_value(msg, len, arg, "an absolute path");
+		return set_string(c == OPT_PIDFILE ? &g->pidfile :
+		    &g->control_path, arg);
 	case OPT_USER:
 	case OPT_SCRIPT_USER:
 		if (getpwnam(arg) == NULL)

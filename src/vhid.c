@@ -530,7 +530,6 @@ vhid_rx(struct iface *ifp, const uint8_t *frame, size_t caplen,
 		log_info("vhid %u on %s: %s restarted its advert counter",
 		    v->cfg.vhid, ifp->name, inet_ntoa(rx.src));
 	v->stats.adverts_rx++;
-	v->master = rx.src;
 	log_debug("vhid %u %s: advert from %s advbase %u advskew %u "
 	    "counter %llu", v->cfg.vhid, ifp->name, inet_ntoa(rx.src),
 	    rx.adv.advbase, rx.adv.advskew,
@@ -542,6 +541,8 @@ vhid_rx(struct iface *ifp, const uint8_t *frame, size_t caplen,
 	in.advbase = rx.adv.advbase;
 	in.advskew = rx.adv.advskew;
 	fsm_step(&v->fsm, &in, &out);
+	if (v->fsm.state == CARP_BACKUP)
+		v->master = rx.src;	/* the master we follow */
 	apply(v, &out);
 }
 
