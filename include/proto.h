@@ -78,6 +78,9 @@ uint16_t	 inet_cksum(const void *, size_t);
 /* Parse and check an Ethernet frame up to the CARP header fields. */
 enum carp_drop	 carp_rx_decode(const uint8_t *frame, size_t len, struct carp_rx *);
 
+/* A VRRP advert (same protocol and group as CARP, other length)? */
+int		 carp_looks_vrrp(const uint8_t *frame, size_t len);
+
 /* Serialize an advert (36 bytes) and fill in its checksum. */
 void		 carp_advert_encode(const struct carp_advert *, uint8_t out[CARP_HDR_LEN]);
 

@@ -496,7 +496,7 @@ run(struct carpd_options *opts, struct config *cf)
 		close(ps_fd);
 	else if (cf->g.pidfile != NULL)
 		unlink(cf->g.pidfile);
-	log_info("exited");
+	log_info(ps_fd != -1 ? "network process exited" : "exited");
 	return cd.exit_code;
 }
 int

@@ -535,7 +535,11 @@ cli_special(int c, struct carpd_options *o, FILE *out, FILE *err,
 		*res = OPTIONS_ERROR;
 		return 1;
 	case '?':
-		if (optopt)
+		if (optopt && opt_find(optopt) != NULL &&
+		    strncmp(argv[optind - 1], "--", 2) == 0)
+			fprintf(err, "carpd: %s takes no value; see carpd --help\n",
+			    opt_label(optopt));
+		else if (optopt)
 			fprintf(err, "carpd: unknown option -%c; see carpd --help\n",
 			    optopt);
 		else

@@ -316,3 +316,19 @@ carp_peer_check(struct carp_peer *t, size_t n, struct in_addr src,
 	*rebased = 1;
 	return CARP_RX_OK;
 }
+
+/* VRRP (v2 or v3) shares protocol 112 and the group: worth telling apart. */
+int
+carp_looks_vrrp(const uint8_t *f, size_t len)
+{
+	const uint8_t	*ip = f + ETH_HDR_LEN;
+	size_t		 ihl;
+
+	if (len < ETH_HDR_LEN + IP4_HDR_LEN + 8)
+		return 0;
+	ihl = (size_t)(ip[0] & 0x0f) * 4;
+	if (ihl < IP4_HDR_LEN || ETH_HDR_LEN + ihl + 8 > len)
+		return 0;
+	return (ip[ihl] == 0x21 || ip[ihl] == 0x31) &&
+	    (size_t)get16(ip + 2) - ihl != CARP_HDR_LEN;
+}

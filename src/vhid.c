@@ -502,6 +502,12 @@ vhid_rx(struct iface *ifp, const uint8_t *frame, size_t caplen,
 		return;
 	}
 	if ((why = carp_rx_decode(frame, caplen, &rx)) != CARP_RX_OK) {
+		/* VRRP routers on the LAN are no attack: count them quietly. */
+		if (why == CARP_DROP_LENGTH && carp_looks_vrrp(frame, caplen)) {
+			ifp->drops[why]++;
+			log_debug("%s: ignored a VRRP advert", ifp->name);
+			return;
+		}
 		drop(ifp, NULL, why, why >= CARP_DROP_IP_CKSUM ? &rx : NULL);
 		return;
 	}
