@@ -20,7 +20,7 @@
 #   tb_events ERE                count script events matching ERE
 #   tb_wait_events ERE N T       wait for more than N events matching ERE
 #   tb_holders VIP               hosts holding VIP, one per line
-#   tb_crash HOST                kill -9 the daemon and remove its VIPs
+#   tb_crash HOST                kill -9 everything in HOST, remove its VIPs
 #   tb_signal HOST SIG           send SIG to HOST's daemon
 #   tb_wait_exit HOST T          wait for HOST's daemon to exit; TB_RC
 #   tb_partition/tb_heal HOST    HOST's switch port down / up
@@ -60,7 +60,7 @@ tb_init() {
 		echo "${0##*/}: CARPD is not set to the carpd binary" >&2
 		exit 99
 	fi
-	TB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/carpd-netns.$$.XXXXXX") || exit 99
+	TB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/tb-${0##*/}.$$.XXXXXX") || exit 99
 	TB_EVENTS=$TB_DIR/events.log
 	: >"$TB_EVENTS"
 	trap tb_cleanup EXIT
@@ -222,7 +222,7 @@ tb_holds() {
 
 # tb_passfile NAME PASS: writes PASS to $TB_DIR/NAME.pass, prints the path.
 tb_passfile() {
-	printf '%s\n' "$2" >"$TB_DIR/$1.pass"
+	(umask 077 && printf '%s\n' "$2" >"$TB_DIR/$1.pass")
 	echo "$TB_DIR/$1.pass"
 }
 
@@ -263,7 +263,9 @@ tb_wait_log() {
 
 # tb_count HOST ERE: how many lines of HOST's log match.
 tb_count() {
-	grep -Ec -- "$2" "$TB_DIR/$1.log" 2>/dev/null || true
+	local n
+	n=$(grep -Ec -- "$2" "$TB_DIR/$1.log" 2>/dev/null)
+	echo "${n:-0}"
 }
 
 tb_events_grep() {
@@ -316,11 +318,18 @@ tb_wait_exit() {
 	TB_RC=$?
 }
 
-# tb_crash HOST: the host dies: kill -9 and its VIPs go away (its own
-# address stays).
+# tb_crash HOST: the host dies: every process in its namespace (the
+# daemon, any helper process it forked, running scripts) is stopped, then
+# killed with SIGKILL, so none of them can react to another one's death;
+# its VIPs go away (its own address stays).
 tb_crash() {
-	local h=$1 a
-	kill -9 "${TB_PID[$h]}" 2>/dev/null
+	local h=$1 a pids
+	pids=$("$TB_IP" netns pids "${TB_NS[$h]}")
+	# shellcheck disable=SC2086 # a list of PIDs
+	if [ -n "$pids" ]; then
+		kill -STOP $pids 2>/dev/null
+		kill -KILL $pids 2>/dev/null
+	fi
 	wait "${TB_PID[$h]}" 2>/dev/null
 	for a in $("$TB_IP" -n "${TB_NS[$h]}" -4 -o addr show dev eth0 |
 	    awk '{ print $4 }'); do
