@@ -549,9 +549,13 @@ on_parent_msg(evutil_socket_t fd, short ev, void *arg)
 	n = recv(fd, buf, PS_MAX_MSG, MSG_DONTWAIT);
 	if (n <= 0) {
 		if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-			log_warnx("privileged process gone; exiting");
-			event_del(cd->ps_ev);
-			kill(getpid(), SIGTERM);
+			/*
+			 * The parent died (kill -9 of carpd): no down script
+			 * can run now, so bowing out would leave the address
+			 * here while a backup takes it.  Die as the crash it is.
+			 */
+			log_warnx("privileged process gone; exiting at once");
+			_exit(1);
 		}
 		free(buf);
 		return;
