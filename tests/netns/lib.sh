@@ -28,6 +28,7 @@
 #   tb_adverts                   the CARP adverts in it, decoded
 #   tb_fail MSG                  print every log and exit 1
 #   tb_pass MSG                  print MSG and exit 0
+#   tb_log MSG                   a time-stamped progress line on stderr
 #
 # Every test is self-contained: its names carry the shell's PID, and the
 # EXIT trap kills every process it started and deletes every namespace.
@@ -340,7 +341,7 @@ tb_crash() {
 }
 
 tb_capture() {
-	ip netns exec "$TB_SW" tcpdump -i br0 -U -n -w "$TB_DIR/br0.pcap" \
+	"$TB_IP" netns exec "$TB_SW" tcpdump -i br0 -U -n -w "$TB_DIR/br0.pcap" \
 	    >"$TB_DIR/tcpdump.log" 2>&1 &
 	TB_CAPPID=$!
 	tb_until 5 grep -q "listening on" "$TB_DIR/tcpdump.log"
