@@ -323,6 +323,8 @@ carpd_free(struct carpd *cd)
 		vhid_free(v);
 	close_unused_ifaces(cd);
 	link_watch_close(cd);
+	if (cd->ps_ev != NULL)
+		event_free(cd->ps_ev);
 	for (size_t i = 0; i < cd->nsig; i++)
 		event_free(cd->sig_ev[i]);
 	if (cd->exit_ev != NULL)
@@ -489,8 +491,6 @@ run(struct carpd_options *opts, struct config *cf)
 
 	if (event_base_dispatch(cd.base) == -1)
 		log_warnx("event loop failed");
-	if (cd.ps_ev != NULL)
-		event_free(cd.ps_ev);
 	carpd_free(&cd);
 	if (ps_fd != -1)
 		close(ps_fd);
