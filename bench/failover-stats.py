@@ -1,0 +1,268 @@
+#!/usr/bin/python3
+"""Analysis half of bench/failover (stdlib only, no scapy needed).
+
+Reads the classic pcap files that tcpdump writes on the test bed's bridge,
+keeps the IPv4 protocol-112 frames (CARP and VRRPv3 share it) and turns
+them into figures:
+
+  failover-stats.py round PCAP KIND CASE DAEMON ADVERT ROUND IDEAL SKEW \
+        OLD_IP NEW_IP T_EVENT CAPTURE_OK
+      one TSV record for a crash or graceful measurement (stdout)
+  failover-stats.py stable PCAP MASTER_IP T_SETTLE T_END
+      adverts from the master, from anyone else, largest gap (stdout)
+  failover-stats.py summary RESULTS
+      the human table from a results file written by bench/failover
+
+Times are seconds, CLOCK_REALTIME, as tcpdump stamps them and as bash's
+$EPOCHREALTIME (or date +%s.%N) gives them for the signal.
+"""
+import socket
+import statistics
+import struct
+import sys
+
+FIELDS = ("kind case daemon advert_s round ideal_s t_event t_last_old "
+          "last_old_type t_first_new interval_s lateness_s from_event_s "
+          "status").split()
+
+
+def frames(path):
+    """Yield (time, src, kind, a, b) for each IPv4 proto-112 frame.
+
+    kind is "carp" (a=advbase, b=advskew), "vrrp3" (a=prio, b=centisec)
+    or "other"."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if len(data) < 24:
+        return
+    magic_le = struct.unpack("<I", data[:4])[0]
+    if magic_le in (0xa1b2c3d4, 0xa1b23c4d):
+        end = "<"
+        magic = magic_le
+    else:
+        end = ">"
+        magic = struct.unpack(">I", data[:4])[0]
+        if magic not in (0xa1b2c3d4, 0xa1b23c4d):
+            raise SystemExit("%s: not a pcap file" % path)
+    frac = 1e-9 if magic == 0xa1b23c4d else 1e-6
+    linktype = struct.unpack(end + "I", data[20:24])[0]
+    if linktype != 1:
+        raise SystemExit("%s: link type %d, want Ethernet" % (path, linktype))
+    off = 24
+    while off + 16 <= len(data):
+        sec, sub, caplen, _ = struct.unpack(end + "IIII", data[off:off + 16])
+        pkt = data[off + 16:off + 16 + caplen]
+        off += 16 + caplen
+        if len(pkt) < 14 + 20 or pkt[12:14] != b"\x08\x00":
+            continue
+        ip = pkt[14:]
+        ihl = (ip[0] & 0x0f) * 4
+        if ip[0] >> 4 != 4 or ip[9] != 112 or len(ip) < ihl + 8:
+            continue
+        src = socket.inet_ntoa(ip[12:16])
+        p = ip[ihl:]
+        t = sec + sub * frac
+        if p[0] == 0x21:
+            yield t, src, "carp", p[5], p[2]
+        elif p[0] == 0x31:
+            yield t, src, "vrrp3", p[2], ((p[4] & 0x0f) << 8) | p[5]
+        else:
+            yield t, src, "other", 0, 0
+
+
+def frame_type(kind, a, b):
+    if kind == "carp":
+        return "bowout" if a == 255 and b == 255 else "advert"
+    if kind == "vrrp3":
+        return "prio0" if a == 0 else "advert"
+    return kind
+
+
+def cmd_round(args):
+    (pcap, kind, case, daemon, advert, rnd, ideal, skew, old_ip, new_ip,
+     t_event, capture) = args
+    ideal, skew, t_event = float(ideal), float(skew), float(t_event)
+    fr = list(frames(pcap))
+    status = "ok" if capture == "ok" else "capture-incomplete"
+    # The backup must stay silent until the event; else the pair flapped.
+    if any(src == new_ip and t < t_event for t, src, *_ in fr):
+        status = "backup-advertised-before-event"
+    if any(k == "other" for _, _, k, *_ in fr):
+        status = "unknown-frames"
+    new = [x for x in fr if x[1] == new_ip and x[0] >= t_event]
+    if not new:
+        rec = [kind, case, daemon, advert, rnd, "%.6f" % ideal,
+               "%.6f" % t_event, "-", "-", "-", "-", "-", "-", "no-takeover"]
+        print("\t".join(rec))
+        return
+    t_new = new[0][0]
+    old = [x for x in fr if x[1] == old_ip and x[0] <= t_new]
+    if not old:
+        raise SystemExit("%s: no advert from %s" % (pcap, old_ip))
+    t_old, _, k, a, b = old[-1]
+    otype = frame_type(k, a, b)
+    if any(src == old_ip and t > t_new for t, src, *_ in fr):
+        status = "old-master-advertised-after" if status == "ok" else status
+    interval = t_new - t_old
+    if kind == "crash":
+        want = ideal
+    elif otype == "bowout":
+        want = 0.0                  # CARP bow-out: take over at once
+    elif otype == "prio0":
+        want = skew                 # VRRPv3: Master_Down_Timer = Skew_Time
+    else:
+        want = ideal                # no farewell: wait master-down
+    rec = [kind, case, daemon, advert, rnd, "%.6f" % want, "%.6f" % t_event,
+           "%.6f" % t_old, otype, "%.6f" % t_new, "%.6f" % interval,
+           "%.6f" % (interval - want), "%.6f" % (t_new - t_event), status]
+    print("\t".join(rec))
+
+
+def cmd_stable(args):
+    pcap, master, t0, t1 = args
+    t0, t1 = float(t0), float(t1)
+    fr = [x for x in frames(pcap) if t0 <= x[0] <= t1]
+    mine = [x[0] for x in fr if x[1] == master]
+    other = [x for x in fr if x[1] != master]
+    gaps = [b - a for a, b in zip(mine, mine[1:])]
+    print("master_adverts=%d foreign_adverts=%d max_gap_s=%.6f "
+          "mean_gap_s=%.6f foreign_sources=%s" % (
+              len(mine), len(other), max(gaps) if gaps else 0.0,
+              statistics.mean(gaps) if gaps else 0.0,
+              ",".join(sorted({x[1] for x in other})) or "-"))
+
+
+def med(xs):
+    return statistics.median(xs) if xs else None
+
+
+def fmt(xs, scale=1.0, prec=3):
+    if not xs:
+        return "-"
+    return "%.*f [%.*f..%.*f]" % (prec, med(xs) * scale, prec,
+                                   min(xs) * scale, prec, max(xs) * scale)
+
+
+def ratio(a, b):
+    if a is None or b is None or b == 0:
+        return "-"
+    return "%.3f" % (a / b)
+
+
+def cmd_summary(args):
+    path = args[0]
+    recs, stab, cases, notes = [], [], [], {}
+    with open(path) as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if not line or line.startswith("#"):
+                continue
+            cols = line.split("\t")
+            if cols[0] in ("crash", "graceful") and len(cols) == len(FIELDS):
+                recs.append(dict(zip(FIELDS, cols)))
+            elif cols[0] == "stability":
+                stab.append(dict(c.split("=", 1) for c in cols[1:]))
+            elif cols[0] == "case":
+                d = dict(c.split("=", 1) for c in cols[1:])
+                cases.append(d)
+                notes[d["case"]] = d
+
+    def vals(case, kind, field):
+        return [float(r[field]) for r in recs
+                if r["case"] == case and r["kind"] == kind
+                and r["status"] == "ok" and r[field] != "-"]
+
+    def bad(case, kind):
+        return sum(1 for r in recs if r["case"] == case and
+                   r["kind"] == kind and r["status"] != "ok")
+
+    hdr = ("%-14s %-10s %-8s %-9s %-25s %-25s %-25s %-25s" % (
+        "case", "daemon", "advert", "ideal", "crash takeover s",
+        "crash lateness ms", "graceful hand-over s", "graceful late ms"))
+    print(hdr)
+    print("-" * len(hdr))
+    for c in cases:
+        name = c["case"]
+        tk = vals(name, "crash", "interval_s")
+        la = vals(name, "crash", "lateness_s")
+        gr = vals(name, "graceful", "from_event_s")
+        gl = vals(name, "graceful", "lateness_s")
+        print("%-14s %-10s %-8s %-9s %-25s %-25s %-25s %-25s" % (
+            name, c["daemon"], c["advert"], "%.6f" % float(c["ideal"]),
+            fmt(tk, 1, 4), fmt(la, 1000, 1), fmt(gr, 1, 4), fmt(gl, 1000, 1)))
+        nb = bad(name, "crash") + bad(name, "graceful")
+        if nb:
+            print("%-14s   !! %d round(s) not ok: %s" % (
+                "", nb, ", ".join(sorted({
+                    "%s r%s %s" % (r["kind"], r["round"], r["status"])
+                    for r in recs if r["case"] == name
+                    and r["status"] != "ok"}))))
+    print()
+    print("medians of ok rounds; [min..max]; takeover = new master's first "
+          "advert - old master's last advert;")
+    print("lateness = takeover - ideal master-down; graceful hand-over = "
+          "new master's first advert - SIGTERM;")
+    print("graceful late = gap after the old master's last frame - ideal "
+          "(0 after a CARP bow-out, Skew_Time after VRRP prio 0,")
+    print("master-down after an ordinary advert)")
+    print()
+
+    def m(case, kind, field):
+        return med(vals(case, kind, field))
+
+    pairs = [("carpd-1s", "ucarp-1s"), ("carpd-1s", "keepalived-1s"),
+             ("carpd-0.1s", "keepalived-0.1s")]
+    print("ratios of medians (same run)        crash takeover  crash lateness"
+          "  graceful hand-over")
+    for a, b in pairs:
+        if a in notes and b in notes:
+            print("  %-33s %-15s %-15s %s" % (
+                "%s / %s" % (a, b),
+                ratio(m(a, "crash", "interval_s"), m(b, "crash", "interval_s")),
+                ratio(m(a, "crash", "lateness_s"), m(b, "crash", "lateness_s")),
+                ratio(m(a, "graceful", "from_event_s"),
+                      m(b, "graceful", "from_event_s"))))
+    print()
+    if stab:
+        print("stability (3 carpd hosts, transitions after settling must be 0):")
+        for s in stab:
+            print("  advbase 0 advskew %s/%s/%s  %ss: transitions=%s "
+                  "foreign_adverts=%s master_adverts=%s max_gap=%.1f ms "
+                  "(backup down %.1f ms; stable needs < half) -> %s" % (
+                      s["m"], s["b"], s["b2"], s["secs"], s["transitions"],
+                      s["foreign_adverts"], s["master_adverts"],
+                      float(s["max_gap_s"]) * 1000,
+                      float(s["down_s"]) * 1000, s["verdict"]))
+    short = [c for c in cases if c["case"] == "carpd-short"]
+    if short:
+        c = short[0]
+        tk = vals("carpd-short", "crash", "interval_s")
+        gr = vals("carpd-short", "graceful", "from_event_s")
+        print()
+        print("carpd shortest stable setting: %s (advert %s s, ideal "
+              "master-down %.6f s)" % (c["setting"], c["advert"],
+                                       float(c["ideal"])))
+        print("  crash takeover %s s; graceful hand-over %s s" % (
+            fmt(tk, 1, 4), fmt(gr, 1, 4)))
+    elif stab:
+        print()
+        print("carpd shortest stable setting: none of the candidates was "
+              "stable")
+
+
+def main():
+    if len(sys.argv) < 2:
+        raise SystemExit(__doc__)
+    cmd, args = sys.argv[1], sys.argv[2:]
+    if cmd == "round" and len(args) == 12:
+        cmd_round(args)
+    elif cmd == "stable" and len(args) == 4:
+        cmd_stable(args)
+    elif cmd == "summary" and len(args) == 1:
+        cmd_summary(args)
+    else:
+        raise SystemExit(__doc__)
+
+
+if __name__ == "__main__":
+    main()
