@@ -222,6 +222,9 @@ def cmd_summary(args):
                 ratio(m(a, "crash", "lateness_s"), m(b, "crash", "lateness_s")),
                 ratio(m(a, "graceful", "from_event_s"),
                       m(b, "graceful", "from_event_s"))))
+    print("  (lateness of a fraction of a millisecond is scheduling noise of "
+          "the shared CPUs:")
+    print("  its ratio only matters when one side is late by much more)")
     print()
     if stab:
         print("stability (3 carpd hosts, transitions after settling must be 0):")
