@@ -231,6 +231,8 @@ parse_setting(struct parser *ps, const char *kw, unsigned scope,
 	if (d == NULL || !(d->scope & scope))
 		return perr(ps, "unknown setting \"%s\"; allowed here: %s", kw,
 		    allowed_keywords(scope));
+	if (peek(ps) == T_ERROR)
+		return -1;		/* the lexer's message stands */
 	if (peek(ps) == T_WORD) {
 		next(ps);
 		if ((arg = strdup(ps->word)) == NULL)
@@ -293,43 +295,46 @@ parse_vhid(struct parser *ps, const struct vhid_config *tmpl, bool nested)
 	enum tok		t;
 
 	vhid_config_copy(&vc, tmpl);
-	if (next(ps) != T_WORD) {
-		vhid_config_clear(&vc);
-		return perr(ps, "vhid needs a number from 1 to 255");
-	}
+	if ((t = next(ps)) != T_WORD)
+		goto fail_number;
 	if (opt_apply(vd, ps->word, &vc, NULL, msg, sizeof(msg)) == -1) {
-		vhid_config_clear(&vc);
-		return perr(ps, "vhid: %s", msg);
+		perr(ps, "vhid: %s", msg);
+		goto fail;
 	}
-	if (next(ps) != T_OPEN) {
-		vhid_config_clear(&vc);
-		return perr(ps, "vhid %u: expected \"{\"", vc.vhid);
+	if ((t = next(ps)) != T_OPEN) {
+		if (t != T_ERROR)
+			perr(ps, "vhid %u: expected \"{\"", vc.vhid);
+		goto fail;
 	}
 	while ((t = next(ps)) != T_CLOSE) {
+		char kw[sizeof(ps->word)];
+
 		if (t == T_END)
 			continue;
-		if (t == T_EOF || t != T_WORD) {
-			vhid_config_clear(&vc);
-			return t == T_ERROR ? -1 :
-			    perr(ps, "vhid %u: missing \"}\"", vc.vhid);
+		if (t != T_WORD) {
+			if (t != T_ERROR)
+				perr(ps, "vhid %u: missing \"}\"", vc.vhid);
+			goto fail;
 		}
 		if (nested && strcmp(ps->word, "interface") == 0) {
-			vhid_config_clear(&vc);
-			return perr(ps, "vhid %u is inside the block of interface "
+			perr(ps, "vhid %u is inside the block of interface "
 			    "%s: no interface setting here", vc.vhid, tmpl->ifname);
+			goto fail;
 		}
-		char kw[sizeof(ps->word)];
 		memcpy(kw, ps->word, sizeof(kw));
-		if (parse_setting(ps, kw, OPT_VHID, &vc, NULL) == -1) {
-			vhid_config_clear(&vc);
-			return -1;
-		}
+		if (parse_setting(ps, kw, OPT_VHID, &vc, NULL) == -1)
+			goto fail;
 	}
-	if (add_vhid(ps, &vc, line) == -1) {
-		vhid_config_clear(&vc);
-		return -1;
-	}
+	if (add_vhid(ps, &vc, line) == -1)
+		goto fail;
 	return expect_end(ps, "}");
+fail_number:
+	if (t != T_ERROR)
+		perr(ps, "vhid needs a number from 1 to 255");
+fail:
+	/* After the message: it may name the vhid. */
+	vhid_config_clear(&vc);
+	return -1;
 }
 
 static int
@@ -609,7 +614,11 @@ vhid_config_equal(const struct vhid_config *a, const struct vhid_config *b)
 static void
 print_value(FILE *f, const char *s)
 {
-	if (*s != '\0' && strcspn(s, " \t\r\n;{}#\"\\") == strlen(s)) {
+	bool quote = *s == '\0';
+
+	for (const char *p = s; *p != '\0' && !quote; p++)
+		quote = !isgraph((unsigned char)*p) || strchr(";{}#\"\\", *p);
+	if (!quote) {
 		fputs(s, f);
 		return;
 	}

@@ -223,12 +223,14 @@ fsm_step(struct fsm *f, const struct fsm_input *in, struct fsm_output *out)
 
 	switch (in->ev) {
 	case FSM_EV_START:
-		if (set_state(f, CARP_BACKUP, FSM_R_STARTUP, out))
+		if (f->state == CARP_INIT &&
+		    set_state(f, CARP_BACKUP, FSM_R_STARTUP, out))
 			out->actions |= FSM_ACT_ARM_DOWN |
 			    (f->cfg.neutral ? 0 : FSM_ACT_RUN_DOWN);
 		break;
 	case FSM_EV_LINK_UP:
-		if (set_state(f, CARP_BACKUP, FSM_R_LINK_UP, out))
+		if (f->state == CARP_INIT &&
+		    set_state(f, CARP_BACKUP, FSM_R_LINK_UP, out))
 			out->actions |= FSM_ACT_ARM_DOWN;
 		break;
 	case FSM_EV_ADVERT:

@@ -1007,6 +1007,10 @@ sim_event(struct sim *s, int i, enum fsm_event ev)
 static void
 sim_start(struct sim *s, int i)
 {
+	struct fsm_config c = s->node[i].fsm.cfg;
+
+	/* A (re)started daemon has a fresh state machine. */
+	fsm_init(&s->node[i].fsm, &c);
 	s->node[i].running = true;
 	s->node[i].last_rx = NEVER;
 	sim_event(s, i, FSM_EV_START);
