@@ -25,6 +25,16 @@ if [ -z "$FT_LIB" ]; then
 	echo "${0##*/}: SKIP: no libfaketime (Debian package faketime)" >&2
 	exit 77
 fi
+# libfaketime keeps a shared memory segment and a semaphore in /dev/shm
+# per preloaded process, removed only at a clean exit.
+# shellcheck disable=SC2317 # called at exit
+ft_cleanup() {
+	local pid
+	for pid in "${TB_ALLPIDS[@]}"; do
+		rm -f "/dev/shm/faketime_shm_$pid" "/dev/shm/sem.faketime_sem_$pid"
+	done
+}
+th_after_cleanup ft_cleanup
 tb_switch
 tb_host a 192.0.2.1/24
 tb_host b 192.0.2.2/24

@@ -27,7 +27,9 @@
 #   th_last_event HOST           up or down: HOST's last script event
 #   th_check COND MSG / th_failures
 #                                collect failures, report them together
-#   th_tz_hour_diff HH           (HH - local hour now) mod 24
+#   th_after_cleanup FUNC        run FUNC at exit, after tb_cleanup
+#                                has killed the daemons and deleted the
+#                                namespaces
 
 TH_PY=${TH_PY:-/usr/bin/python3}
 TH_TOOLS=${top_srcdir:-.}/tests/netns/tools
@@ -174,6 +176,19 @@ th_failures() {
 	[ ${#TH_FAILED[@]} -eq 0 ] || tb_fail "${TH_FAILED[*]}"
 }
 
-th_tz_hour_diff() {
-	echo $(((10#$1 - 10#$(date +%H) + 24) % 24))
+th_after_cleanup() {
+	TH_AFTER=$1
+	trap th_exit_hook EXIT
+}
+
+# tb_cleanup ends in exit: run it in a subshell (it inherits every name
+# and PID it needs, and $? is the exit status), then FUNC.
+th_exit_hook() {
+	local rc=$?
+	trap - EXIT
+	disown -a 2>/dev/null	# no "Killed" notices from this shell
+	(exit "$rc")
+	(tb_cleanup)
+	"$TH_AFTER"
+	exit "$rc"
 }
