@@ -281,8 +281,8 @@ check_peers(const struct carp_rx *rx, const uint8_t *t, size_t tlen)
 			src.s_addr ^= htonl(t[i - 1] & 0x0f);
 			counter += (uint64_t)(int64_t)(int8_t)t[i - 1];
 		}
-		d = carp_peer_check(peers, CARP_MAX_PEERS, src, counter,
-		    rx->adv.counter, now, &rebased);
+		d = carp_peer_check(peers, CARP_MAX_PEERS, src, counter, now,
+		    &rebased);
 		CHECK(d == CARP_RX_OK || d == CARP_DROP_REPLAY);
 		CHECK(!rebased || d == CARP_RX_OK);
 		e = NULL;
@@ -293,10 +293,10 @@ check_peers(const struct carp_rx *rx, const uint8_t *t, size_t tlen)
 		CHECK(e != NULL && e->seen == now);
 		if (d != CARP_RX_OK)
 			continue;
-		CHECK(e->last == counter);
-		d = carp_peer_check(peers, CARP_MAX_PEERS, src, counter,
-		    rx->adv.counter, now, &rebased);
-		CHECK(d == (e->increasing ? CARP_DROP_REPLAY : CARP_RX_OK));
+		CHECK(e->cur.hi == counter);
+		d = carp_peer_check(peers, CARP_MAX_PEERS, src, counter, now,
+		    &rebased);
+		CHECK(d == (e->counting ? CARP_DROP_REPLAY : CARP_RX_OK));
 	}
 }
 

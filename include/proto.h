@@ -112,34 +112,41 @@ size_t		 carp_frame_build(const struct carp_frame_params *,
 		    const struct carp_advert *, uint8_t out[CARP_FRAME_LEN]);
 
 /*
- * Replay protection that real peers survive.  A peer whose counter has
- * been seen to increase twice in a row (ucarp, FreeBSD) must keep
- * increasing it; an
- * older or repeated counter is a replay.  A peer that restarts begins
- * again from a random counter: CARP_REBASE_ADVERTS adverts in a row that
- * increase from a new, lower base are taken as a restart.  ucarp adopts
- * the counter of the adverts it receives, so a counter within
- * CARP_ADOPT_WINDOW of our own is taken at once.  A peer that sends a
- * constant counter (OpenBSD) is never held to this.
+ * Replay protection that real peers survive.  A peer that counts (its
+ * counter goes up by small steps, CARP_ENFORCE_AFTER times in a row:
+ * carpd, FreeBSD) is held to it: a counter inside a range it has already
+ * used, in this run or in one of its last CARP_OLD_RUNS runs, is a
+ * replay.  A counting peer that restarts draws a new random 64-bit
+ * counter, which lands in a used range with negligible odds, so a
+ * counter outside every used range starts a new run at once.  Peers
+ * that do not count cannot be held to anything: OpenBSD sends a
+ * constant counter, and Debian's ucarp 1.5.2 a random one per advert.
+ * Adverts a peer sent while we were not listening are unknown to us.
  */
 #define CARP_MAX_PEERS		8
-#define CARP_REBASE_ADVERTS	3
-#define CARP_ADOPT_WINDOW	16
-#define CARP_ENFORCE_AFTER	2	/* increases in a row */
+#define CARP_OLD_RUNS		4
+#define CARP_ENFORCE_AFTER	2		/* small steps in a row */
+#define CARP_MAX_STEP		(1u << 20)	/* adverts lost, at most */
+
+struct carp_range {
+	uint64_t	lo;
+	uint64_t	hi;
+};
 
 struct carp_peer {
-	struct in_addr	src;
-	uint64_t	last;		/* highest accepted counter */
-	uint64_t	cand;		/* restart candidate: last counter */
-	unsigned	cand_n;		/* adverts in a row from it */
-	unsigned	increasing;	/* increases in a row, up to ENFORCE_AFTER */
-	long long	seen;		/* any time unit: for eviction */
+	struct in_addr		src;
+	struct carp_range	cur;		/* counters of the current run */
+	struct carp_range	old[CARP_OLD_RUNS];
+	unsigned		nold;
+	unsigned		steps;		/* small steps in a row */
+	unsigned		counting;	/* held to its counter */
+	long long		seen;		/* any time unit: for eviction */
 };
 
 /* CARP_RX_OK or CARP_DROP_REPLAY; updates the table. */
 enum carp_drop	 carp_peer_check(struct carp_peer *, size_t n,
-		    struct in_addr src, uint64_t counter, uint64_t ours,
-		    long long now, int *rebased);
+		    struct in_addr src, uint64_t counter, long long now,
+		    int *rebased);
 
 /* Gratuitous ARP request for `vip` from `mac`: 42 bytes. */
 #define GARP_FRAME_LEN	42

@@ -271,9 +271,32 @@ peer_slot(struct carp_peer *t, size_t n, struct in_addr src, int *fresh)
 	return oldest;
 }
 
+static int
+in_range(const struct carp_range *r, uint64_t c)
+{
+	return c >= r->lo && c <= r->hi;
+}
+
+static int
+in_old_runs(const struct carp_peer *p, uint64_t c)
+{
+	for (unsigned i = 0; i < p->nold && i < CARP_OLD_RUNS; i++)
+		if (in_range(&p->old[i], c))
+			return 1;
+	return 0;
+}
+
+/* The peer starts a new run at `c`; the current one becomes history. */
+static void
+new_run(struct carp_peer *p, uint64_t c)
+{
+	p->old[p->nold++ % CARP_OLD_RUNS] = p->cur;
+	p->cur.lo = p->cur.hi = c;
+}
+
 enum carp_drop
 carp_peer_check(struct carp_peer *t, size_t n, struct in_addr src,
-    uint64_t counter, uint64_t ours, long long now, int *rebased)
+    uint64_t counter, long long now, int *rebased)
 {
 	struct carp_peer	*p;
 	int			 fresh;
@@ -281,38 +304,28 @@ carp_peer_check(struct carp_peer *t, size_t n, struct in_addr src,
 	*rebased = 0;
 	p = peer_slot(t, n, src, &fresh);
 	p->seen = now > 0 ? now : 1;
-	if (fresh || counter > p->last) {
-		/* Two increases in a row: a counting peer (not OpenBSD's
-		 * constant, which may jump once when it reboots). */
-		if (!fresh && p->increasing < CARP_ENFORCE_AFTER)
-			p->increasing++;
-		p->last = counter;
-		p->cand_n = 0;
+	if (fresh) {
+		p->cur.lo = p->cur.hi = counter;
 		return CARP_RX_OK;
 	}
-	if (p->increasing < CARP_ENFORCE_AFTER) {
-		p->increasing = 0;	/* constant counter: nothing to hold */
-		p->last = counter;
-		return CARP_RX_OK;
-	}
-	if (counter == p->last)
+	if (p->counting && in_old_runs(p, counter))
 		return CARP_DROP_REPLAY;
-	if (counter - ours + CARP_ADOPT_WINDOW <= 2 * CARP_ADOPT_WINDOW) {
-		p->last = counter;	/* ucarp took our counter */
-		p->cand_n = 0;
-		*rebased = 1;
+	if (counter > p->cur.hi && counter - p->cur.hi <= CARP_MAX_STEP) {
+		if (++p->steps >= CARP_ENFORCE_AFTER)
+			p->counting = 1;
+		p->cur.hi = counter;
 		return CARP_RX_OK;
 	}
-	/* Lower than before: a replay, or a peer that restarted. */
-	if (p->cand_n > 0 && counter > p->cand)
-		p->cand_n++;
-	else
-		p->cand_n = 1;
-	p->cand = counter;
-	if (p->cand_n < CARP_REBASE_ADVERTS)
+	if (!p->counting) {	/* constant or random: nothing to hold */
+		p->steps = 0;
+		p->cur.lo = p->cur.hi = counter;
+		return CARP_RX_OK;
+	}
+	if (in_range(&p->cur, counter))
 		return CARP_DROP_REPLAY;
-	p->last = counter;
-	p->cand_n = 0;
+	/* Never used: a restart, or ucarp taking the counter it heard. */
+	new_run(p, counter);
+	p->steps = 0;
 	*rebased = 1;
 	return CARP_RX_OK;
 }

@@ -527,13 +527,14 @@ vhid_rx(struct iface *ifp, const uint8_t *frame, size_t caplen,
 		why = CARP_DROP_LOOP;	/* our own advert, relayed back */
 	else
 		why = carp_peer_check(v->peers, CARP_MAX_PEERS, rx.src,
-		    rx.adv.counter, v->counter, now_ms(), &rebased);
+		    rx.adv.counter, now_ms(), &rebased);
 	if (why != CARP_RX_OK) {
 		drop(ifp, v, why, &rx);
 		return;
 	}
 	if (rebased)
-		log_info("vhid %u on %s: %s restarted its advert counter",
+		log_info("vhid %u on %s: %s started a new advert counter "
+		    "(restarted)",
 		    v->cfg.vhid, ifp->name, inet_ntoa(rx.src));
 	v->stats.adverts_rx++;
 	log_debug("vhid %u %s: advert from %s advbase %u advskew %u "

@@ -853,34 +853,47 @@ END_TEST
 
 /* ---- replay protection (carp_peer_check) --------------------------- */
 
-#define FAR_OURS	UINT64_C(0x7000000000000000)	/* our counter: far away */
-
 static enum carp_drop
 peer(struct carp_peer *t, size_t n, const char *src, uint64_t counter,
-    uint64_t ours, long long now, int want_rebased)
+    long long now, int want_rebased)
 {
 	enum carp_drop	d;
 	int		rebased = -1;
 
-	d = carp_peer_check(t, n, addr(src), counter, ours, now, &rebased);
+	d = carp_peer_check(t, n, addr(src), counter, now, &rebased);
 	ck_assert_msg(rebased == want_rebased,
 	    "%s counter %llu: rebased %d, want %d", src,
 	    (unsigned long long)counter, rebased, want_rebased);
 	return d;
 }
 
-START_TEST(peer_ucarp_increasing)
+#define P	"192.0.2.20"
+#define NP	CARP_MAX_PEERS
+
+/* Debian's ucarp 1.5.2 sends a random counter with every advert. */
+START_TEST(peer_ucarp_random)
+{
+	struct carp_peer	t[CARP_MAX_PEERS];
+	uint64_t		c = UINT64_C(0x9e3779b97f4a7c15);
+
+	memset(t, 0, sizeof(t));
+	for (int i = 0; i < 1000; i++) {
+		c = c * UINT64_C(6364136223846793005) + 1442695040888963407u;
+		ck_assert_drop(peer(t, NP, P, c, i + 1, 0), CARP_RX_OK);
+	}
+}
+END_TEST
+
+START_TEST(peer_counting)
 {
 	struct carp_peer t[CARP_MAX_PEERS];
 
 	memset(t, 0, sizeof(t));
-	/* Any first counter; then each advert one more (ucarp, FreeBSD). */
+	/* Any first counter; then each advert one more (carpd, FreeBSD). */
 	for (uint64_t c = 1000; c < 1100; c++)
-		ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20", c,
-		    FAR_OURS, (long long)c, 0), CARP_RX_OK);
+		ck_assert_drop(peer(t, NP, P, c, (long long)c, 0), CARP_RX_OK);
 	/* Gaps (lost adverts) are fine. */
-	ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20", 1500, FAR_OURS,
-	    2000, 0), CARP_RX_OK);
+	ck_assert_drop(peer(t, NP, P, 1500, 2000, 0), CARP_RX_OK);
 }
 END_TEST
 
@@ -890,23 +903,32 @@ START_TEST(peer_replay)
 
 	memset(t, 0, sizeof(t));
 	for (uint64_t c = 100; c <= 105; c++)
-		ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20", c,
-		    FAR_OURS, 1, 0), CARP_RX_OK);
-	/* The same advert again, and older ones: replays. */
-	ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20", 105, FAR_OURS, 2,
-	    0), CARP_DROP_REPLAY);
-	ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20", 101, FAR_OURS, 3,
-	    0), CARP_DROP_REPLAY);
-	ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20", 0, FAR_OURS, 4,
-	    0), CARP_DROP_REPLAY);
+		ck_assert_drop(peer(t, NP, P, c, 1, 0), CARP_RX_OK);
+	/* The same advert again, and older ones of this run: replays. */
+	ck_assert_drop(peer(t, NP, P, 105, 2, 0), CARP_DROP_REPLAY);
+	ck_assert_drop(peer(t, NP, P, 101, 3, 0), CARP_DROP_REPLAY);
+	ck_assert_drop(peer(t, NP, P, 100, 3, 0), CARP_DROP_REPLAY);
 	/* The peer goes on where it was. */
-	ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20", 106, FAR_OURS, 5,
-	    0), CARP_RX_OK);
+	ck_assert_drop(peer(t, NP, P, 106, 5, 0), CARP_RX_OK);
 	/* Another peer is tracked on its own. */
-	ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.30", 5, FAR_OURS, 6,
-	    0), CARP_RX_OK);
-	ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20", 105, FAR_OURS, 7,
-	    0), CARP_DROP_REPLAY);
+	ck_assert_drop(peer(t, NP, "192.0.2.30", 5, 6, 0), CARP_RX_OK);
+	ck_assert_drop(peer(t, NP, P, 105, 7, 0), CARP_DROP_REPLAY);
+}
+END_TEST
+
+/*
+ * The attack of tests/netns/h_replay.sh: a dead master's adverts played
+ * back in order.  Three in a row used to pass for a restart.
+ */
+START_TEST(peer_replay_in_order)
+{
+	struct carp_peer t[CARP_MAX_PEERS];
+
+	memset(t, 0, sizeof(t));
+	for (uint64_t c = 5000; c <= 5010; c++)
+		ck_assert_drop(peer(t, NP, P, c, 1, 0), CARP_RX_OK);
+	for (uint64_t c = 5002; c <= 5010; c++)
+		ck_assert_drop(peer(t, NP, P, c, 2, 0), CARP_DROP_REPLAY);
 }
 END_TEST
 
@@ -916,60 +938,20 @@ START_TEST(peer_restart)
 
 	memset(t, 0, sizeof(t));
 	for (uint64_t c = 5000; c <= 5010; c++)
-		ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20", c,
-		    FAR_OURS, 1, 0), CARP_RX_OK);
-	/* Restarted from a lower random base: taken on the third advert. */
-	ck_assert_uint_eq(CARP_REBASE_ADVERTS, 3);
-	ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20", 70, FAR_OURS, 2,
-	    0), CARP_DROP_REPLAY);
-	/* Not increasing from the candidate: start counting again. */
-	ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20", 60, FAR_OURS, 3,
-	    0), CARP_DROP_REPLAY);
-	ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20", 61, FAR_OURS, 4,
-	    0), CARP_DROP_REPLAY);
-	ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20", 62, FAR_OURS, 5,
-	    1), CARP_RX_OK);
-	/* From then on the new sequence is the one enforced. */
-	ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20", 63, FAR_OURS, 6,
-	    0), CARP_RX_OK);
-	ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20", 63, FAR_OURS, 7,
-	    0), CARP_DROP_REPLAY);
-}
-END_TEST
-
-START_TEST(peer_adopts_ours)
-{
-	/* ucarp adopts the counter of the adverts it hears: ours. */
-	struct carp_peer	t[CARP_MAX_PEERS];
-	uint64_t		ours = 300;
-
-	ck_assert_uint_eq(CARP_ADOPT_WINDOW, 16);
-	for (int64_t d = -16; d <= 16; d += 8) {
-		memset(t, 0, sizeof(t));
-		for (uint64_t c = 1000; c <= 1005; c++)
-			ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20", c,
-			    ours, 1, 0), CARP_RX_OK);
-		ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20",
-		    (uint64_t)((int64_t)ours + d), ours, 2, 1), CARP_RX_OK);
-		ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20",
-		    (uint64_t)((int64_t)ours + d + 1), ours, 3, 0), CARP_RX_OK);
-	}
-	/* Just outside the window: not taken at once. */
-	memset(t, 0, sizeof(t));
-	for (uint64_t c = 1000; c <= 1005; c++)
-		ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20", c, ours, 1,
-		    0), CARP_RX_OK);
-	ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20", ours - 17, ours,
-	    2, 0), CARP_DROP_REPLAY);
-	/* Near zero, without wrapping into a huge window. */
-	memset(t, 0, sizeof(t));
-	for (uint64_t c = 1000; c <= 1005; c++)
-		ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20", c, 5, 1,
-		    0), CARP_RX_OK);
-	ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20", 0, 5, 2, 1),
-	    CARP_RX_OK);
-	ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20", UINT64_MAX - 1,
-	    5, 3, 0), CARP_RX_OK);	/* higher: always fine */
+		ck_assert_drop(peer(t, NP, P, c, 1, 0), CARP_RX_OK);
+	/* Restarted from a lower, unused random base: taken at once. */
+	ck_assert_drop(peer(t, NP, P, 70, 2, 1), CARP_RX_OK);
+	ck_assert_drop(peer(t, NP, P, 71, 3, 0), CARP_RX_OK);
+	ck_assert_drop(peer(t, NP, P, 71, 4, 0), CARP_DROP_REPLAY);
+	/* The old run stays burnt: its adverts are replays, above or below. */
+	ck_assert_drop(peer(t, NP, P, 5003, 5, 0), CARP_DROP_REPLAY);
+	ck_assert_drop(peer(t, NP, P, 5010, 5, 0), CARP_DROP_REPLAY);
+	/* Above every run it has used: the new run goes on. */
+	ck_assert_drop(peer(t, NP, P, 6000, 6, 0), CARP_RX_OK);
+	/* A second restart, below both runs. */
+	ck_assert_drop(peer(t, NP, P, 10, 7, 1), CARP_RX_OK);
+	ck_assert_drop(peer(t, NP, P, 70, 8, 0), CARP_DROP_REPLAY);
+	ck_assert_drop(peer(t, NP, P, 11, 9, 0), CARP_RX_OK);
 }
 END_TEST
 
@@ -980,19 +962,19 @@ START_TEST(peer_openbsd_constant)
 
 	memset(t, 0, sizeof(t));
 	for (int i = 0; i < 10; i++)
-		ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20",
-		    UINT64_C(0x1234567890), FAR_OURS, i + 1, 0), CARP_RX_OK);
+		ck_assert_drop(peer(t, NP, P, UINT64_C(0x1234567890), i + 1, 0),
+		    CARP_RX_OK);
 	/* Rebooted with a new, lower constant. */
 	for (int i = 0; i < 10; i++)
-		ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20",
-		    UINT64_C(0x1000), FAR_OURS, 20 + i, 0), CARP_RX_OK);
+		ck_assert_drop(peer(t, NP, P, UINT64_C(0x1000), 20 + i, 0),
+		    CARP_RX_OK);
 }
 END_TEST
 
 /*
  * An OpenBSD peer that reboots and draws a higher constant must still be
- * heard: proto.h says a constant counter is never held to the rule, and
- * dropping its adverts would leave two masters.
+ * heard: a constant counter is never held to the rule, and dropping its
+ * adverts would leave two masters.
  */
 START_TEST(peer_openbsd_restart_higher)
 {
@@ -1002,11 +984,11 @@ START_TEST(peer_openbsd_restart_higher)
 
 	memset(t, 0, sizeof(t));
 	for (int i = 0; i < 5; i++)
-		ck_assert_drop(peer(t, CARP_MAX_PEERS, "192.0.2.20",
-		    UINT64_C(0x1000), FAR_OURS, i + 1, 0), CARP_RX_OK);
+		ck_assert_drop(peer(t, NP, P, UINT64_C(0x1000), i + 1, 0),
+		    CARP_RX_OK);
 	for (int i = 0; i < 5; i++) {
-		d = carp_peer_check(t, CARP_MAX_PEERS, addr("192.0.2.20"),
-		    UINT64_C(0x1234567890), FAR_OURS, 10 + i, &rebased);
+		d = carp_peer_check(t, NP, addr(P), UINT64_C(0x1234567890),
+		    10 + i, &rebased);
 		ck_assert_msg(d == CARP_RX_OK, "advert %d with the new constant "
 		    "counter after a reboot: %s", i + 1, carp_drop_name(d));
 	}
@@ -1018,41 +1000,30 @@ START_TEST(peer_table_eviction)
 	struct carp_peer t[2];
 
 	memset(t, 0, sizeof(t));
-	ck_assert_drop(peer(t, 2, "192.0.2.1", 10, FAR_OURS, 100, 0),
-	    CARP_RX_OK);
-	ck_assert_drop(peer(t, 2, "192.0.2.2", 10, FAR_OURS, 200, 0),
-	    CARP_RX_OK);
-	ck_assert_drop(peer(t, 2, "192.0.2.1", 11, FAR_OURS, 300, 0),
-	    CARP_RX_OK);
-	ck_assert_drop(peer(t, 2, "192.0.2.1", 12, FAR_OURS, 350, 0),
-	    CARP_RX_OK);
+	ck_assert_drop(peer(t, 2, "192.0.2.1", 10, 100, 0), CARP_RX_OK);
+	ck_assert_drop(peer(t, 2, "192.0.2.2", 10, 200, 0), CARP_RX_OK);
+	ck_assert_drop(peer(t, 2, "192.0.2.1", 11, 300, 0), CARP_RX_OK);
+	ck_assert_drop(peer(t, 2, "192.0.2.1", 12, 350, 0), CARP_RX_OK);
 	/* A third peer takes the slot seen longest ago (192.0.2.2). */
-	ck_assert_drop(peer(t, 2, "192.0.2.3", 10, FAR_OURS, 400, 0),
-	    CARP_RX_OK);
+	ck_assert_drop(peer(t, 2, "192.0.2.3", 10, 400, 0), CARP_RX_OK);
 	/* Two increases in a row: 192.0.2.1 is held to its counter. */
-	ck_assert_drop(peer(t, 2, "192.0.2.1", 12, FAR_OURS, 500, 0),
-	    CARP_DROP_REPLAY);
-	ck_assert_drop(peer(t, 2, "192.0.2.3", 11, FAR_OURS, 600, 0),
-	    CARP_RX_OK);
-	ck_assert_drop(peer(t, 2, "192.0.2.3", 12, FAR_OURS, 650, 0),
-	    CARP_RX_OK);
-	ck_assert_drop(peer(t, 2, "192.0.2.3", 12, FAR_OURS, 700, 0),
-	    CARP_DROP_REPLAY);
+	ck_assert_drop(peer(t, 2, "192.0.2.1", 12, 500, 0), CARP_DROP_REPLAY);
+	ck_assert_drop(peer(t, 2, "192.0.2.3", 11, 600, 0), CARP_RX_OK);
+	ck_assert_drop(peer(t, 2, "192.0.2.3", 12, 650, 0), CARP_RX_OK);
+	ck_assert_drop(peer(t, 2, "192.0.2.3", 12, 700, 0), CARP_DROP_REPLAY);
 	/* The evicted one starts afresh. */
-	ck_assert_drop(peer(t, 2, "192.0.2.2", 1, FAR_OURS, 800, 0),
-	    CARP_RX_OK);
+	ck_assert_drop(peer(t, 2, "192.0.2.2", 1, 800, 0), CARP_RX_OK);
 	/* A clock at 0 still marks the slot used. */
 	memset(t, 0, sizeof(t));
-	ck_assert_drop(peer(t, 2, "192.0.2.9", 10, FAR_OURS, 0, 0),
-	    CARP_RX_OK);
-	ck_assert_drop(peer(t, 2, "192.0.2.9", 11, FAR_OURS, 0, 0),
-	    CARP_RX_OK);
-	ck_assert_drop(peer(t, 2, "192.0.2.9", 12, FAR_OURS, 0, 0),
-	    CARP_RX_OK);
-	ck_assert_drop(peer(t, 2, "192.0.2.9", 12, FAR_OURS, 0, 0),
-	    CARP_DROP_REPLAY);
+	ck_assert_drop(peer(t, 2, "192.0.2.9", 10, 0, 0), CARP_RX_OK);
+	ck_assert_drop(peer(t, 2, "192.0.2.9", 11, 0, 0), CARP_RX_OK);
+	ck_assert_drop(peer(t, 2, "192.0.2.9", 12, 0, 0), CARP_RX_OK);
+	ck_assert_drop(peer(t, 2, "192.0.2.9", 12, 0, 0), CARP_DROP_REPLAY);
 }
 END_TEST
+
+#undef P
+#undef NP
 
 /* ---- gratuitous ARP ------------------------------------------------ */
 
@@ -1177,10 +1148,11 @@ proto_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("peers");
-	tcase_add_test(tc, peer_ucarp_increasing);
+	tcase_add_test(tc, peer_ucarp_random);
+	tcase_add_test(tc, peer_counting);
 	tcase_add_test(tc, peer_replay);
 	tcase_add_test(tc, peer_restart);
-	tcase_add_test(tc, peer_adopts_ours);
+	tcase_add_test(tc, peer_replay_in_order);
 	tcase_add_test(tc, peer_openbsd_constant);
 	tcase_add_test(tc, peer_openbsd_restart_higher);
 	tcase_add_test(tc, peer_table_eviction);
