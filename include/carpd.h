@@ -8,6 +8,7 @@
 #define CARPD_CARPD_H
 
 #include <sys/queue.h>
+#include <sys/types.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <net/if.h>
@@ -122,6 +123,7 @@ struct carpd {
 	struct event		*nl_ev;
 	const char		*config_path;	/* NULL: vhid from the command line */
 	const struct carpd_options *opts;
+	pid_t			 main_pid;	/* the process users signal */
 	unsigned		 script_timeout;
 	bool			 exiting;
 	int			 exit_code;

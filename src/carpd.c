@@ -348,11 +348,13 @@ load_config(struct carpd_options *o, struct config *cf)
 		config_from_options(o, cf);
 		return 0;
 	}
-	if (o->config == NULL && (o->config = strdup(CARPD_CONFIG_FILE)) == NULL)
+	bool by_default = o->config == NULL;
+
+	if (by_default && (o->config = strdup(CARPD_CONFIG_FILE)) == NULL)
 		fatal("strdup");
 	if (config_load(o->config, o, cf, err, sizeof(err)) == -1) {
 		fprintf(stderr, "carpd: %s\n", err);
-		if (!o->vhid_given && errno == ENOENT && strstr(err, "cannot read"))
+		if (by_default && access(o->config, F_OK) == -1)
 			fprintf(stderr, "carpd: give a vhid with --vhid (-v) "
 			    "or a configuration file with --config (-c)\n");
 		return -1;
@@ -424,6 +426,8 @@ run(struct carpd_options *opts, struct config *cf)
 	}
 
 	memset(&cd, 0, sizeof(cd));
+	/* The pid others signal and find in the pidfile: the parent's. */
+	cd.main_pid = ps_fd != -1 ? getppid() : getpid();
 	TAILQ_INIT(&cd.ifaces);
 	TAILQ_INIT(&cd.vhids);
 	cd.opts = opts;

@@ -381,7 +381,7 @@ status_json(struct carpd *cd, struct evbuffer *out)
 
 	evbuffer_add_printf(out, "{\"version\":");
 	json_str(out, PACKAGE_VERSION);
-	evbuffer_add_printf(out, ",\"pid\":%ld,\"vhids\":[", (long)getpid());
+	evbuffer_add_printf(out, ",\"pid\":%ld,\"vhids\":[", (long)cd->main_pid);
 	TAILQ_FOREACH(v, &cd->vhids, entry) {
 		if (v != TAILQ_FIRST(&cd->vhids))
 			evbuffer_add(out, ",", 1);
