@@ -9,6 +9,7 @@ void	log_set_debug(int debug);
 int	log_get_debug(void);
 int	log_facility_parse(const char *name);
 const char *log_facility_names(void);
+const char *log_facility_name(int);
 
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));

@@ -81,6 +81,9 @@ void		global_defaults(struct carpd_global *);
 void		global_free(struct carpd_global *);
 
 const struct opt_def *opt_by_name(const char *name);
+/* Walk the table: for (d = opt_first(); d != NULL; d = opt_next(d)) */
+const struct opt_def *opt_first(void);
+const struct opt_def *opt_next(const struct opt_def *);
 /*
  * Apply one setting.  On error returns -1 with `msg` such as
  * `invalid value "300": allowed 0 to 254`.

@@ -200,21 +200,11 @@ allowed_keywords(unsigned scope)
 	    NULL }; *k != NULL && scope == OPT_GLOBAL; k++)
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s",
 		    n ? ", " : "", *k);
-	/* The option table is the list; walk it by name through opt_by_name. */
-	static const char *const names[] = { "interface", "srcip", "mcast",
-	    "pass", "passfile", "preempt", "neutral", "addr", "advbase",
-	    "advskew", "upscript", "downscript", "deadratio", "debug",
-	    "shutdown", "ignoreifstate", "nomcast", "facility", "xparam",
-	    "down-formula", "garp-repeat", "garp-interval", "garp-delay",
-	    "garp-refresh", "script-timeout", "pidfile", "control-socket",
-	    "user", "script-user", NULL };
-	for (const char *const *k = names; *k != NULL; k++) {
-		const struct opt_def *d = opt_by_name(*k);
-
-		if (d != NULL && (d->scope & scope) && n < sizeof(buf))
+	/* The option table is the list. */
+	for (const struct opt_def *d = opt_first(); d != NULL; d = opt_next(d))
+		if ((d->scope & scope) && n < sizeof(buf))
 			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s",
-			    n ? ", " : "", *k);
-	}
+			    n ? ", " : "", d->name);
 	return buf;
 }
 
@@ -692,16 +682,9 @@ print_vhid(FILE *f, const struct vhid_config *v)
 void
 config_print(FILE *f, const struct config *cf)
 {
-	const char *fac = "daemon";
-
-	for (const char *const *n = (const char *const[]){ "auth", "authpriv",
-	    "cron", "daemon", "ftp", "kern", "lpr", "mail", "news", "syslog",
-	    "user", "uucp", "local0", "local1", "local2", "local3", "local4",
-	    "local5", "local6", "local7", NULL }; *n != NULL; n++)
-		if (log_facility_parse(*n) == cf->g.facility)
-			fac = *n;
 	fprintf(f, "# carpd %s, normalized configuration\n", PACKAGE_VERSION);
-	fprintf(f, "facility %s\ndebug %s\nscript-timeout %u\n", fac,
+	fprintf(f, "facility %s\ndebug %s\nscript-timeout %u\n",
+	    log_facility_name(cf->g.facility),
 	    yesno(cf->g.debug), cf->g.script_timeout);
 	if (cf->g.pidfile != NULL)
 		print_kv(f, "", "pidfile", cf->g.pidfile);

@@ -42,6 +42,15 @@ log_facility_parse(const char *name)
 }
 
 const char *
+log_facility_name(int value)
+{
+	for (size_t i = 0; i < sizeof(facilities) / sizeof(facilities[0]); i++)
+		if (facilities[i].value == value)
+			return facilities[i].name;
+	return "daemon";
+}
+
+const char *
 log_facility_names(void)
 {
 	return "auth, authpriv, cron, daemon, ftp, kern, lpr, mail, news, "

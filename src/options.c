@@ -93,6 +93,18 @@ opt_find(int val)
 }
 
 const struct opt_def *
+opt_first(void)
+{
+	return &opt_table[0];
+}
+
+const struct opt_def *
+opt_next(const struct opt_def *d)
+{
+	return d + 1 < opt_table + NOPTS ? d + 1 : NULL;
+}
+
+const struct opt_def *
 opt_by_name(const char *name)
 {
 	for (size_t i = 0; i < NOPTS; i++)

@@ -395,14 +395,11 @@ run_script(struct vhid *v, const char *script, const char *state)
 static void
 log_transition(struct vhid *v, const struct fsm_output *out)
 {
-	char master[INET_ADDRSTRLEN];
-
 	v->last_reason = out->reason;
 	v->stats.transitions++;
 	clock_gettime(CLOCK_REALTIME, &v->last_change);
 	if (out->to == CARP_MASTER)
 		v->master = v->cfg.src;
-	inet_ntop(AF_INET, &v->master, master, sizeof(master));
 	/* The stable line documented in carpd(8) under LOGGING. */
 	log_info("vhid %u on %s: %s -> %s (%s)", v->cfg.vhid, v->ifp->name,
 	    carp_state_name(out->from), carp_state_name(out->to),
