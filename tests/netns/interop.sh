@@ -43,12 +43,15 @@ became() {
 
 start a -k 0 -P
 tb_wait_log a "$(became a BACKUP)" 5 || tb_fail "a ($PREF) did not start"
+# b joins a running master.  Started together, a becomes master 3 s in and
+# b's deadline is 3.39 s, but ucarp reads its capture up to 1 s late and
+# may miss a's first advert: a race of ucarp's, not of the protocol.
+tb_wait_settled "$VIP" a 8 || tb_fail "a ($PREF) did not become the only holder"
 start b -k 100
 tb_wait_log b "$(became b BACKUP)" 5 || tb_fail "b ($OTHER) did not start"
 
 # 1. a wins; b hears a's adverts (past b's master-down, 3.39 s) and stays.
-tb_wait_settled "$VIP" a 8 || tb_fail "a ($PREF) did not become the only holder"
-tb_holds 2.5 tb_only_holder "$VIP" a || tb_fail "a ($PREF) did not stay the only holder"
+tb_holds 4 tb_only_holder "$VIP" a || tb_fail "a ($PREF) did not stay the only holder"
 
 # 2. a crashes: b takes over within 3x its master-down interval.
 tb_crash a
