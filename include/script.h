@@ -50,6 +50,8 @@ struct script_runner {
 
 void	script_runner_init(struct script_runner *, struct event_base *,
 	    unsigned timeout_s);
+/* Run scripts as `user` (needs root); -1 if there is no such user. */
+int	script_runner_set_user(struct script_runner *, const char *user);
 struct script_queue *script_queue_new(struct script_runner *);
 /*
  * The owner lets go: the queue is freed at once when idle, else after

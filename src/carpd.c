@@ -437,6 +437,9 @@ run(struct carpd_options *opts, struct config *cf)
 	cd.runner.idle_cb = on_idle;
 	cd.runner.idle_arg = &cd;
 	cd.runner.remote_fd = ps_fd;
+	if (ps_fd == -1 && cf->g.script_user != NULL &&
+	    script_runner_set_user(&cd.runner, cf->g.script_user) == -1)
+		fatalx("no such user: %s", cf->g.script_user);
 	setup_signals(&cd);
 	if (link_watch_open(&cd) == -1)
 		log_warn("cannot watch link state with rtnetlink");

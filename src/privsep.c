@@ -460,14 +460,9 @@ privsep_parent(const struct carpd_options *opts, struct config *cf,
 	ps.runner.idle_cb = on_idle;
 	ps.runner.idle_arg = &ps;
 	ps.runner.other_child_cb = on_other_child;
-	if (cf->g.script_user != NULL) {
-		struct passwd *pw = getpwnam(cf->g.script_user);
-
-		if (pw == NULL)
-			fatalx("no such user: %s", cf->g.script_user);
-		ps.runner.uid = pw->pw_uid;
-		ps.runner.gid = pw->pw_gid;
-	}
+	if (cf->g.script_user != NULL &&
+	    script_runner_set_user(&ps.runner, cf->g.script_user) == -1)
+		fatalx("no such user: %s", cf->g.script_user);
 	signal(SIGPIPE, SIG_IGN);
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
 		struct event *e = evsignal_new(ps.base, sigs[i],

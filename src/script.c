@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,18 @@ script_runner_init(struct script_runner *r, struct event_base *base,
 	r->uid = getuid();
 	r->gid = getgid();
 	LIST_INIT(&r->busy);
+}
+
+int
+script_runner_set_user(struct script_runner *r, const char *user)
+{
+	struct passwd *pw;
+
+	if ((pw = getpwnam(user)) == NULL)
+		return -1;
+	r->uid = pw->pw_uid;
+	r->gid = pw->pw_gid;
+	return 0;
 }
 
 int
