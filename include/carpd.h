@@ -101,6 +101,7 @@ struct iface {
 	int			 mcast_fd;	/* holds group memberships */
 	bool			 present;	/* exists; handles open */
 	bool			 link_up;	/* IFF_UP and IFF_RUNNING */
+	bool			 rx_dead;	/* capture failed: reopen when up */
 	struct event		*rx_ev;
 	struct carpd		*cd;
 	struct vhid		*by_vhid[256];	/* dispatch without a scan */

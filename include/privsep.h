@@ -28,15 +28,17 @@ enum ps_msg {
 	PS_RELOAD_BEGIN,	/* parent -> child: globals */
 	PS_RELOAD_VHID,		/* parent -> child: one vhid */
 	PS_RELOAD_END,
+	PS_STARTED,		/* child -> parent: up, control socket bound */
 };
 
 int	privsep_send_run(int fd, uint32_t id, char **argv, char **envp,
 	    const char *label);
 int	privsep_send_release(int fd, uint32_t id);
+int	privsep_send_started(int fd);
 
 /* Run as the parent until the child has exited and scripts are done. */
 int	privsep_parent(const struct carpd_options *, struct config *,
-	    pid_t child, int fd);
+	    pid_t child, int fd, int *started);
 /* In the child: become `user`, keeping only CAP_NET_RAW. */
 int	privsep_drop(const char *user);
 /* In the child: watch the socket for configurations from the parent. */

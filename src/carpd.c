@@ -28,7 +28,7 @@
 #include "vhid.h"
 
 #define EXIT_GRACE	3	/* seconds beyond the script timeout */
-/* The control socket could not be made: it may be another daemon's. */
+/* The control socket could not be made. */
 #define CARPD_EXIT_SOCKET_BUSY	3
 
 static void
@@ -367,7 +367,8 @@ load_config(struct carpd_options *o, struct config *cf)
  * network process with *fd set, or with -1 when not separating.
  */
 static int
-separate(struct carpd_options *opts, struct config *cf, int *fd, int *rc)
+separate(struct carpd_options *opts, struct config *cf, int *fd, int *rc,
+    int *started)
 {
 	const char	*user = cf->g.user ? cf->g.user : CARPD_USER;
 	int		 sv[2];
@@ -382,7 +383,7 @@ separate(struct carpd_options *opts, struct config *cf, int *fd, int *rc)
 		fatal("fork");
 	if (pid > 0) {
 		close(sv[1]);
-		*rc = privsep_parent(opts, cf, pid, sv[0]);
+		*rc = privsep_parent(opts, cf, pid, sv[0], started);
 		return 1;
 	}
 	close(sv[0]);
@@ -395,7 +396,7 @@ run(struct carpd_options *opts, struct config *cf)
 {
 	struct carpd	cd;
 	struct vhid	*v;
-	int		ps_fd, rc;
+	int		ps_fd, rc, started = 0;
 
 	log_init(1, cf->g.debug, cf->g.facility);
 	if (opts->pass_on_cmdline)
@@ -415,11 +416,14 @@ run(struct carpd_options *opts, struct config *cf)
 	}
 	if (cf->g.pidfile != NULL && write_pidfile(cf->g.pidfile) == -1)
 		return 1;
-	if (separate(opts, cf, &ps_fd, &rc)) {
-		/* The unprivileged child cannot remove root's files. */
+	if (separate(opts, cf, &ps_fd, &rc, &started)) {
+		/*
+		 * The unprivileged child cannot remove root's files.  The
+		 * socket is ours only if the child got as far as binding it.
+		 */
 		if (cf->g.pidfile != NULL)
 			unlink(cf->g.pidfile);
-		if (cf->g.control_path != NULL && rc != CARPD_EXIT_SOCKET_BUSY)
+		if (cf->g.control_path != NULL && started)
 			unlink(cf->g.control_path);
 		log_info("exited");
 		return rc;
@@ -479,6 +483,7 @@ run(struct carpd_options *opts, struct config *cf)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() == 1)
 			_exit(1);
+		privsep_send_started(ps_fd);
 	}
 	log_info("carpd %s started with %zu vhid%s%s%s", PACKAGE_VERSION,
 	    cf->nvhids, cf->nvhids == 1 ? "" : "s",

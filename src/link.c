@@ -73,6 +73,14 @@ on_link(struct carpd *cd, const struct ifinfomsg *ifi, const char *name,
 		return;
 	}
 	up = (ifi->ifi_flags & (IFF_UP | IFF_RUNNING)) == (IFF_UP | IFF_RUNNING);
+	/* An interface set down breaks the capture (ENETDOWN): reopen it. */
+	if (up && ifp->rx_dead) {
+		if (net_iface_reopen(ifp, err, sizeof(err)) == -1) {
+			log_warnx("%s: cannot reopen: %s", ifp->name, err);
+			return;
+		}
+		log_info("%s: capture reopened", ifp->name);
+	}
 	if (up == ifp->link_up)
 		return;
 	ifp->link_up = up;

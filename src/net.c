@@ -41,6 +41,7 @@ on_readable(evutil_socket_t fd, short ev, void *arg)
 		log_warnx("%s: capture: %s; waiting for the interface",
 		    ifp->name, pcap_geterr(ifp->pcap));
 		event_del(ifp->rx_ev);
+		ifp->rx_dead = true;	/* link.c reopens it when it is up */
 	}
 }
 
@@ -72,9 +73,13 @@ open_pcap(struct iface *ifp, char *err, size_t errlen)
 	}
 	if (pcap_setdirection(p, PCAP_D_IN) == -1)
 		log_debug("%s: pcap_setdirection: %s", ifp->name, pcap_geterr(p));
-	if (pcap_compile(p, &prog, "ip proto 112", 1, PCAP_NETMASK_UNKNOWN) == -1 ||
-	    pcap_setfilter(p, &prog) == -1) {
+	if (pcap_compile(p, &prog, "ip proto 112", 1, PCAP_NETMASK_UNKNOWN) == -1) {
 		snprintf(err, errlen, "BPF filter: %s", pcap_geterr(p));
+		return -1;
+	}
+	if (pcap_setfilter(p, &prog) == -1) {
+		snprintf(err, errlen, "BPF filter: %s", pcap_geterr(p));
+		pcap_freecode(&prog);
 		return -1;
 	}
 	pcap_freecode(&prog);
@@ -164,6 +169,7 @@ open_handles(struct iface *ifp, char *err, size_t errlen)
 		return -1;
 	}
 	ifp->present = true;
+	ifp->rx_dead = false;
 	ifp->link_up = net_link_is_up(ifp->name);
 	return 0;
 }

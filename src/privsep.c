@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <cap-ng.h>
 #include <event2/event.h>
 
@@ -91,6 +92,7 @@ struct reader {
 	const uint8_t	*p;
 	size_t		 left;
 	int		 bad;
+	int		 need_all;	/* an absent string is an error */
 };
 
 static uint32_t
@@ -98,7 +100,7 @@ rd_u32(struct reader *r)
 {
 	uint32_t v = 0;
 
-	if (r->left < sizeof(v)) {
+	if (r->bad || r->left < sizeof(v)) {
 		r->bad = 1;
 		return 0;
 	}
@@ -115,8 +117,12 @@ rd_str(struct reader *r)
 	uint32_t	 len = rd_u32(r);
 	char		*s;
 
-	if (len == 0 || r->bad)
+	if (r->bad)
 		return NULL;
+	if (len == 0) {
+		r->bad = r->need_all;	/* a hole where a string must be */
+		return NULL;
+	}
 	if (len > r->left || r->p[len - 1] != '\0') {
 		r->bad = 1;
 		return NULL;
@@ -166,6 +172,15 @@ privsep_send_run(int fd, uint32_t id, char **argv, char **envp,
 	mb_u32(&b, envc);
 	for (uint32_t i = 0; i < envc; i++)
 		mb_str(&b, envp[i]);
+	return mb_send(fd, &b);
+}
+
+int
+privsep_send_started(int fd)
+{
+	struct msgbuf b = { 0 };
+
+	mb_u32(&b, PS_STARTED);
 	return mb_send(fd, &b);
 }
 
@@ -230,6 +245,9 @@ struct parent {
 	struct script_runner	 runner;
 	const struct carpd_options *opts;
 	struct config		*cf;
+	struct config		 prev;		/* before the last reload */
+	size_t			 nqueues;
+	int			 started;	/* the child got going */
 	pid_t			 child;
 	int			 child_status;
 	int			 fd;
@@ -250,27 +268,54 @@ rqueue_get(struct parent *ps, uint32_t id, int create)
 			return rq;
 	if (!create)
 		return NULL;
+	/* One queue per vhid, and a few vhids restarted by reloads. */
+	if (ps->nqueues >= 2 * (ps->cf->nvhids + ps->prev.nvhids) + 16)
+		return NULL;
 	if ((rq = calloc(1, sizeof(*rq))) == NULL)
 		fatal("calloc");
+	ps->nqueues++;
 	rq->id = id;
 	rq->q = script_queue_new(&ps->runner);
 	LIST_INSERT_HEAD(&ps->queues, rq, entry);
 	return rq;
 }
 
-/* Only scripts named in our own configuration may run as root. */
+/*
+ * Only what our own configuration would run may run as root: one of a
+ * vhid's scripts, with that vhid's interface, one of its addresses and
+ * its xparam, exactly ucarp's `script <interface> <vip> [<xparam>]`.
+ */
 static int
-script_allowed(const struct config *cf, const char *path)
+command_matches(const struct vhid_config *vc, char **argv, uint32_t argc)
 {
-	for (size_t i = 0; i < cf->nvhids; i++)
-		if ((cf->vhids[i].upscript != NULL &&
-		    strcmp(cf->vhids[i].upscript, path) == 0) ||
-		    (cf->vhids[i].downscript != NULL &&
-		    strcmp(cf->vhids[i].downscript, path) == 0))
+	struct in_addr	a;
+	size_t		i;
+
+	if ((vc->upscript == NULL || strcmp(vc->upscript, argv[0]) != 0) &&
+	    (vc->downscript == NULL || strcmp(vc->downscript, argv[0]) != 0))
+		return 0;
+	if (argc != (vc->xparam != NULL ? 4u : 3u) ||
+	    strcmp(argv[1], vc->ifname) != 0 ||
+	    inet_pton(AF_INET, argv[2], &a) != 1 ||
+	    (vc->xparam != NULL && strcmp(argv[3], vc->xparam) != 0))
+		return 0;
+	for (i = 0; i < vc->nvips && vc->vips[i].s_addr != a.s_addr; i++)
+		;
+	return i < vc->nvips;
+}
+
+/* The previous configuration counts too: a reload's down scripts. */
+static int
+command_allowed(const struct parent *ps, char **argv, uint32_t argc)
+{
+	for (size_t i = 0; i < ps->cf->nvhids; i++)
+		if (command_matches(&ps->cf->vhids[i], argv, argc))
+			return 1;
+	for (size_t i = 0; i < ps->prev.nvhids; i++)
+		if (command_matches(&ps->prev.vhids[i], argv, argc))
 			return 1;
 	return 0;
 }
-
 
 static void
 strv_free(char **v, uint32_t n)
@@ -312,11 +357,15 @@ script_environment(char **child, uint32_t n)
 static void
 handle_run(struct parent *ps, struct reader *r)
 {
-	uint32_t	 id = rd_u32(r), argc, envc;
-	char		*label = rd_str(r), **argv = NULL, **envp = NULL;
+	uint32_t	 id, argc = 0, envc = 0;
+	char		*label, **argv = NULL, **envp = NULL;
+	struct rqueue	*rq;
 
+	r->need_all = 1;
+	id = rd_u32(r);
+	label = rd_str(r);
 	argc = rd_u32(r);
-	if (r->bad || argc == 0 || argc > 16)
+	if (r->bad || argc == 0 || argc > 4)
 		goto bad;
 	if ((argv = calloc(argc + 1, sizeof(*argv))) == NULL)
 		fatal("calloc");
@@ -329,20 +378,25 @@ handle_run(struct parent *ps, struct reader *r)
 		fatal("calloc");
 	for (uint32_t i = 0; i < envc && !r->bad; i++)
 		envp[i] = rd_str(r);
-	if (r->bad || label == NULL || argv[0] == NULL)
+	if (r->bad)
 		goto bad;
-	if (!script_allowed(ps->cf, argv[0])) {
-		log_warnx("privsep: refusing to run %s: not a configured "
-		    "script", argv[0]);
+	if (!command_allowed(ps, argv, argc)) {
+		log_warnx("privsep: refusing to run %s: not a command of the "
+		    "configuration", argv[0]);
 		goto drop;
 	}
-	script_enqueue(rqueue_get(ps, id, 1)->q, argv,
-	    script_environment(envp, envc), label);
+	if ((rq = rqueue_get(ps, id, 1)) == NULL) {
+		log_warnx("privsep: too many script queues; refusing %s",
+		    argv[0]);
+		goto drop;
+	}
+	script_enqueue(rq->q, argv, script_environment(envp, envc), label);
 	return;
 bad:
 	log_warnx("privsep: malformed request from the network process");
 drop:
-	strv_free(argv, argc);
+	if (argv != NULL)
+		strv_free(argv, argc);
 	if (envp != NULL)
 		strv_free(envp, envc);
 	free(label);
@@ -369,6 +423,7 @@ on_child_msg(evutil_socket_t fd, short ev, void *arg)
 	r.p = buf;
 	r.left = (size_t)n;
 	r.bad = 0;
+	r.need_all = 0;
 	switch (rd_u32(&r)) {
 	case PS_RUN:
 		handle_run(ps, &r);
@@ -378,7 +433,11 @@ on_child_msg(evutil_socket_t fd, short ev, void *arg)
 			LIST_REMOVE(rq, entry);
 			script_queue_release(rq->q);
 			free(rq);
+			ps->nqueues--;
 		}
+		break;
+	case PS_STARTED:
+		ps->started = 1;
 		break;
 	default:
 		log_warnx("privsep: unknown message from the network process");
@@ -444,8 +503,9 @@ parent_reload(struct parent *ps)
 		return;
 	}
 	ps->runner.timeout_s = cf.g.script_timeout;
-	/* Scripts of the new configuration are the ones allowed now. */
-	config_free(ps->cf);
+	/* The old one stays allowed: the child runs its down scripts now. */
+	config_free(&ps->prev);
+	ps->prev = *ps->cf;
 	*ps->cf = cf;
 }
 
@@ -469,7 +529,7 @@ on_parent_signal(evutil_socket_t sig, short ev, void *arg)
 
 int
 privsep_parent(const struct carpd_options *opts, struct config *cf,
-    pid_t child, int fd)
+    pid_t child, int fd, int *started)
 {
 	static const int sigs[] = { SIGCHLD, SIGUSR1, SIGUSR2, SIGTERM,
 	    SIGINT, SIGHUP, SIGQUIT };
@@ -516,6 +576,8 @@ privsep_parent(const struct carpd_options *opts, struct config *cf,
 		script_queue_release(rq->q);
 		free(rq);
 	}
+	config_free(&ps.prev);
+	*started = ps.started;
 	for (size_t i = 0; i < ps.nsig; i++)
 		event_free(ps.sig_ev[i]);
 	event_free(ps.fd_ev);
@@ -558,6 +620,7 @@ struct reload {
 	struct carpd	*cd;
 	struct config	 cf;
 	int		 active;
+	int		 bad;		/* a part did not parse */
 };
 
 static void
@@ -589,6 +652,7 @@ on_parent_msg(evutil_socket_t fd, short ev, void *arg)
 	r.p = buf;
 	r.left = (size_t)n;
 	r.bad = 0;
+	r.need_all = 0;
 	switch (rd_u32(&r)) {
 	case PS_RELOAD_BEGIN:
 		if (rl.active)
@@ -604,10 +668,15 @@ on_parent_msg(evutil_socket_t fd, short ev, void *arg)
 		if (!rl.active)
 			break;
 		rd_raw(&r, &vc, sizeof(vc));
+		if (r.bad) {
+			rl.bad = 1;
+			break;
+		}
 		vc.passfile = rd_str(&r);
 		vc.upscript = rd_str(&r);
 		vc.downscript = rd_str(&r);
 		vc.xparam = rd_str(&r);
+		rl.bad |= r.bad;
 		rl.cf.vhids = reallocarray(rl.cf.vhids, rl.cf.nvhids + 1,
 		    sizeof(*rl.cf.vhids));
 		if (rl.cf.vhids == NULL)
@@ -615,8 +684,11 @@ on_parent_msg(evutil_socket_t fd, short ev, void *arg)
 		rl.cf.vhids[rl.cf.nvhids++] = vc;
 		break;
 	case PS_RELOAD_END:
-		if (rl.active && !r.bad)
+		if (rl.active && !rl.bad)
 			carpd_apply_config(cd, &rl.cf);
+		else if (rl.active)
+			log_warnx("privsep: a configuration did not arrive whole; "
+			    "keeping the running one");
 		if (rl.active)
 			config_free(&rl.cf);
 		rl.active = 0;

@@ -302,6 +302,15 @@ carp_peer_check(struct carp_peer *t, size_t n, struct in_addr src,
 	int			 fresh;
 
 	*rebased = 0;
+	/*
+	 * The digest does not cover the source address: a recording of one
+	 * peer's adverts sent from another address is a replay too.
+	 */
+	for (size_t i = 0; i < n; i++)
+		if (t[i].seen != 0 && t[i].src.s_addr != src.s_addr &&
+		    t[i].counting && (in_range(&t[i].cur, counter) ||
+		    in_old_runs(&t[i], counter)))
+			return CARP_DROP_REPLAY;
 	p = peer_slot(t, n, src, &fresh);
 	p->seen = now > 0 ? now : 1;
 	if (fresh) {

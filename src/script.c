@@ -155,8 +155,10 @@ child_exec(const struct script_runner *r, struct script_job *j)
 		if (fd > STDERR_FILENO)
 			close(fd);
 	}
-	for (fd = STDERR_FILENO + 1; fd < 1024; fd++)
-		close(fd);
+	/* Nothing of ours leaks into a script: sockets, capture, control. */
+	if (close_range(STDERR_FILENO + 1, ~0U, 0) == -1)
+		for (fd = STDERR_FILENO + 1; fd < 65536; fd++)
+			close(fd);
 	execve(j->argv[0], j->argv, j->envp);
 	_exit(127);
 }

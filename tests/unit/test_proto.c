@@ -932,6 +932,21 @@ START_TEST(peer_replay_in_order)
 }
 END_TEST
 
+/* The digest does not cover the source: a recording sent from elsewhere. */
+START_TEST(peer_replay_spoofed_source)
+{
+	struct carp_peer t[CARP_MAX_PEERS];
+
+	memset(t, 0, sizeof(t));
+	for (uint64_t c = 5000; c <= 5010; c++)
+		ck_assert_drop(peer(t, NP, P, c, 1, 0), CARP_RX_OK);
+	ck_assert_drop(peer(t, NP, "192.0.2.99", 5004, 2, 0), CARP_DROP_REPLAY);
+	ck_assert_drop(peer(t, NP, "192.0.2.99", 5010, 3, 0), CARP_DROP_REPLAY);
+	/* Its own counter is another matter. */
+	ck_assert_drop(peer(t, NP, "192.0.2.99", 9000, 4, 0), CARP_RX_OK);
+}
+END_TEST
+
 START_TEST(peer_restart)
 {
 	struct carp_peer t[CARP_MAX_PEERS];
@@ -999,18 +1014,19 @@ START_TEST(peer_table_eviction)
 {
 	struct carp_peer t[2];
 
+	/* Real peers draw random 64-bit bases: give each its own. */
 	memset(t, 0, sizeof(t));
 	ck_assert_drop(peer(t, 2, "192.0.2.1", 10, 100, 0), CARP_RX_OK);
-	ck_assert_drop(peer(t, 2, "192.0.2.2", 10, 200, 0), CARP_RX_OK);
+	ck_assert_drop(peer(t, 2, "192.0.2.2", 1000, 200, 0), CARP_RX_OK);
 	ck_assert_drop(peer(t, 2, "192.0.2.1", 11, 300, 0), CARP_RX_OK);
 	ck_assert_drop(peer(t, 2, "192.0.2.1", 12, 350, 0), CARP_RX_OK);
 	/* A third peer takes the slot seen longest ago (192.0.2.2). */
-	ck_assert_drop(peer(t, 2, "192.0.2.3", 10, 400, 0), CARP_RX_OK);
+	ck_assert_drop(peer(t, 2, "192.0.2.3", 2000, 400, 0), CARP_RX_OK);
 	/* Two increases in a row: 192.0.2.1 is held to its counter. */
 	ck_assert_drop(peer(t, 2, "192.0.2.1", 12, 500, 0), CARP_DROP_REPLAY);
-	ck_assert_drop(peer(t, 2, "192.0.2.3", 11, 600, 0), CARP_RX_OK);
-	ck_assert_drop(peer(t, 2, "192.0.2.3", 12, 650, 0), CARP_RX_OK);
-	ck_assert_drop(peer(t, 2, "192.0.2.3", 12, 700, 0), CARP_DROP_REPLAY);
+	ck_assert_drop(peer(t, 2, "192.0.2.3", 2001, 600, 0), CARP_RX_OK);
+	ck_assert_drop(peer(t, 2, "192.0.2.3", 2002, 650, 0), CARP_RX_OK);
+	ck_assert_drop(peer(t, 2, "192.0.2.3", 2002, 700, 0), CARP_DROP_REPLAY);
 	/* The evicted one starts afresh. */
 	ck_assert_drop(peer(t, 2, "192.0.2.2", 1, 800, 0), CARP_RX_OK);
 	/* A clock at 0 still marks the slot used. */
@@ -1153,6 +1169,7 @@ proto_suite(void)
 	tcase_add_test(tc, peer_replay);
 	tcase_add_test(tc, peer_restart);
 	tcase_add_test(tc, peer_replay_in_order);
+	tcase_add_test(tc, peer_replay_spoofed_source);
 	tcase_add_test(tc, peer_openbsd_constant);
 	tcase_add_test(tc, peer_openbsd_restart_higher);
 	tcase_add_test(tc, peer_table_eviction);
