@@ -58,7 +58,11 @@ struct script_queue *script_queue_new(struct script_runner *);
  * its last job, so that a removed vhid's down script still runs.
  */
 void	script_queue_release(struct script_queue *);
-/* Takes ownership of argv, envp (NULL-terminated, malloc'd) and label. */
+/*
+ * Takes ownership of argv, envp (NULL-terminated, malloc'd) and label.
+ * envp holds the event's CARP_* variables; the daemon's own environment
+ * is added when the script runs, and nothing else is taken from envp.
+ */
 void	script_enqueue(struct script_queue *, char **argv, char **envp,
 	    char *label);
 /* Call from the SIGCHLD event. */

@@ -325,35 +325,6 @@ strv_free(char **v, uint32_t n)
 	free(v);
 }
 
-/*
- * The scripts' environment: ours, plus only the CARP_* variables the
- * network process describes the event with.  Anything else from it
- * (LD_PRELOAD, PATH...) could turn a root script into its tool.
- */
-static char **
-script_environment(char **child, uint32_t n)
-{
-	extern char	**environ;
-	size_t		  k = 0, mine = 0;
-	char		**env;
-
-	while (environ[mine] != NULL)
-		mine++;
-	if ((env = calloc(mine + n + 1, sizeof(*env))) == NULL)
-		fatal("calloc");
-	for (size_t i = 0; i < mine; i++)
-		if (strncmp(environ[i], "CARP_", 5) != 0 &&
-		    (env[k++] = strdup(environ[i])) == NULL)
-			fatal("strdup");
-	for (uint32_t i = 0; i < n; i++)
-		if (child[i] != NULL && strncmp(child[i], "CARP_", 5) == 0 &&
-		    strchr(child[i], '=') != NULL &&
-		    (env[k++] = strdup(child[i])) == NULL)
-			fatal("strdup");
-	strv_free(child, n);
-	return env;
-}
-
 static void
 handle_run(struct parent *ps, struct reader *r)
 {
@@ -390,7 +361,7 @@ handle_run(struct parent *ps, struct reader *r)
 		    argv[0]);
 		goto drop;
 	}
-	script_enqueue(rq->q, argv, script_environment(envp, envc), label);
+	script_enqueue(rq->q, argv, envp, label);
 	return;
 bad:
 	log_warnx("privsep: malformed request from the network process");

@@ -196,6 +196,37 @@ start_next(struct script_queue *q)
 	}
 }
 
+/*
+ * A script's environment: the daemon's own, plus only the CARP_*
+ * variables that describe the event.  Anything else in `event` (say
+ * LD_PRELOAD from a compromised network process) is dropped.
+ */
+static char **
+script_environment(char **event)
+{
+	extern char	**environ;
+	size_t		  k = 0, mine = 0, n = 0;
+	char		**env;
+
+	while (environ[mine] != NULL)
+		mine++;
+	while (event[n] != NULL)
+		n++;
+	if ((env = calloc(mine + n + 1, sizeof(*env))) == NULL)
+		fatal("calloc");
+	for (size_t i = 0; i < mine; i++)
+		if (strncmp(environ[i], "CARP_", 5) != 0 &&
+		    (env[k++] = strdup(environ[i])) == NULL)
+			fatal("strdup");
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(event[i], "CARP_", 5) == 0 &&
+		    strchr(event[i], '=') != NULL &&
+		    (env[k++] = strdup(event[i])) == NULL)
+			fatal("strdup");
+	strv_free(event);
+	return env;
+}
+
 void
 script_enqueue(struct script_queue *q, char **argv, char **envp, char *label)
 {
@@ -212,7 +243,7 @@ script_enqueue(struct script_queue *q, char **argv, char **envp, char *label)
 	if ((j = calloc(1, sizeof(*j))) == NULL)
 		fatal("calloc");
 	j->argv = argv;
-	j->envp = envp;
+	j->envp = script_environment(envp);
 	j->label = label;
 	STAILQ_INSERT_TAIL(&q->jobs, j, entry);
 	start_next(q);

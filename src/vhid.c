@@ -19,8 +19,6 @@
 #include "net.h"
 #include "vhid.h"
 
-extern char **environ;
-
 static void	apply(struct vhid *, const struct fsm_output *);
 
 static long long
@@ -332,7 +330,7 @@ script_env(const struct vhid *v, const char *state, size_t idx)
 	char	 vip[INET_ADDRSTRLEN];
 	char	 all[CARPD_MAX_VIPS * (INET_ADDRSTRLEN + 1)] = "";
 	char	 src[INET_ADDRSTRLEN];
-	size_t	 n = 0, k = 0;
+	size_t	 k = 0;
 	char	**env;
 
 	for (size_t i = 0; i < v->cfg.nvips; i++) {
@@ -345,13 +343,8 @@ script_env(const struct vhid *v, const char *state, size_t idx)
 	}
 	inet_ntop(AF_INET, &v->cfg.src, src, sizeof(src));
 	inet_ntop(AF_INET, &v->cfg.vips[idx], vip, sizeof(vip));
-	while (environ[n] != NULL)
-		n++;
-	if ((env = calloc(n + 9, sizeof(*env))) == NULL)
+	if ((env = calloc(9, sizeof(*env))) == NULL)
 		fatal("calloc");
-	for (size_t i = 0; i < n; i++)
-		if (strncmp(environ[i], "CARP_", 5) != 0)
-			env[k++] = xstrdup(environ[i]);
 	env[k++] = xasprintf("CARP_VHID=%u", v->cfg.vhid);
 	env[k++] = xasprintf("CARP_STATE=%s", state);
 	env[k++] = xasprintf("CARP_INTERFACE=%s", v->ifp->name);
