@@ -59,6 +59,17 @@ struct vhid_config {
 	unsigned		garp_refresh_s;	/* periodic burst; 0: off */
 };
 
+/* Why a vhid, or its interface, does not run yet. */
+enum carpd_wait {
+	CARPD_WAIT_NONE = 0,
+	CARPD_WAIT_IF_MISSING,		/* no interface of that name */
+	CARPD_WAIT_IF_DOWN,		/* administratively down */
+	CARPD_WAIT_IF_UNUSABLE,		/* there, but cannot be opened */
+	CARPD_WAIT_NO_CARRIER,		/* up, no carrier */
+	CARPD_WAIT_NO_ADDR,		/* no IPv4 address to send from */
+	CARPD_WAIT_MAX
+};
+
 struct vhid_stats {
 	uint64_t		adverts_sent;
 	uint64_t		adverts_rx;
@@ -72,6 +83,9 @@ struct vhid {
 	struct in_addr		 sorted_vips[CARPD_MAX_VIPS];	/* HMAC order */
 	size_t			 nsorted;
 	bool			 src_from_iface; /* no srcip given */
+	bool			 src_lost;	/* the interface has no address left */
+	bool			 started;	/* FSM_EV_START given */
+	enum carpd_wait		 wait;		/* why not started, last logged */
 	struct iface		*ifp;
 	struct carpd		*cd;
 	struct fsm		 fsm;
@@ -95,11 +109,13 @@ struct iface {
 	char			 name[IF_NAMESIZE];
 	int			 ifindex;
 	uint8_t			 mac[6];
-	struct in_addr		 addr;		/* first IPv4 address */
 	void			*pcap;		/* pcap_t */
 	void			*libnet;	/* libnet_t */
 	int			 mcast_fd;	/* holds group memberships */
 	bool			 present;	/* exists; handles open */
+	bool			 opened;	/* was open once */
+	enum carpd_wait		 absent;	/* why not present */
+	char			 err[128];	/* what opening it said */
 	bool			 link_up;	/* IFF_UP and IFF_RUNNING */
 	bool			 rx_dead;	/* capture failed: reopen when up */
 	struct event		*rx_ev;

@@ -13,20 +13,26 @@
 struct carpd;
 struct iface;
 
-/* The interface named `name`, opened on first use. NULL with `err` filled. */
+/*
+ * The interface named `name`, opened on first use.  One that is missing,
+ * down or cannot be opened comes back all the same, not present, with
+ * ifp->absent and ifp->err saying why.  NULL (and `err`) for a bad name.
+ */
 struct iface	*net_iface_get(struct carpd *, const char *name,
 		    char *err, size_t errlen);
 void		 net_iface_free(struct iface *);
+/* Removed or renamed: close it until one of that name is back. */
 void		 net_iface_gone(struct iface *);
-int		 net_iface_reopen(struct iface *, char *err, size_t errlen);
+/* Open it again; -1 with ifp->absent and ifp->err set. */
+int		 net_iface_reopen(struct iface *);
 int		 net_link_is_up(const char *name);
 int		 net_join(struct iface *, struct in_addr group);
+void		 net_leave(struct iface *, struct in_addr group);
 int		 net_send(struct iface *, const uint8_t *frame, size_t len);
 /* Stop reading packets (shutdown). */
 void		 net_iface_stop(struct iface *);
-/* First IPv4 address of `ifname` that is not in `skip`. */
-int		 net_first_ipv4(const char *ifname, const struct in_addr *skip,
-		    size_t nskip, struct in_addr *out);
+/* First IPv4 address of the interface that no vhid on it uses as virtual. */
+int		 net_first_ipv4(const struct iface *, struct in_addr *out);
 /* First interface that is up and not a loopback (ucarp's default). */
 int		 net_default_iface(char *name, size_t len);
 

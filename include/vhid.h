@@ -11,7 +11,12 @@
 struct vhid	*vhid_new(struct carpd *, const struct vhid_config *,
 		    char *err, size_t errlen);
 void		 vhid_free(struct vhid *);
-void		 vhid_start(struct vhid *);
+/* Start it if its interface and source address are ready, else wait. */
+void		 vhid_try_start(struct vhid *);
+/* Its interface or the interface's addresses changed. */
+void		 vhid_refresh(struct vhid *);
+/* Why it waits in INIT ("interface-missing", ...), or NULL. */
+const char	*vhid_waiting(const struct vhid *);
 int		 vhid_same_config(const struct vhid *, const struct vhid_config *);
 void		 vhid_event(struct vhid *, enum fsm_event);
 void		 vhid_log_status(const struct vhid *);

@@ -109,12 +109,7 @@ start_vhid(struct carpd *cd, const struct vhid_config *vc,
 		script_queue_release(v->scripts);
 		v->scripts = scripts;
 	}
-	log_info("vhid %u on %s: source %s, advbase %u advskew %u, %s",
-	    v->cfg.vhid, v->ifp->name, inet_ntoa(v->cfg.src), v->cfg.advbase,
-	    v->cfg.advskew, v->cfg.preempt ? "preempt" : "no preempt");
-	vhid_start(v);
-	if (!v->ifp->link_up && !v->cfg.ignoreifstate)
-		vhid_event(v, FSM_EV_LINK_DOWN);
+	vhid_try_start(v);	/* or it waits for its interface */
 	return v;
 }
 
@@ -450,7 +445,10 @@ run(struct carpd_options *opts, struct config *cf)
 	if (ps_fd != -1 && privsep_child_listen(&cd, ps_fd) == -1)
 		fatalx("cannot listen to the privileged process");
 
-	/* All or nothing at start: a vhid that cannot run is an error. */
+	/*
+	 * A vhid whose interface is missing or down waits for it (the link
+	 * watcher starts it); any other vhid that cannot run is an error.
+	 */
 	for (size_t i = 0; i < cf->nvhids; i++) {
 		char err[256];
 
@@ -488,18 +486,8 @@ run(struct carpd_options *opts, struct config *cf)
 	log_info("carpd %s started with %zu vhid%s%s%s", PACKAGE_VERSION,
 	    cf->nvhids, cf->nvhids == 1 ? "" : "s",
 	    cd.config_path ? " from " : "", cd.config_path ? cd.config_path : "");
-	TAILQ_FOREACH(v, &cd.vhids, entry) {
-		log_info("vhid %u on %s: source %s, advbase %u advskew %u, %s",
-		    v->cfg.vhid, v->ifp->name, inet_ntoa(v->cfg.src),
-		    v->cfg.advbase, v->cfg.advskew,
-		    v->cfg.preempt ? "preempt" : "no preempt");
-		vhid_start(v);
-		if (!v->ifp->link_up && !v->cfg.ignoreifstate) {
-			log_warnx("%s: link is down; vhid %u waits for it",
-			    v->ifp->name, v->cfg.vhid);
-			vhid_event(v, FSM_EV_LINK_DOWN);
-		}
-	}
+	TAILQ_FOREACH(v, &cd.vhids, entry)
+		vhid_try_start(v);
 
 	if (event_base_dispatch(cd.base) == -1)
 		log_warnx("event loop failed");

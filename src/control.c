@@ -166,8 +166,11 @@ row_fill(const struct vhid *v, struct ctl_row *r)
 	snprintf(r->cell[COL_ADV], CTL_CELL_MAX, "%u/%u", v->cfg.advbase,
 	    v->cfg.advskew);
 	master_fmt(v, r->cell[COL_MASTER], CTL_CELL_MAX);
-	if (time_fmt(&v->last_change, r->cell[COL_CHANGE], CTL_CELL_MAX))
+	/* One waiting in INIT: why it waits rather than why it came. */
+	if (time_fmt(&v->last_change, r->cell[COL_CHANGE], CTL_CELL_MAX) ||
+	    vhid_waiting(v) != NULL)
 		snprintf(r->cell[COL_REASON], CTL_CELL_MAX, "%s",
+		    vhid_waiting(v) != NULL ? vhid_waiting(v) :
 		    fsm_reason_name(v->last_reason));
 	else
 		snprintf(r->cell[COL_REASON], CTL_CELL_MAX, "-");
@@ -369,7 +372,14 @@ json_vhid(struct evbuffer *out, const struct vhid *v)
 	json_drops(out, v->stats.drops);
 	evbuffer_add_printf(out, ",\"preempt\":%s,\"source\":",
 	    v->cfg.preempt ? "true" : "false");
-	json_addr(out, &v->cfg.src);
+	if (v->cfg.src.s_addr != INADDR_ANY)
+		json_addr(out, &v->cfg.src);
+	else
+		evbuffer_add_printf(out, "null");	/* none yet */
+	if (vhid_waiting(v) != NULL)
+		evbuffer_add_printf(out, ",\"waiting\":\"%s\"", vhid_waiting(v));
+	else
+		evbuffer_add_printf(out, ",\"waiting\":null");
 	evbuffer_add(out, "}", 1);
 }
 

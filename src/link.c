@@ -1,5 +1,7 @@
 /*
- * link.c: watch links with rtnetlink (RTMGRP_LINK) from the event loop.
+ * link.c: watch links and IPv4 addresses with rtnetlink (RTMGRP_LINK,
+ * RTMGRP_IPV4_IFADDR) from the event loop.  An interface that is missing
+ * or down is kept, closed, and opened when it shows up; its vhids wait.
  */
 #include "config.h"
 
@@ -23,7 +25,8 @@ vhids_event(struct iface *ifp, enum fsm_event ev)
 	for (int i = 0; i < 256; i++) {
 		struct vhid *v = ifp->by_vhid[i];
 
-		if (v == NULL || v->cfg.ignoreifstate)
+		/* One that never started waits in vhid_try_start(). */
+		if (v == NULL || v->cfg.ignoreifstate || !v->started)
 			continue;
 		if (ev == FSM_EV_LINK_DOWN && v->fsm.state == CARP_INIT)
 			continue;
@@ -33,10 +36,70 @@ vhids_event(struct iface *ifp, enum fsm_event ev)
 	}
 }
 
+/*
+ * Bring the vhids of `ifp` in line with it: those that wait may start,
+ * the others follow its address, then its link state.
+ */
 void
 link_sync(struct iface *ifp)
 {
+	for (int i = 0; i < 256; i++)
+		if (ifp->by_vhid[i] != NULL)
+			vhid_refresh(ifp->by_vhid[i]);
 	vhids_event(ifp, ifp->link_up ? FSM_EV_LINK_UP : FSM_EV_LINK_DOWN);
+}
+
+/* Removed, renamed or replaced: the vhids leave (bowing out first). */
+static void
+iface_gone(struct iface *ifp, const char *how)
+{
+	log_warnx("%s: interface %s", ifp->name, how);
+	vhids_event(ifp, FSM_EV_LINK_DOWN);
+	net_iface_gone(ifp);
+}
+
+/* An interface of a name we wait for exists, maybe down. */
+static void
+iface_appeared(struct iface *ifp, const struct ifinfomsg *ifi)
+{
+	char	olderr[sizeof(ifp->err)];
+	bool	was_open = ifp->opened;
+
+	if (ifp->present)
+		iface_gone(ifp, "replaced");	/* its removal went unseen */
+	memcpy(olderr, ifp->err, sizeof(olderr));
+	if (!(ifi->ifi_flags & IFF_UP)) {
+		/* Opening would fail (ENETDOWN): wait for it to be set up. */
+		ifp->absent = CARPD_WAIT_IF_DOWN;
+		snprintf(ifp->err, sizeof(ifp->err), "interface is down");
+	} else if (net_iface_reopen(ifp) == 0)
+		log_info("%s: interface is %s (index %d)", ifp->name,
+		    was_open ? "back" : "there", ifp->ifindex);
+	else if (was_open && strcmp(olderr, ifp->err) != 0)
+		log_warnx("%s: cannot reopen: %s", ifp->name, ifp->err);
+	link_sync(ifp);
+}
+
+static struct iface *
+iface_by_name(struct carpd *cd, const char *name)
+{
+	struct iface *ifp;
+
+	TAILQ_FOREACH(ifp, &cd->ifaces, entry)
+		if (strcmp(ifp->name, name) == 0)
+			return ifp;
+	return NULL;
+}
+
+static struct iface *
+iface_by_index(struct carpd *cd, int index)
+{
+	struct iface *ifp;
+
+	TAILQ_FOREACH(ifp, &cd->ifaces, entry)
+		if (ifp->present && ifp->ifindex == index)
+			return ifp;
+	return NULL;
 }
 
 static void
@@ -44,39 +107,29 @@ on_link(struct carpd *cd, const struct ifinfomsg *ifi, const char *name,
     int deleted)
 {
 	struct iface	*ifp;
-	char		 err[256];
 	bool		 up;
 
-	if (cd->exiting)
-		return;
-	TAILQ_FOREACH(ifp, &cd->ifaces, entry)
-		if (strcmp(ifp->name, name) == 0)
-			break;
-	if (ifp == NULL)
+	/* Ours under another name now: gone under the one configured. */
+	if ((ifp = iface_by_index(cd, ifi->ifi_index)) != NULL &&
+	    strcmp(ifp->name, name) != 0)
+		iface_gone(ifp, "renamed");
+	if ((ifp = iface_by_name(cd, name)) == NULL)
 		return;
 	if (deleted) {
-		if (!ifp->present || ifi->ifi_index != ifp->ifindex)
-			return;
-		log_warnx("%s: interface removed", ifp->name);
-		vhids_event(ifp, FSM_EV_LINK_DOWN);	/* bows out first */
-		net_iface_gone(ifp);
+		if (ifp->present && ifi->ifi_index == ifp->ifindex)
+			iface_gone(ifp, "removed");
 		return;
 	}
 	if (!ifp->present || ifi->ifi_index != ifp->ifindex) {
-		if (net_iface_reopen(ifp, err, sizeof(err)) == -1) {
-			log_warnx("%s: cannot reopen: %s", ifp->name, err);
-			return;
-		}
-		log_info("%s: interface is back (index %d)", ifp->name,
-		    ifp->ifindex);
-		link_sync(ifp);
+		iface_appeared(ifp, ifi);
 		return;
 	}
 	up = (ifi->ifi_flags & (IFF_UP | IFF_RUNNING)) == (IFF_UP | IFF_RUNNING);
 	/* An interface set down breaks the capture (ENETDOWN): reopen it. */
 	if (up && ifp->rx_dead) {
-		if (net_iface_reopen(ifp, err, sizeof(err)) == -1) {
-			log_warnx("%s: cannot reopen: %s", ifp->name, err);
+		if (net_iface_reopen(ifp) == -1) {
+			log_warnx("%s: cannot reopen: %s", ifp->name, ifp->err);
+			link_sync(ifp);
 			return;
 		}
 		log_info("%s: capture reopened", ifp->name);
@@ -90,9 +143,65 @@ on_link(struct carpd *cd, const struct ifinfomsg *ifi, const char *name,
 }
 
 static void
+on_newlink(struct carpd *cd, const struct nlmsghdr *nh)
+{
+	const struct ifinfomsg	*ifi = NLMSG_DATA(nh);
+	const struct rtattr	*rta;
+	int			 len;
+	char			 name[IF_NAMESIZE] = "";
+
+	len = (int)nh->nlmsg_len - (int)NLMSG_LENGTH(sizeof(*ifi));
+	if (len < 0)
+		return;
+	for (rta = IFLA_RTA(ifi); RTA_OK(rta, len); rta = RTA_NEXT(rta, len))
+		if (rta->rta_type == IFLA_IFNAME) {
+			size_t l = RTA_PAYLOAD(rta);
+
+			if (l >= sizeof(name))
+				l = sizeof(name) - 1;
+			memcpy(name, RTA_DATA(rta), l);
+			name[l] = '\0';
+		}
+	if (name[0] != '\0')
+		on_link(cd, ifi, name, nh->nlmsg_type == RTM_DELLINK);
+}
+
+/* An IPv4 address came or went: the vhids taking their source follow. */
+static void
+on_addr(struct carpd *cd, const struct nlmsghdr *nh)
+{
+	const struct ifaddrmsg	*ifa = NLMSG_DATA(nh);
+	struct iface		*ifp;
+
+	if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifa)) ||
+	    ifa->ifa_family != AF_INET)
+		return;
+	if ((ifp = iface_by_index(cd, (int)ifa->ifa_index)) != NULL)
+		link_sync(ifp);
+}
+
+/* Events were lost: ask the interface for its state. */
+static void
+resync(struct iface *ifp)
+{
+	int index = (int)if_nametoindex(ifp->name);
+
+	if (ifp->present && index != ifp->ifindex)
+		iface_gone(ifp, "removed");
+	if (!ifp->present || ifp->rx_dead) {
+		if (index != 0 && net_iface_reopen(ifp) == 0)
+			log_info("%s: interface is there (index %d)",
+			    ifp->name, ifp->ifindex);
+	} else
+		ifp->link_up = net_link_is_up(ifp->name);
+	link_sync(ifp);
+}
+
+static void
 on_readable(evutil_socket_t fd, short ev, void *arg)
 {
 	struct carpd	*cd = arg;
+	struct iface	*ifp;
 	char		 buf[16384] __attribute__((aligned(NLMSG_ALIGNTO)));
 	ssize_t		 n;
 
@@ -100,44 +209,20 @@ on_readable(evutil_socket_t fd, short ev, void *arg)
 		struct nlmsghdr *nh = (struct nlmsghdr *)buf;
 
 		for (; NLMSG_OK(nh, (size_t)n); nh = NLMSG_NEXT(nh, n)) {
-			struct ifinfomsg	*ifi = NLMSG_DATA(nh);
-			struct rtattr		*rta;
-			int			 len;
-			char			 name[IF_NAMESIZE] = "";
-
-			if (nh->nlmsg_type != RTM_NEWLINK &&
-			    nh->nlmsg_type != RTM_DELLINK)
+			if (cd->exiting)
 				continue;
-			len = (int)nh->nlmsg_len - (int)NLMSG_LENGTH(sizeof(*ifi));
-			for (rta = IFLA_RTA(ifi); len > 0 && RTA_OK(rta, len);
-			    rta = RTA_NEXT(rta, len))
-				if (rta->rta_type == IFLA_IFNAME) {
-					size_t l = RTA_PAYLOAD(rta);
-
-					if (l >= sizeof(name))
-						l = sizeof(name) - 1;
-					memcpy(name, RTA_DATA(rta), l);
-					name[l] = '\0';
-				}
-			if (name[0] != '\0')
-				on_link(cd, ifi, name,
-				    nh->nlmsg_type == RTM_DELLINK);
+			if (nh->nlmsg_type == RTM_NEWLINK ||
+			    nh->nlmsg_type == RTM_DELLINK)
+				on_newlink(cd, nh);
+			else if (nh->nlmsg_type == RTM_NEWADDR ||
+			    nh->nlmsg_type == RTM_DELADDR)
+				on_addr(cd, nh);
 		}
 	}
-	if (n == -1 && errno == ENOBUFS) {
-		/* Events were lost: ask each interface for its state. */
-		struct iface *ifp;
-
+	if (n == -1 && errno == ENOBUFS && !cd->exiting) {
 		log_warnx("rtnetlink: events lost; re-reading link state");
-		TAILQ_FOREACH(ifp, &cd->ifaces, entry) {
-			bool up = if_nametoindex(ifp->name) != 0 &&
-			    net_link_is_up(ifp->name);
-
-			if (ifp->present && up != ifp->link_up) {
-				ifp->link_up = up;
-				link_sync(ifp);
-			}
-		}
+		TAILQ_FOREACH(ifp, &cd->ifaces, entry)
+			resync(ifp);
 	}
 }
 
@@ -153,7 +238,7 @@ link_watch_open(struct carpd *cd)
 		return -1;
 	memset(&sa, 0, sizeof(sa));
 	sa.nl_family = AF_NETLINK;
-	sa.nl_groups = RTMGRP_LINK;
+	sa.nl_groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR;
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
 		close(fd);
 		return -1;

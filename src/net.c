@@ -51,7 +51,7 @@ open_pcap(struct iface *ifp, char *err, size_t errlen)
 	char			 ebuf[PCAP_ERRBUF_SIZE] = "";
 	struct bpf_program	 prog;
 	pcap_t			*p;
-	int			 fd;
+	int			 fd, rc;
 
 	if ((p = pcap_create(ifp->name, ebuf)) == NULL) {
 		snprintf(err, errlen, "pcap_create: %s", ebuf);
@@ -62,7 +62,16 @@ open_pcap(struct iface *ifp, char *err, size_t errlen)
 	pcap_set_promisc(p, 0);
 	pcap_set_immediate_mode(p, 1);
 	pcap_set_timeout(p, 1);
-	if (pcap_activate(p) < 0) {
+	/* Missing or down: the caller waits for the interface. */
+	rc = pcap_activate(p);
+	if (rc == PCAP_ERROR_NO_SUCH_DEVICE || rc == PCAP_ERROR_IFACE_NOT_UP) {
+		ifp->absent = rc == PCAP_ERROR_IFACE_NOT_UP ?
+		    CARPD_WAIT_IF_DOWN : CARPD_WAIT_IF_MISSING;
+		snprintf(err, errlen, "%s", rc == PCAP_ERROR_IFACE_NOT_UP ?
+		    "interface is down" : "no such interface");
+		return -1;
+	}
+	if (rc < 0) {
 		snprintf(err, errlen, "%s", pcap_geterr(p));
 		return -1;
 	}
@@ -157,23 +166,61 @@ close_handles(struct iface *ifp)
 }
 
 static int
-open_handles(struct iface *ifp, char *err, size_t errlen)
+if_flags(const char *name)
 {
-	if ((ifp->ifindex = (int)if_nametoindex(ifp->name)) == 0) {
-		snprintf(err, errlen, "no such interface");
+	struct ifreq	ifr;
+	int		fd, flags = -1;
+
+	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
 		return -1;
-	}
-	if (open_pcap(ifp, err, errlen) == -1 ||
-	    open_libnet(ifp, err, errlen) == -1) {
-		close_handles(ifp);
-		return -1;
-	}
-	ifp->present = true;
-	ifp->rx_dead = false;
-	ifp->link_up = net_link_is_up(ifp->name);
-	return 0;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0)
+		flags = ifr.ifr_flags;
+	close(fd);
+	return flags;
 }
 
+/*
+ * Open the capture and injection handles.  On failure ifp->absent says
+ * whether to wait for the interface (missing, down) or not (unusable)
+ * and ifp->err what went wrong.  Needs no file: it may run after the
+ * network process has given up its file system.
+ */
+static int
+open_handles(struct iface *ifp)
+{
+	char	err[sizeof(ifp->err)] = "";
+	int	flags;
+
+	ifp->absent = CARPD_WAIT_IF_UNUSABLE;
+	if ((ifp->ifindex = (int)if_nametoindex(ifp->name)) == 0 ||
+	    (flags = if_flags(ifp->name)) == -1) {
+		ifp->absent = CARPD_WAIT_IF_MISSING;
+		snprintf(err, sizeof(err), "no such interface");
+	} else if (!(flags & IFF_UP)) {
+		ifp->absent = CARPD_WAIT_IF_DOWN;
+		snprintf(err, sizeof(err), "interface is down");
+	} else if (open_pcap(ifp, err, sizeof(err)) == 0 &&
+	    open_libnet(ifp, err, sizeof(err)) == 0) {
+		ifp->absent = CARPD_WAIT_NONE;
+		ifp->present = ifp->opened = true;
+		ifp->rx_dead = false;
+		ifp->link_up = (flags & (IFF_UP | IFF_RUNNING)) ==
+		    (IFF_UP | IFF_RUNNING);
+		ifp->err[0] = '\0';
+		return 0;
+	}
+	close_handles(ifp);
+	memcpy(ifp->err, err, sizeof(ifp->err));
+	return -1;
+}
+
+/*
+ * The interface named `name`, opened on first use.  One that cannot be
+ * opened is returned all the same, not present, with ifp->absent and
+ * ifp->err saying why; NULL only for a name that cannot be one.
+ */
 struct iface *
 net_iface_get(struct carpd *cd, const char *name, char *err, size_t errlen)
 {
@@ -193,10 +240,7 @@ net_iface_get(struct carpd *cd, const char *name, char *err, size_t errlen)
 	ifp->mcast_fd = -1;
 	ifp->rl.burst = 10;
 	ifp->rl.period_ms = 1000;
-	if (open_handles(ifp, err, errlen) == -1) {
-		free(ifp);
-		return NULL;
-	}
+	open_handles(ifp);
 	TAILQ_INSERT_TAIL(&cd->ifaces, ifp, entry);
 	return ifp;
 }
@@ -208,14 +252,17 @@ net_iface_gone(struct iface *ifp)
 	close_handles(ifp);
 	ifp->present = false;
 	ifp->link_up = false;
+	ifp->absent = CARPD_WAIT_IF_MISSING;
+	snprintf(ifp->err, sizeof(ifp->err), "no such interface");
 }
 
-/* The interface is back (maybe as a new one of the same name). */
+/* The interface is there (maybe as a new one of the same name): open it. */
 int
-net_iface_reopen(struct iface *ifp, char *err, size_t errlen)
+net_iface_reopen(struct iface *ifp)
 {
 	close_handles(ifp);
-	if (open_handles(ifp, err, errlen) == -1)
+	ifp->present = false;
+	if (open_handles(ifp) == -1)
 		return -1;
 	for (int i = 0; i < 256; i++) {
 		struct vhid *v = ifp->by_vhid[i];
@@ -231,18 +278,10 @@ net_iface_reopen(struct iface *ifp, char *err, size_t errlen)
 int
 net_link_is_up(const char *name)
 {
-	struct ifreq	ifr;
-	int		fd, up = 0;
+	int flags = if_flags(name);
 
-	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
-		return 0;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0)
-		up = (ifr.ifr_flags & (IFF_UP | IFF_RUNNING)) ==
-		    (IFF_UP | IFF_RUNNING);
-	close(fd);
-	return up;
+	return flags != -1 &&
+	    (flags & (IFF_UP | IFF_RUNNING)) == (IFF_UP | IFF_RUNNING);
 }
 
 void
@@ -281,6 +320,22 @@ net_join(struct iface *ifp, struct in_addr group)
 	return 0;
 }
 
+/* The last vhid of `group` on this interface left: so does the host. */
+void
+net_leave(struct iface *ifp, struct in_addr group)
+{
+	struct ip_mreqn mr;
+
+	if (ifp->mcast_fd == -1)
+		return;		/* closed with the interface: nothing held */
+	memset(&mr, 0, sizeof(mr));
+	mr.imr_multiaddr = group;
+	mr.imr_ifindex = ifp->ifindex;
+	if (setsockopt(ifp->mcast_fd, IPPROTO_IP, IP_DROP_MEMBERSHIP, &mr,
+	    sizeof(mr)) == -1 && errno != EADDRNOTAVAIL)
+		log_warn("%s: cannot leave %s", ifp->name, inet_ntoa(group));
+}
+
 int
 net_send(struct iface *ifp, const uint8_t *frame, size_t len)
 {
@@ -295,9 +350,27 @@ net_send(struct iface *ifp, const uint8_t *frame, size_t len)
 	return 0;
 }
 
+/* Is `a` a virtual address of a vhid on this interface? */
+static bool
+is_vip(const struct iface *ifp, struct in_addr a)
+{
+	for (int i = 0; i < 256; i++) {
+		const struct vhid *v = ifp->by_vhid[i];
+
+		for (size_t k = 0; v != NULL && k < v->cfg.nvips; k++)
+			if (v->cfg.vips[k].s_addr == a.s_addr)
+				return true;
+	}
+	return false;
+}
+
+/*
+ * The host's own first IPv4 address on the interface.  The virtual
+ * addresses of every vhid on it are skipped: the up scripts add them,
+ * and a master must not take another group's address for its own.
+ */
 int
-net_first_ipv4(const char *ifname, const struct in_addr *skip, size_t nskip,
-    struct in_addr *out)
+net_first_ipv4(const struct iface *ifp, struct in_addr *out)
 {
 	struct ifaddrs	*ifa, *i;
 	int		 found = -1;
@@ -306,15 +379,12 @@ net_first_ipv4(const char *ifname, const struct in_addr *skip, size_t nskip,
 		return -1;
 	for (i = ifa; i != NULL && found == -1; i = i->ifa_next) {
 		struct in_addr a;
-		size_t k;
 
 		if (i->ifa_addr == NULL || i->ifa_addr->sa_family != AF_INET ||
-		    strcmp(i->ifa_name, ifname) != 0)
+		    strcmp(i->ifa_name, ifp->name) != 0)
 			continue;
 		a = ((struct sockaddr_in *)i->ifa_addr)->sin_addr;
-		for (k = 0; k < nskip && skip[k].s_addr != a.s_addr; k++)
-			;
-		if (k == nskip) {
+		if (!is_vip(ifp, a)) {
 			*out = a;
 			found = 0;
 		}

@@ -62,6 +62,11 @@ xstrdup(const char *s)
 	return p;
 }
 
+/*
+ * A vhid whose interface is missing or down is made all the same: it
+ * waits in INIT until vhid_try_start() finds the interface usable.  An
+ * interface that is there but cannot be used is an error.
+ */
 struct vhid *
 vhid_new(struct carpd *cd, const struct vhid_config *cfg, char *err,
     size_t errlen)
@@ -72,9 +77,18 @@ vhid_new(struct carpd *cd, const struct vhid_config *cfg, char *err,
 
 	if ((ifp = net_iface_get(cd, cfg->ifname, err, errlen)) == NULL)
 		return NULL;
+	if (ifp->absent == CARPD_WAIT_IF_UNUSABLE) {
+		snprintf(err, errlen, "%s", ifp->err);
+		return NULL;
+	}
 	if (ifp->by_vhid[cfg->vhid] != NULL) {
 		snprintf(err, errlen, "vhid %u is already configured on %s",
 		    cfg->vhid, cfg->ifname);
+		return NULL;
+	}
+	if (ifp->present && !cfg->broadcast && net_join(ifp, cfg->group) == -1) {
+		snprintf(err, errlen, "cannot join group %s on %s: %s",
+		    inet_ntoa(cfg->group), ifp->name, strerror(errno));
 		return NULL;
 	}
 	if ((v = calloc(1, sizeof(*v))) == NULL)
@@ -83,13 +97,6 @@ vhid_new(struct carpd *cd, const struct vhid_config *cfg, char *err,
 	v->cd = cd;
 	v->ifp = ifp;
 	v->src_from_iface = v->cfg.src.s_addr == INADDR_ANY;
-	if (v->src_from_iface &&
-	    net_first_ipv4(ifp->name, cfg->vips, cfg->nvips, &v->cfg.src) == -1) {
-		snprintf(err, errlen, "%s has no IPv4 address to use as "
-		    "source; give one with --srcip", ifp->name);
-		vhid_free(v);
-		return NULL;
-	}
 	memcpy(v->sorted_vips, cfg->vips, cfg->nvips * sizeof(cfg->vips[0]));
 	v->nsorted = carp_sort_vips(v->sorted_vips, cfg->nvips);
 
@@ -100,7 +107,7 @@ vhid_new(struct carpd *cd, const struct vhid_config *cfg, char *err,
 	fc.preempt = cfg->preempt;
 	fc.neutral = cfg->neutral;
 	fc.shutdown_script = cfg->shutdown_script;
-	fc.self = v->cfg.src;
+	fc.self = v->cfg.src;	/* from the interface: set at the start */
 	fc.downfmt = cfg->downfmt;
 	fsm_init(&v->fsm, &fc);
 
@@ -113,16 +120,23 @@ vhid_new(struct carpd *cd, const struct vhid_config *cfg, char *err,
 	if (getrandom(&v->counter, sizeof(v->counter), 0) != sizeof(v->counter))
 		v->counter = (uint64_t)now_ms() * 2654435761u;
 	v->scripts = script_queue_new(&cd->runner);
-
-	if (!cfg->broadcast && net_join(ifp, cfg->group) == -1) {
-		snprintf(err, errlen, "cannot join group %s on %s: %s",
-		    inet_ntoa(cfg->group), ifp->name, strerror(errno));
-		vhid_free(v);
-		return NULL;
-	}
 	ifp->by_vhid[cfg->vhid] = v;
 	TAILQ_INSERT_TAIL(&cd->vhids, v, entry);
 	return v;
+}
+
+/* Does another vhid on the interface still need the group? */
+static bool
+group_in_use(const struct iface *ifp, struct in_addr group)
+{
+	for (int i = 0; i < 256; i++) {
+		const struct vhid *o = ifp->by_vhid[i];
+
+		if (o != NULL && !o->cfg.broadcast &&
+		    o->cfg.group.s_addr == group.s_addr)
+			return true;
+	}
+	return false;
 }
 
 void
@@ -131,6 +145,8 @@ vhid_free(struct vhid *v)
 	if (v->ifp != NULL && v->ifp->by_vhid[v->cfg.vhid] == v) {
 		v->ifp->by_vhid[v->cfg.vhid] = NULL;
 		TAILQ_REMOVE(&v->cd->vhids, v, entry);
+		if (!v->cfg.broadcast && !group_in_use(v->ifp, v->cfg.group))
+			net_leave(v->ifp, v->cfg.group);
 	}
 	if (v->advert_ev != NULL)
 		event_free(v->advert_ev);
@@ -143,6 +159,133 @@ vhid_free(struct vhid *v)
 	free(v);
 }
 
+/* ---- waiting for the interface ---- */
+
+static const char *const wait_names[CARPD_WAIT_MAX] = {
+	[CARPD_WAIT_NONE] = "none",
+	[CARPD_WAIT_IF_MISSING] = "interface-missing",
+	[CARPD_WAIT_IF_DOWN] = "interface-down",
+	[CARPD_WAIT_IF_UNUSABLE] = "interface-unusable",
+	[CARPD_WAIT_NO_CARRIER] = "no-carrier",
+	[CARPD_WAIT_NO_ADDR] = "no-address",
+};
+
+/* Why the vhid sits in INIT, as a token; NULL when it does not. */
+const char *
+vhid_waiting(const struct vhid *v)
+{
+	if (v->fsm.state != CARP_INIT || v->cd->exiting)
+		return NULL;
+	if (!v->ifp->present)
+		return wait_names[v->ifp->absent];
+	if (!v->started)
+		return v->wait != CARPD_WAIT_NONE ? wait_names[v->wait] : NULL;
+	if (!v->ifp->link_up && !v->cfg.ignoreifstate)
+		return "link-down";
+	return NULL;
+}
+
+/* The interface's address, for a vhid that takes its source from it. */
+static int
+read_source(struct vhid *v)
+{
+	struct in_addr a;
+
+	if (!v->src_from_iface)
+		return 0;
+	if (net_first_ipv4(v->ifp, &a) == -1)
+		return -1;
+	v->cfg.src = a;
+	v->fsm.cfg.self = a;	/* the tie-break between masters */
+	if (v->fsm.state == CARP_MASTER)
+		v->master = a;
+	return 0;
+}
+
+static void
+log_wait(struct vhid *v, enum carpd_wait why)
+{
+	if (why == v->wait)
+		return;		/* said already */
+	v->wait = why;
+	if (why == CARPD_WAIT_NO_ADDR)
+		log_warnx("%s: no IPv4 address to send adverts from; vhid %u "
+		    "waits for one (or give it a source address)",
+		    v->ifp->name, v->cfg.vhid);
+	else if (why == CARPD_WAIT_NO_CARRIER)
+		log_warnx("%s: no carrier; vhid %u waits for it", v->ifp->name,
+		    v->cfg.vhid);
+	else
+		log_warnx("%s: %s; vhid %u waits for it", v->ifp->name,
+		    v->ifp->err, v->cfg.vhid);
+}
+
+/*
+ * Start the vhid (INIT -> BACKUP) once its interface is open, has its
+ * carrier (unless ignoreifstate) and it has a source address; until
+ * then, say once why it waits.  Called at start and reload, and by the
+ * link watcher when the interface changes.
+ */
+void
+vhid_try_start(struct vhid *v)
+{
+	enum carpd_wait why = CARPD_WAIT_NONE;
+
+	if (v->started || v->cd->exiting)
+		return;
+	if (!v->ifp->present)
+		why = v->ifp->absent;
+	else if (!v->ifp->link_up && !v->cfg.ignoreifstate)
+		why = CARPD_WAIT_NO_CARRIER;
+	else if (read_source(v) == -1)
+		why = CARPD_WAIT_NO_ADDR;
+	if (why != CARPD_WAIT_NONE) {
+		log_wait(v, why);
+		return;
+	}
+	v->wait = CARPD_WAIT_NONE;
+	v->started = true;
+	log_info("vhid %u on %s: source %s, advbase %u advskew %u, %s",
+	    v->cfg.vhid, v->ifp->name, inet_ntoa(v->cfg.src), v->cfg.advbase,
+	    v->cfg.advskew, v->cfg.preempt ? "preempt" : "no preempt");
+	vhid_event(v, FSM_EV_START);
+}
+
+/*
+ * The interface or its addresses changed: a waiting vhid may start, and
+ * one that takes its source from the interface follows its first
+ * address.  With none left, it keeps the last one: the adverts go out at
+ * the link layer all the same.
+ */
+void
+vhid_refresh(struct vhid *v)
+{
+	struct in_addr	old = v->cfg.src;
+	char		a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+
+	if (!v->started) {
+		vhid_try_start(v);
+		return;
+	}
+	if (!v->src_from_iface || !v->ifp->present)
+		return;
+	if (read_source(v) == -1) {
+		if (!v->src_lost)
+			log_warnx("%s: no IPv4 address left; vhid %u keeps "
+			    "sending from %s", v->ifp->name, v->cfg.vhid,
+			    inet_ntoa(v->cfg.src));
+		v->src_lost = true;
+		return;
+	}
+	v->src_lost = false;
+	if (old.s_addr == v->cfg.src.s_addr)
+		return;
+	inet_ntop(AF_INET, &old, a, sizeof(a));
+	inet_ntop(AF_INET, &v->cfg.src, b, sizeof(b));
+	log_info("vhid %u on %s: source %s -> %s (address change)",
+	    v->cfg.vhid, v->ifp->name, a, b);
+}
+
 /* Would `cfg` run this vhid exactly as it runs now? */
 int
 vhid_same_config(const struct vhid *v, const struct vhid_config *cfg)
@@ -152,12 +295,6 @@ vhid_same_config(const struct vhid *v, const struct vhid_config *cfg)
 	if (v->src_from_iface)
 		given.src.s_addr = INADDR_ANY;
 	return vhid_config_equal(&given, cfg);
-}
-
-void
-vhid_start(struct vhid *v)
-{
-	vhid_event(v, FSM_EV_START);
 }
 
 void
