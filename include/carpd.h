@@ -109,6 +109,7 @@ struct iface {
 	char			 name[IF_NAMESIZE];
 	int			 ifindex;
 	uint8_t			 mac[6];
+	struct in_addr		 addr;		/* first own IPv4 address, or 0 */
 	void			*pcap;		/* pcap_t */
 	void			*libnet;	/* libnet_t */
 	int			 mcast_fd;	/* holds group memberships */

@@ -33,6 +33,8 @@ int		 net_send(struct iface *, const uint8_t *frame, size_t len);
 void		 net_iface_stop(struct iface *);
 /* First IPv4 address of the interface that no vhid on it uses as virtual. */
 int		 net_first_ipv4(const struct iface *, struct in_addr *out);
+/* Read it into ifp->addr (0: none), once for all the vhids on it. */
+void		 net_iface_read_addr(struct iface *);
 /* First interface that is up and not a loopback (ucarp's default). */
 int		 net_default_iface(char *name, size_t len);
 

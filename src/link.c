@@ -43,6 +43,7 @@ vhids_event(struct iface *ifp, enum fsm_event ev)
 void
 link_sync(struct iface *ifp)
 {
+	net_iface_read_addr(ifp);
 	for (int i = 0; i < 256; i++)
 		if (ifp->by_vhid[i] != NULL)
 			vhid_refresh(ifp->by_vhid[i]);

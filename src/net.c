@@ -393,6 +393,14 @@ net_first_ipv4(const struct iface *ifp, struct in_addr *out)
 	return found;
 }
 
+/* ifp->addr: its first address (net_first_ipv4), or 0 when none or closed. */
+void
+net_iface_read_addr(struct iface *ifp)
+{
+	if (!ifp->present || net_first_ipv4(ifp, &ifp->addr) == -1)
+		ifp->addr.s_addr = INADDR_ANY;
+}
+
 int
 net_default_iface(char *name, size_t len)
 {

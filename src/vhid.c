@@ -185,15 +185,18 @@ vhid_waiting(const struct vhid *v)
 	return NULL;
 }
 
-/* The interface's address, for a vhid that takes its source from it. */
+/*
+ * The interface's address (read by the caller into ifp->addr), for a
+ * vhid that takes its source from it.
+ */
 static int
-read_source(struct vhid *v)
+take_source(struct vhid *v)
 {
-	struct in_addr a;
+	struct in_addr a = v->ifp->addr;
 
 	if (!v->src_from_iface)
 		return 0;
-	if (net_first_ipv4(v->ifp, &a) == -1)
+	if (a.s_addr == INADDR_ANY)
 		return -1;
 	v->cfg.src = a;
 	v->fsm.cfg.self = a;	/* the tie-break between masters */
@@ -223,11 +226,10 @@ log_wait(struct vhid *v, enum carpd_wait why)
 /*
  * Start the vhid (INIT -> BACKUP) once its interface is open, has its
  * carrier (unless ignoreifstate) and it has a source address; until
- * then, say once why it waits.  Called at start and reload, and by the
- * link watcher when the interface changes.
+ * then, say once why it waits.
  */
-void
-vhid_try_start(struct vhid *v)
+static void
+try_start(struct vhid *v)
 {
 	enum carpd_wait why = CARPD_WAIT_NONE;
 
@@ -237,7 +239,7 @@ vhid_try_start(struct vhid *v)
 		why = v->ifp->absent;
 	else if (!v->ifp->link_up && !v->cfg.ignoreifstate)
 		why = CARPD_WAIT_NO_CARRIER;
-	else if (read_source(v) == -1)
+	else if (take_source(v) == -1)
 		why = CARPD_WAIT_NO_ADDR;
 	if (why != CARPD_WAIT_NONE) {
 		log_wait(v, why);
@@ -251,8 +253,16 @@ vhid_try_start(struct vhid *v)
 	vhid_event(v, FSM_EV_START);
 }
 
+/* At start and reload: with this vhid's addresses known to be virtual. */
+void
+vhid_try_start(struct vhid *v)
+{
+	net_iface_read_addr(v->ifp);
+	try_start(v);
+}
+
 /*
- * The interface or its addresses changed: a waiting vhid may start, and
+ * The interface or its addresses changed (the caller read ifp->addr): a waiting vhid may start, and
  * one that takes its source from the interface follows its first
  * address.  With none left, it keeps the last one: the adverts go out at
  * the link layer all the same.
@@ -264,12 +274,12 @@ vhid_refresh(struct vhid *v)
 	char		a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
 
 	if (!v->started) {
-		vhid_try_start(v);
+		try_start(v);
 		return;
 	}
 	if (!v->src_from_iface || !v->ifp->present)
 		return;
-	if (read_source(v) == -1) {
+	if (take_source(v) == -1) {
 		if (!v->src_lost)
 			log_warnx("%s: no IPv4 address left; vhid %u keeps "
 			    "sending from %s", v->ifp->name, v->cfg.vhid,
@@ -690,10 +700,11 @@ vhid_log_status(const struct vhid *v)
 		bad += v->stats.drops[i];
 	inet_ntop(AF_INET, &v->master, master, sizeof(master));
 	inet_ntop(AF_INET, &v->cfg.src, src, sizeof(src));
-	log_info("vhid %u on %s: state %s, source %s, master %s, "
+	log_info("vhid %u on %s: state %s%s%s, source %s, master %s, "
 	    "advbase %u advskew %u, last change %s, adverts sent %llu "
 	    "received %llu, bad packets %llu", v->cfg.vhid, v->ifp->name,
-	    carp_state_name(v->fsm.state), src,
+	    carp_state_name(v->fsm.state), vhid_waiting(v) ? " waiting " : "",
+	    vhid_waiting(v) ? vhid_waiting(v) : "", src,
 	    v->master.s_addr ? master : "none", v->cfg.advbase,
 	    v->cfg.advskew, fsm_reason_name(v->last_reason),
 	    (unsigned long long)v->stats.adverts_sent,
