@@ -116,7 +116,7 @@ struct iface {
 	bool			 present;	/* exists; handles open */
 	bool			 opened;	/* was open once */
 	enum carpd_wait		 absent;	/* why not present */
-	char			 err[128];	/* what opening it said */
+	char			 err[320];	/* what opening it said */
 	bool			 link_up;	/* IFF_UP and IFF_RUNNING */
 	bool			 rx_dead;	/* capture failed: reopen when up */
 	struct event		*rx_ev;
