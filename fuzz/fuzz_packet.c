@@ -245,7 +245,7 @@ run_fsm(const struct carp_rx *rx, const uint8_t *t, size_t tlen)
 		/*
 		 * fsm_step() takes START and LINK_UP in MASTER too, and goes
 		 * to BACKUP without STOP_ADVERT (LINK_UP: nor RUN_DOWN).  The
-		 * runtime only sends them in INIT (vhid_start() on a new
+		 * runtime only sends them in INIT (vhid_try_start() on a new
 		 * vhid, link.c's vhids_event()), so do the same here; build
 		 * with -DFUZZ_FSM_RAW_EVENTS to feed them in any state.
 		 */
