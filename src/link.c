@@ -128,12 +128,15 @@ on_link(struct carpd *cd, const struct ifinfomsg *ifi, const char *name,
 	up = (ifi->ifi_flags & (IFF_UP | IFF_RUNNING)) == (IFF_UP | IFF_RUNNING);
 	/* An interface set down breaks the capture (ENETDOWN): reopen it. */
 	if (up && ifp->rx_dead) {
+		bool was_up = ifp->link_up;
+
 		if (net_iface_reopen(ifp) == -1) {
 			log_warnx("%s: cannot reopen: %s", ifp->name, ifp->err);
 			link_sync(ifp);
 			return;
 		}
 		log_info("%s: capture reopened", ifp->name);
+		ifp->link_up = was_up;	/* the change is taken below */
 	}
 	if (up == ifp->link_up)
 		return;

@@ -5,6 +5,8 @@
 # carpctl shows it INIT, waiting "interface-down".  Host b is master
 # meanwhile.  When eth0 is set up, vhid 7 starts by itself (INIT ->
 # BACKUP (startup)) and, preempting with advskew 0, takes the address.
+# Set down and up again while master, it leaves (link-down) and comes
+# back (link-up).
 # shellcheck source=tests/netns/lib.sh
 . "${top_srcdir:-.}/tests/netns/lib.sh"
 # shellcheck source=tests/netns/lib_multi.sh
@@ -54,5 +56,15 @@ tb_holds 1.5 tb_only_holder "$VIP" a || tb_fail "a did not stay the only holder"
 import json, sys
 print(json.load(sys.stdin)["vhids"][0]["waiting"])')" = None ] ||
 	tb_fail "a: still waiting in the status"
+
+# Down and up again while running: INIT (link-down), then back.
+ip -n "${TB_NS[a]}" link set eth0 down
+tb_wait_log a 'vhid 7 on eth0: MASTER -> INIT \(link-down\)' 3 ||
+	tb_fail "a: no MASTER -> INIT (link-down) when eth0 was set down"
+tb_wait_settled "$VIP" b 8 || tb_fail "b did not take over from a"
+ip -n "${TB_NS[a]}" link set eth0 up
+tb_wait_log a 'vhid 7 on eth0: INIT -> BACKUP \(link-up\)' 3 ||
+	tb_fail "a: no INIT -> BACKUP (link-up) when eth0 was set up again"
+tb_wait_settled "$VIP" a 6 || tb_fail "a did not take the address back"
 tb_alive b || tb_fail "b died"
 tb_pass "vhid 7 waited for eth0 and was master $took s after it came up"
