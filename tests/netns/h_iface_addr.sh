@@ -10,6 +10,8 @@
 #     the interface's first address.  a logs "source 192.0.2.1 ->
 #     192.0.2.9", stays master, and the adverts on the wire (tcpdump on
 #     the switch) come from 192.0.2.9, never from the VIP.
+#  3. Two masters with equal intervals compare that new address: a
+#     yields to b (192.0.2.2 before 192.0.2.9).
 # shellcheck source=tests/netns/lib.sh
 . "${top_srcdir:-.}/tests/netns/lib.sh"
 # shellcheck source=tests/netns/lib_multi.sh
@@ -86,6 +88,28 @@ if before < 1 or after < 2 or bad:
     sys.exit(1)
 print("%d from 192.0.2.1, then %d from 192.0.2.9" % (before, after))
 ' "$t0" >"$TB_DIR/adverts.check" || tb_fail "2: adverts: $(cat "$TB_DIR/adverts.check")"
+
+# 3. The tie-break between masters uses the new source too.  b restarts
+# with a's advskew and no preempt, a silent partition makes both masters,
+# and at the heal a (192.0.2.9 now; 192.0.2.1 would win) yields to b
+# (192.0.2.2).
+# b's log goes on from its first run: count the lines.
+nb_start=$(tb_count b 'vhid 7 on eth0: INIT -> BACKUP \(startup\)')
+nb_master=$(tb_count b 'vhid 7 on eth0: BACKUP -> MASTER \(master-down\)')
+tb_signal b TERM
+tb_wait_exit b 5 || tb_fail "3: b did not exit"
+tb_carpd b "${common[@]}" -k 0 -u "$TB_DIR/b.up" -d "$TB_DIR/b.down"
+tb_until 3 tm_log_more b 'vhid 7 on eth0: INIT -> BACKUP \(startup\)' "$nb_start" ||
+	tb_fail "3: b did not start"
+tb_holds 1.5 tb_only_holder "$VIP" a || tb_fail "3: a did not stay master"
+tm_cut a
+tb_until 8 tm_log_more b 'vhid 7 on eth0: BACKUP -> MASTER \(master-down\)' "$nb_master" ||
+	tb_fail "3: b did not take over during the partition"
+tm_mend a
+tb_wait_log a 'vhid 7 on eth0: MASTER -> BACKUP \(preferred-master\)' 5 ||
+	tb_fail "3: a (source 192.0.2.9) did not yield to b (192.0.2.2)"
+tb_wait_settled "$VIP" b 3 || tb_fail "3: b is not the only master"
+tb_holds 2 tb_only_holder "$VIP" b || tb_fail "3: b did not stay the only master"
 tb_alive a || tb_fail "a died"
 tb_alive b || tb_fail "b died"
 tb_pass "vhid 7 waited for an address; adverts: $(cat "$TB_DIR/adverts.check")"
