@@ -59,6 +59,13 @@ struct vhid_config {
 	unsigned		garp_refresh_s;	/* periodic burst; 0: off */
 };
 
+struct vhid_stats {
+	uint64_t		adverts_sent;
+	uint64_t		adverts_rx;
+	uint64_t		drops[CARP_DROP_MAX];
+	uint64_t		transitions;
+};
+
 /* Why a vhid, or its interface, does not run yet. */
 enum carpd_wait {
 	CARPD_WAIT_NONE = 0,
@@ -68,13 +75,6 @@ enum carpd_wait {
 	CARPD_WAIT_NO_CARRIER,		/* up, no carrier */
 	CARPD_WAIT_NO_ADDR,		/* no IPv4 address to send from */
 	CARPD_WAIT_MAX
-};
-
-struct vhid_stats {
-	uint64_t		adverts_sent;
-	uint64_t		adverts_rx;
-	uint64_t		drops[CARP_DROP_MAX];
-	uint64_t		transitions;
 };
 
 struct vhid {
