@@ -179,12 +179,12 @@ become_init(struct fsm *f, enum fsm_reason why, bool down_script,
  * An IPv4 address as the tie-break sees it: its four bytes, in the order
  * they are on the wire, read as a little-endian number, so the last octet
  * weighs most.  ucarp compares the raw s_addr values, which is this order
- * on the little-endian hosts it runs on (amd64, arm64); network order
- * disagrees whenever two addresses differ before their last octet, and a
+ * on the little-endian hosts it runs on (amd64, arm64).  Network order
+ * can disagree when two addresses differ before their last octet, and a
  * carpd and a ucarp would then both stay MASTER (doc/protocol.md,
- * "Election").  Built from the bytes, not from s_addr, so that a carpd on
- * a big-endian host agrees with those ucarps too, rather than with a
- * ucarp on its own kind of host.
+ * "Tie-break").  Built from the bytes, not from s_addr, so that a carpd
+ * on a big-endian host agrees with those ucarps too, rather than with a
+ * ucarp built for its own kind of CPU.
  */
 uint32_t
 fsm_tie_key(struct in_addr a)
