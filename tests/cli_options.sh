@@ -231,7 +231,7 @@ printf 'script-timeout 7\nvhid 1 {\n\tinterface %s\n\taddr 192.0.2.100\n\tpassfi
     $IF "$tmp/pass" >"$tmp/globals.conf"
 globals=()
 for i in $(seq 1 40); do
-	globals+=(--script-timeout=$i -D -f local$((i % 8)))
+	globals+=("--script-timeout=$i" -D -f "local$((i % 8))")
 done
 checks=$((checks + 1))
 run -T -c "$tmp/globals.conf" "${globals[@]}" --script-timeout=42 -f local5
