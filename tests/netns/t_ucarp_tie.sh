@@ -17,7 +17,9 @@
 # Each ends with b the only holder of the VIP, stable for 4 advert
 # intervals, b never having left MASTER, a BACKUP.  (Comparing in network
 # order, carpd on a stays MASTER beside ucarp for ever in 1-3, and carpd
-# on b steps down in 4.)
+# on b steps down in 4, and so does ucarp: the group flaps.)
+#   5. carpd on a, ucarp on b, started at the same instant on an open LAN:
+#      one master, stable; if both became MASTER, b.
 # shellcheck source=tests/netns/lib.sh
 . "${top_srcdir:-.}/tests/netns/lib.sh"
 
@@ -88,17 +90,38 @@ both_master() {
 	is_master a && is_master b
 }
 
-# settled: b the only holder, b MASTER, a BACKUP.
+# settled HOST OTHER: HOST the only holder and MASTER, OTHER BACKUP.
 # shellcheck disable=SC2317 # called through tb_until
 settled() {
-	tb_only_holder "$VIP" b && is_master b &&
-	    [ "$(last_state a)" = BACKUP ]
+	tb_only_holder "$VIP" "$1" && is_master "$1" &&
+	    [ "$(last_state "$2")" = BACKUP ]
+}
+
+# shellcheck disable=SC2317 # called through tb_until
+one_master() {
+	settled a b || settled b a
+}
+
+# understood N: neither side rejected an advert of the other in case N.
+understood() {
+	local h
+	{ tb_alive a && tb_alive b; } || tb_fail "$1: a daemon died"
+	for h in a b; do
+		if [ "${KIND[$h]}" = carpd ]; then
+			caselog "$h" | grep -q 'dropped packet' &&
+			    tb_fail "$1: $h (carpd) dropped adverts"
+		else
+			caselog "$h" | grep -q 'Bad ' &&
+			    tb_fail "$1: $h (ucarp) rejected adverts"
+		fi
+	done
+	return 0
 }
 
 # tie N WHAT ORDER: case N, ORDER "together", "a" or "b" (who starts
 # first, and is MASTER before the other starts).
 tie() {
-	local n=$1 what=$2 order=$3 h
+	local n=$1 what=$2 order=$3
 	block a
 	block b
 	case $order in
@@ -120,24 +143,15 @@ tie() {
 	tb_log "$n. $what: both MASTER, healing"
 	unblock a
 	unblock b
-	tb_until 8 settled || tb_fail "$n: $what: no single master (b) after the heal"
-	tb_holds 4 settled || tb_fail "$n: $what: b did not stay the only master"
+	tb_until 8 settled b a || tb_fail "$n: $what: no single master (b) after the heal"
+	tb_holds 4 settled b a || tb_fail "$n: $what: b did not stay the only master"
 	[ "$(transitions b MASTER)" -eq 1 ] ||
 		tb_fail "$n: $what: b (${KIND[b]}) left MASTER"
 	[ "$(transitions b BACKUP)" -eq 1 ] ||
 		tb_fail "$n: $what: b (${KIND[b]}) stepped down"
 	[ "$(transitions a MASTER)" -eq 1 ] ||
 		tb_fail "$n: $what: a (${KIND[a]}) became MASTER again"
-	{ tb_alive a && tb_alive b; } || tb_fail "$n: $what: a daemon died"
-	for h in a b; do
-		if [ "${KIND[$h]}" = carpd ]; then
-			caselog "$h" | grep -q 'dropped packet' &&
-			    tb_fail "$n: $h (carpd) dropped adverts"
-		else
-			caselog "$h" | grep -q 'Bad ' &&
-			    tb_fail "$n: $h (ucarp) rejected adverts"
-		fi
-	done
+	understood "$n"
 	tb_log "$n. $what: b (${KIND[b]}) kept the VIP, a (${KIND[a]}) BACKUP"
 	tb_crash a
 	tb_crash b
@@ -149,4 +163,31 @@ tie 2 "carpd on a first, then ucarp on b" a
 tie 3 "ucarp on b first, then carpd on a" b
 KIND=([a]=ucarp [b]=carpd)
 tie 4 "ucarp on a, carpd on b, together" together
-tb_pass "four ties, each kept by b (ucarp's rule)"
+
+# 5. No partition, started at the same instant: ucarp wakes up to check
+# its timer up to 1 s late, so either one may be MASTER first and keep
+# it (the other hears it while still BACKUP: no tie, and without
+# --preempt an equal peer is left alone), or both are, and then b wins.
+KIND=([a]=carpd [b]=ucarp)
+start a
+start b
+tb_until 10 one_master || tb_fail "5: no single master after a start together"
+# ucarp may wake up to a timer that ran out while carpd's first advert
+# waited in its capture buffer: both MASTER a moment later.
+sleep 2.5
+tb_until 5 one_master || tb_fail "5: no single master after a start together"
+if settled a b; then
+	win=a lose=b
+else
+	win=b lose=a
+fi
+tb_holds 4 settled "$win" "$lose" || tb_fail "5: $win did not stay the only master"
+[ "$(transitions "$win" BACKUP)" -eq 1 ] || tb_fail "5: $win (${KIND[$win]}) left MASTER"
+if [ "$win" = a ] && [ "$(transitions b MASTER)" -ne 0 ]; then
+	tb_fail "5: both became MASTER and a (${KIND[a]}) won the tie"
+fi
+understood 5
+ties=tie
+[ "$(transitions "$lose" MASTER)" -eq 0 ] && ties="no tie"
+tb_log "5. carpd on a, ucarp on b, together on an open LAN: $win (${KIND[$win]}) master ($ties)"
+tb_pass "five starts, one master each; every tie kept by b (ucarp's rule)"
