@@ -2,7 +2,7 @@
 # A tie between carpd and Debian's ucarp: equal advbase and advskew, both
 # MASTER at the same time.  The tie goes to the source address that is
 # lower read as a little-endian number (ucarp on amd64/arm64, and carpd on
-# any host; doc/protocol.md, "Election").  The two hosts are on one link
+# any host; doc/protocol.md, "Tie-break").  The two hosts are on one link
 # with addresses from two documentation nets, chosen so that network
 # order and that order disagree:
 #   a 192.0.2.10    network order: lower   ucarp's order: higher (0x0a0200c0)
