@@ -2,7 +2,7 @@
  * fsm.h: the per-vhid CARP state machine.  Pure: it takes an event and
  * returns the actions to carry out; it never touches a socket, a timer
  * or a script.  The election rules are those of ucarp 1.5.2 (see
- * ../shared/PROTOCOL.md); deviations are noted in fsm.c.
+ * doc/protocol.md, "Election"); deviations are noted in fsm.c.
  */
 #ifndef CARPD_FSM_H
 #define CARPD_FSM_H
@@ -105,6 +105,9 @@ struct fsm {
 
 void		fsm_init(struct fsm *, const struct fsm_config *);
 void		fsm_step(struct fsm *, const struct fsm_input *, struct fsm_output *);
+
+/* The source address as the tie-break orders it: lower wins. */
+uint32_t	fsm_tie_key(struct in_addr);
 
 /* Intervals in microseconds. */
 uint64_t	fsm_interval_us(uint8_t advbase, uint8_t advskew);

@@ -50,12 +50,14 @@ struct carpd_options {
 	bool			check;		/* -t */
 	bool			dump;		/* -T */
 	char			*config;	/* -c */
-	/* Global settings given on the command line override the file's. */
-#define OPTIONS_MAX_CLI_GLOBALS	16
-	struct {
+	/*
+	 * Global settings given on the command line override the file's,
+	 * at start and at every reload: all of them, in their order.
+	 */
+	struct cli_global {
 		const struct opt_def	*def;
 		const char		*arg;	/* points into argv */
-	}			cli_globals[OPTIONS_MAX_CLI_GLOBALS];
+	}			*cli_globals;
 	size_t			ncli_globals;
 };
 

@@ -1,6 +1,7 @@
 /*
  * proto.h: the CARP wire codec.  Pure functions over byte buffers: no
- * sockets, no logging, no clocks.  See ../shared/PROTOCOL.md.
+ * sockets, no logging, no clocks.  The facts they encode are in
+ * doc/protocol.md (Frame, HMAC, Counter, Receive checks).
  */
 #ifndef CARPD_PROTO_H
 #define CARPD_PROTO_H

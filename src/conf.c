@@ -439,10 +439,35 @@ read_file(const char *path, size_t *len, bool *exposed, char *err,
 	*exposed = (st.st_mode & (S_IRGRP | S_IROTH)) != 0;
 	if ((buf = malloc((size_t)st.st_size + 1)) == NULL)
 		fatal("malloc");
-	while (got < (size_t)st.st_size &&
-	    (n = read(fd, buf + got, (size_t)st.st_size - got)) > 0)
-		got += (size_t)n;
+	/*
+	 * Read to the end of the file, one byte past the size fstat gave:
+	 * a file that is shorter or longer by then is being rewritten, and
+	 * half of it is no configuration to run with.
+	 */
+	for (;;) {
+		n = read(fd, buf + got, (size_t)st.st_size + 1 - got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0 || (got += (size_t)n) > (size_t)st.st_size)
+			break;
+	}
+	if (n == -1)
+		snprintf(err, errlen, "%s: cannot read: %s", path,
+		    strerror(errno));
+	else if (got < (size_t)st.st_size)
+		snprintf(err, errlen, "%s: read only %zu of its %lld bytes "
+		    "(is it being rewritten?)", path, got,
+		    (long long)st.st_size);
+	else if (got > (size_t)st.st_size)
+		snprintf(err, errlen, "%s: holds more than the %lld bytes its "
+		    "size says (is it being rewritten?)", path,
+		    (long long)st.st_size);
 	close(fd);
+	if (n == -1 || got != (size_t)st.st_size) {
+		explicit_bzero(buf, got);
+		free(buf);
+		return NULL;
+	}
 	buf[got] = '\0';
 	*len = got;
 	return buf;

@@ -10,7 +10,7 @@
  *      +--------------------------+--------------------------------+
  *           SHUTDOWN, LINK_DOWN (a master bows out first)
  *
- * Rules (../shared/PROTOCOL.md, after ucarp 1.5.2 carp.c and the BSDs):
+ * Rules (doc/protocol.md "Election", after ucarp 1.5.2 and the BSDs):
  * - everybody starts INIT -> BACKUP and waits one master-down interval;
  * - BACKUP, preempt on, and we advertise more often than the peer:
  *   MASTER at once (ucarp);
@@ -18,8 +18,8 @@
  *   255/255 bow-out advert): MASTER at once (ucarp, OpenBSD);
  * - BACKUP otherwise: restart the master-down timer;
  * - MASTER, the peer advertises more often, or as often from a lower
- *   address (compared in network byte order, where ucarp compares host
- *   order): BACKUP;
+ *   address (compared as ucarp on a little-endian host does, see
+ *   fsm_tie_key()): BACKUP;
  * - MASTER, the peer is less preferred: stay, re-announce the address
  *   and send an advert at once so that the peer steps down (ucarp only
  *   re-sends the ARP and waits for its next advert).
@@ -175,7 +175,27 @@ become_init(struct fsm *f, enum fsm_reason why, bool down_script,
 		out->actions |= FSM_ACT_RUN_DOWN;
 }
 
-/* Is the peer preferred over us?  Smaller interval wins, then lower address. */
+/*
+ * An IPv4 address as the tie-break sees it: its four bytes, in the order
+ * they are on the wire, read as a little-endian number, so the last octet
+ * weighs most.  ucarp compares the raw s_addr values, which is this order
+ * on the little-endian hosts it runs on (amd64, arm64).  Network order
+ * can disagree when two addresses differ before their last octet, and a
+ * carpd and a ucarp would then both stay MASTER (doc/protocol.md,
+ * "Tie-break").  Built from the bytes, not from s_addr, so that a carpd
+ * on a big-endian host agrees with those ucarps too, rather than with a
+ * ucarp built for its own kind of CPU.
+ */
+uint32_t
+fsm_tie_key(struct in_addr a)
+{
+	const uint8_t *b = (const uint8_t *)&a.s_addr;
+
+	return (uint32_t)b[0] | (uint32_t)b[1] << 8 |
+	    (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+/* Is the peer preferred over us?  Smaller interval wins, then fsm_tie_key. */
 static bool
 peer_preferred(const struct fsm *f, const struct fsm_input *in)
 {
@@ -184,7 +204,7 @@ peer_preferred(const struct fsm *f, const struct fsm_input *in)
 
 	if (theirs != ours)
 		return theirs < ours;
-	return memcmp(&in->src, &f->cfg.self, sizeof(in->src)) < 0;
+	return fsm_tie_key(in->src) < fsm_tie_key(f->cfg.self);
 }
 
 static void

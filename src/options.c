@@ -461,6 +461,9 @@ options_free(struct carpd_options *o)
 	global_free(&o->g);
 	free(o->config);
 	o->config = NULL;
+	free(o->cli_globals);
+	o->cli_globals = NULL;
+	o->ncli_globals = 0;
 }
 
 int
@@ -575,6 +578,21 @@ cli_special(int c, struct carpd_options *o, FILE *out, FILE *err,
 	return 0;
 }
 
+/* Remember a global setting, to apply it again over the file's. */
+static void
+cli_global_add(struct carpd_options *o, const struct opt_def *d,
+    const char *arg)
+{
+	struct cli_global *g;
+
+	g = reallocarray(o->cli_globals, o->ncli_globals + 1, sizeof(*g));
+	if (g == NULL)
+		fatal("reallocarray");
+	g[o->ncli_globals].def = d;
+	g[o->ncli_globals++].arg = arg;
+	o->cli_globals = g;
+}
+
 enum options_result
 options_parse(int argc, char **argv, struct carpd_options *o, FILE *out,
     FILE *err)
@@ -608,10 +626,8 @@ options_parse(int argc, char **argv, struct carpd_options *o, FILE *out,
 		}
 		if (d->scope & OPT_VHID || c == 'v')
 			o->vhid_given = true;
-		if ((d->scope & OPT_GLOBAL) && o->ncli_globals < OPTIONS_MAX_CLI_GLOBALS) {
-			o->cli_globals[o->ncli_globals].def = d;
-			o->cli_globals[o->ncli_globals++].arg = optarg;
-		}
+		if (d->scope & OPT_GLOBAL)
+			cli_global_add(o, d, optarg);
 		if (c == 'p') {
 			have_pass = o->pass_on_cmdline = true;
 			/* Keep it out of /proc/PID/cmdline from now on. */

@@ -1,6 +1,7 @@
 /*
  * proto.c: CARP wire codec.  Encoding, decoding, checksums and the
- * HMAC of ../shared/PROTOCOL.md, as pure functions over byte buffers.
+ * HMAC of doc/protocol.md (Frame, HMAC), as pure functions over byte
+ * buffers.
  */
 #include "config.h"
 
@@ -103,8 +104,9 @@ carp_advert_encode(const struct carp_advert *a, uint8_t out[CARP_HDR_LEN])
 
 /*
  * The checks that need no knowledge of our vhids, cheapest first, in
- * the order of PROTOCOL.md.  VRRPv2 uses the same protocol number and
- * group but is 20 + 4n bytes long, so the exact-length check catches it.
+ * the order of doc/protocol.md, "Receive checks".  VRRPv2 uses the same
+ * protocol number and group but is 20 + 4n bytes long, so the
+ * exact-length check catches it.
  */
 enum carp_drop
 carp_rx_decode(const uint8_t *f, size_t len, struct carp_rx *rx)

@@ -212,6 +212,35 @@ if [ "$rc" -ne 1 ] || [[ $err != *"$tmp/bad.conf:3:"*"advskew"*"0 to 254"* ]]; t
 	show -t -c "$tmp/bad.conf"
 fi
 
+# A file whose size says otherwise than its reads is refused, not parsed
+# in part: sysfs files claim 4096 bytes and hold a few, procfs files claim
+# 0 and hold more.
+for f in /sys/class/net/lo/mtu /proc/version; do
+	[ -r "$f" ] || continue
+	checks=$((checks + 1))
+	run -t -c "$f"
+	if [ "$rc" -ne 1 ] || [[ $err != "carpd: $f: "*"bytes"*"being rewritten"* ]]; then
+		fail "a file read short or long ($f) is not refused"
+		show -t -c "$f"
+	fi
+done
+
+# Global options on the command line override the file's, all of them,
+# the last one winning: none is dropped (there was a limit of 16).
+printf 'script-timeout 7\nvhid 1 {\n\tinterface %s\n\taddr 192.0.2.100\n\tpassfile %s\n}\n' \
+    $IF "$tmp/pass" >"$tmp/globals.conf"
+globals=()
+for i in $(seq 1 40); do
+	globals+=("--script-timeout=$i" -D -f "local$((i % 8))")
+done
+checks=$((checks + 1))
+run -T -c "$tmp/globals.conf" "${globals[@]}" --script-timeout=42 -f local5
+if [ "$rc" -ne 0 ] || [[ $out != *"script-timeout 42"* ]] ||
+    [[ $out != *"facility local5"* ]] || [[ $out != *"debug yes"* ]]; then
+	fail "global options beyond the first ones are dropped"
+	show -T -c "$tmp/globals.conf" "(121 globals)" --script-timeout=42 -f local5
+fi
+
 # ---- good command lines pass the option checks ----
 
 accepted "${base[@]}" -v 1

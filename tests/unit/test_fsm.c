@@ -1,6 +1,6 @@
 /*
  * test_fsm.c: unit tests of the CARP state machine (src/fsm.c) against
- * the rules in its header comment and ../shared/PROTOCOL.md.
+ * the rules in its header comment and doc/protocol.md.
  *
  * The first half drives one struct fsm by hand.  The second half is a
  * small discrete-event simulator with a fake clock in microseconds: it
@@ -538,19 +538,23 @@ START_TEST(master_stays_on_less_frequent)
 END_TEST
 
 /*
- * Equal intervals: the lower source address, compared in network byte
- * order, stays MASTER.  The pairs marked `swapped` compare the other way
- * as host-order integers on a little-endian CPU (ucarp's comparison).
+ * Equal intervals: the address with the lower fsm_tie_key() stays MASTER,
+ * the order of ucarp on a little-endian host (the last octet weighs
+ * most).  `agree` marks the pairs where network byte order gives the same
+ * winner; in the others a carpd comparing in network order and a ucarp
+ * both stay MASTER.
  */
 static const struct {
-	const char	*lo, *hi;
-	bool		 swapped;
+	const char	*win, *lose;
+	bool		 agree;
 } tie_pairs[] = {
-	{ "192.0.2.10", "198.51.100.5", true },
-	{ "192.0.2.200", "203.0.113.1", true },	/* last octets reversed */
-	{ "198.51.100.254", "203.0.113.1", true },
-	{ "192.0.2.1", "192.0.2.2", false },
-	{ "203.0.113.1", "203.0.113.254", false },
+	{ "198.51.100.1", "192.0.2.10", false },
+	{ "203.0.113.1", "192.0.2.200", false },
+	{ "203.0.113.1", "198.51.100.254", false },
+	{ "192.0.2.1", "192.0.2.2", true },	/* one /24: the orders agree */
+	{ "203.0.113.1", "203.0.113.254", true },
+	{ "192.0.2.1", "198.51.100.5", true },
+	{ "192.0.2.5", "198.51.100.5", true },	/* same last octet */
 };
 #define NTIE_PAIRS	(int)(sizeof(tie_pairs) / sizeof(tie_pairs[0]))
 
@@ -560,42 +564,56 @@ little_endian(void)
 	return htonl(1) != 1;
 }
 
-START_TEST(tie_break_network_order)
+START_TEST(tie_key)
 {
-	struct in_addr		lo = addr(tie_pairs[_i].lo);
-	struct in_addr		hi = addr(tie_pairs[_i].hi);
+	/* Byte 0 of the address is the least significant, on any host. */
+	ck_assert_uint_eq(fsm_tie_key(addr("192.0.2.10")), 0x0a0200c0);
+	ck_assert_uint_eq(fsm_tie_key(addr("198.51.100.1")), 0x016433c6);
+	ck_assert_uint_eq(fsm_tie_key(addr("203.0.113.254")), 0xfe7100cb);
+	ck_assert_uint_eq(fsm_tie_key(addr("0.0.0.0")), 0);
+	ck_assert_uint_eq(fsm_tie_key(addr("255.255.255.255")), 0xffffffff);
+}
+END_TEST
+
+START_TEST(tie_break_ucarp_order)
+{
+	struct in_addr		win = addr(tie_pairs[_i].win);
+	struct in_addr		lose = addr(tie_pairs[_i].lose);
 	struct fsm_config	c;
 	struct fsm		f;
 	struct fsm_output	o;
 
-	ck_assert_uint_lt(ntohl(lo.s_addr), ntohl(hi.s_addr));
+	ck_assert(fsm_tie_key(win) < fsm_tie_key(lose));
+	ck_assert_int_eq(ntohl(win.s_addr) < ntohl(lose.s_addr),
+	    tie_pairs[_i].agree);
+	/* On this host's kind of CPU, ucarp's own comparison. */
 	if (little_endian())
-		ck_assert_int_eq(lo.s_addr > hi.s_addr, tie_pairs[_i].swapped);
+		ck_assert_uint_lt(win.s_addr, lose.s_addr);
 
 	for (unsigned k = 0; k < 3; k++) {
 		uint8_t skew = (uint8_t)(k * 127);	/* 0, 127, 254 */
 
-		/* The lower address stays MASTER and answers at once. */
-		c = config(tie_pairs[_i].lo, 1, skew);
+		/* The winner stays MASTER and answers at once. */
+		c = config(tie_pairs[_i].win, 1, skew);
 		make_master(&f, &c);
-		advert(&f, tie_pairs[_i].hi, 1, skew, &o);
+		advert(&f, tie_pairs[_i].lose, 1, skew, &o);
 		ck_assert_no_trans(&o, CARP_MASTER);
 		ck_assert_acts_eq(&o, FSM_ACT_SEND_ADVERT | FSM_ACT_SEND_GARP);
 
-		/* The higher address steps down. */
-		c = config(tie_pairs[_i].hi, 1, skew);
+		/* The other one steps down. */
+		c = config(tie_pairs[_i].lose, 1, skew);
 		make_master(&f, &c);
-		advert(&f, tie_pairs[_i].lo, 1, skew, &o);
+		advert(&f, tie_pairs[_i].win, 1, skew, &o);
 		ck_assert_trans(&o, CARP_MASTER, CARP_BACKUP,
 		    FSM_R_PREFERRED_MASTER);
 		ck_assert_acts(&o, FSM_ACT_ARM_DOWN | FSM_ACT_RUN_DOWN,
 		    FSM_ACT_RUN_UP);
 
-		/* A backup never preempts on a tie, lower address or not. */
-		c = config(tie_pairs[_i].lo, 1, skew);
+		/* A backup never preempts on a tie, winner or not. */
+		c = config(tie_pairs[_i].win, 1, skew);
 		c.preempt = true;
 		make_backup(&f, &c);
-		advert(&f, tie_pairs[_i].hi, 1, skew, &o);
+		advert(&f, tie_pairs[_i].lose, 1, skew, &o);
 		ck_assert_no_trans(&o, CARP_BACKUP);
 		ck_assert_acts_eq(&o, FSM_ACT_ARM_DOWN);
 	}
@@ -1178,36 +1196,36 @@ START_TEST(sim_equal_tie)
 {
 	/*
 	 * Same advbase/advskew, started together, 1 ms apart on the wire:
-	 * both time out at 3 s, both become MASTER, and the one with the
-	 * higher address (network byte order) steps down when the other's
-	 * advert arrives.
+	 * both time out at 3 s, both become MASTER, and the loser of the
+	 * tie-break steps down when the winner's advert arrives, whichever
+	 * of them was added (and so fires its timer) first.
 	 */
 	int pair = _i / 2;
-	bool lo_first = _i % 2;
+	bool win_first = _i % 2;
 	struct sim		s;
-	struct fsm_config	clo = config(tie_pairs[pair].lo, 1, 50);
-	struct fsm_config	chi = config(tie_pairs[pair].hi, 1, 50);
-	int			lo, hi, m = -1;
+	struct fsm_config	c_win = config(tie_pairs[pair].win, 1, 50);
+	struct fsm_config	c_lose = config(tie_pairs[pair].lose, 1, 50);
+	int			win, lose, m = -1;
 
 	sim_init(&s, 1000, 0);
-	if (lo_first) {
-		lo = sim_add(&s, &clo);
-		hi = sim_add(&s, &chi);
+	if (win_first) {
+		win = sim_add(&s, &c_win);
+		lose = sim_add(&s, &c_lose);
 	} else {
-		hi = sim_add(&s, &chi);
-		lo = sim_add(&s, &clo);
+		lose = sim_add(&s, &c_lose);
+		win = sim_add(&s, &c_win);
 	}
 	sim_start(&s, 0);
 	sim_start(&s, 1);
-	sim_run(&s, fsm_down_us(&clo));
+	sim_run(&s, fsm_down_us(&c_win));
 	ck_assert_int_eq(sim_masters(&s, NULL), 2);
 	sim_run(&s, 60 * SEC);
 	ck_assert_int_eq(sim_masters(&s, &m), 1);
-	ck_assert_int_eq(m, lo);
-	ck_assert_last_trans(&s, hi, fsm_down_us(&chi) + 1000, CARP_MASTER,
+	ck_assert_int_eq(m, win);
+	ck_assert_last_trans(&s, lose, fsm_down_us(&c_lose) + 1000, CARP_MASTER,
 	    CARP_BACKUP, FSM_R_PREFERRED_MASTER);
-	ck_assert_uint_eq(s.node[lo].transitions, 2);
-	ck_assert_uint_eq(s.node[hi].transitions, 3);
+	ck_assert_uint_eq(s.node[win].transitions, 2);
+	ck_assert_uint_eq(s.node[lose].transitions, 3);
 }
 END_TEST
 
@@ -1572,7 +1590,8 @@ fsm_suite(void)
 	tcase_add_test(tc, bowout_backup_preempt);
 	tcase_add_test(tc, master_yields_to_more_frequent);
 	tcase_add_test(tc, master_stays_on_less_frequent);
-	tcase_add_loop_test(tc, tie_break_network_order, 0, NTIE_PAIRS);
+	tcase_add_test(tc, tie_key);
+	tcase_add_loop_test(tc, tie_break_ucarp_order, 0, NTIE_PAIRS);
 	tcase_add_test(tc, shutdown_master);
 	tcase_add_test(tc, shutdown_backup);
 	tcase_add_test(tc, force_backup_master);

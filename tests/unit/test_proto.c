@@ -1,6 +1,6 @@
 /*
  * test_proto.c: unit tests of the CARP wire codec (src/proto.c) against
- * ../shared/PROTOCOL.md.  Rejections are made by corrupting one field of
+ * doc/protocol.md.  Rejections are made by corrupting one field of
  * a good frame; where a later check is the target, the earlier
  * checksums are fixed up so that only the field under test is wrong.
  */
@@ -15,7 +15,7 @@
 
 #include "proto.h"
 
-/* The HMAC test vector of PROTOCOL.md. */
+/* The known answer of doc/protocol.md, "HMAC". */
 #define TV_KEY		"love"
 #define TV_VHID		42
 #define TV_VIP		"10.1.1.252"
