@@ -27,6 +27,7 @@ struct event;
 struct iface;
 struct carpd;
 struct control;
+struct child;
 struct carpd_options;
 
 /* Everything a vhid is configured with; the command line fills one. */
@@ -99,6 +100,7 @@ struct vhid {
 	enum fsm_reason		 last_reason;
 	struct timespec		 last_change;	/* CLOCK_REALTIME */
 	struct script_queue	*scripts;	/* handed on when reloaded */
+	uint32_t		 gen;		/* configuration it came from */
 	struct carp_peer	 peers[CARP_MAX_PEERS];
 	struct vhid_stats	 stats;
 };
@@ -137,7 +139,8 @@ struct carpd {
 	struct event		*exit_ev;	/* bounds the shutdown wait */
 	struct control		*control;	/* control socket, or NULL */
 	int			 nl_fd;		/* rtnetlink link events */
-	struct event		*ps_ev;		/* messages from the parent */
+	struct child		*child;		/* channel to the parent, or NULL */
+	uint32_t		 gen;		/* configuration running */
 	struct event		*nl_ev;
 	const char		*config_path;	/* NULL: vhid from the command line */
 	const struct carpd_options *opts;

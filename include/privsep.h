@@ -1,49 +1,123 @@
 /*
- * privsep.h: privilege separation.  When started as root, carpd splits
- * in two after reading its configuration:
+ * privsep.h: the channel between carpd's two processes, and its messages.
+ * When started as root, carpd splits in two after reading its
+ * configuration:
  *
- *   parent (root)           runs the up/down scripts and nothing else;
- *                           reads the configuration again on SIGHUP and
- *                           hands it over; forwards signals
- *   child  (--user, only    everything that touches the network: capture,
- *          CAP_NET_RAW)     packet parsing, state machines, timers, control
+ *   parent (root, parent.c)  runs the up/down scripts and nothing else;
+ *                            reads the configuration again on SIGHUP and
+ *                            hands it over; forwards signals
+ *   child  (--user, only     everything that touches the network: capture,
+ *          CAP_NET_RAW,      packet parsing, state machines, timers,
+ *          child.c)          control socket
  *
- * They talk over a SOCK_SEQPACKET socketpair: the child asks for scripts
- * to be run (a queue id per vhid keeps them in order), the parent sends
- * new configurations.  See carpd(8), SECURITY.
+ * The channel is a SOCK_SEQPACKET socketpair: one message is one
+ * datagram, a u32 type first.  Both ends are non-blocking.  Writes go
+ * to a bounded queue (PS_QUEUE_MSGS messages, PS_QUEUE_BYTES bytes)
+ * flushed whenever the socket can take more (EV_WRITE); a message that
+ * does not fit is dropped, counted and logged at a bounded rate, so that
+ * neither side ever waits on the other.  Reads take every pending
+ * message (EV_READ, until EAGAIN) and hand each, decoded and checked, to
+ * the process's own dispatcher; a malformed one is dropped and counted.
+ * End of file comes after every message sent before it.
+ *
+ *   child -> parent
+ *     PS_RUN       gen, queue id, vhid, script, state, reason, interface,
+ *                  address: "run this script"; the parent builds the
+ *                  command from its own copy of configuration `gen`
+ *     PS_RELEASE   queue id: the vhid is gone (its queue still drains)
+ *     PS_STARTED   the child is up (its control socket is bound)
+ *     PS_ACK       gen: configuration `gen` is applied; no request of an
+ *                  older generation follows
+ *     100          reserved: sandbox violation report (u32 100, i32
+ *                  system call number, u32 architecture)
+ *   parent -> child
+ *     PS_RELOAD_BEGIN  gen, globals
+ *     PS_RELOAD_VHID   gen, one vhid's settings
+ *     PS_RELOAD_END    gen, the number of vhids sent
  */
 #ifndef CARPD_PRIVSEP_H
 #define CARPD_PRIVSEP_H
 
+#include <stddef.h>
 #include <stdint.h>
-#include <sys/types.h>
 
-struct carpd;
-struct config;
-struct carpd_options;
+#include "carpd.h"
+#include "script.h"
 
-enum ps_msg {
-	PS_RUN = 1,		/* child -> parent: queue id, label, argv, envp */
-	PS_RELEASE,		/* child -> parent: queue id is no longer used */
-	PS_RELOAD_BEGIN,	/* parent -> child: globals */
-	PS_RELOAD_VHID,		/* parent -> child: one vhid */
+struct event_base;
+struct ps_chan;
+
+enum ps_type {
+	PS_RUN = 1,
+	PS_RELEASE,
+	PS_RELOAD_BEGIN,
+	PS_RELOAD_VHID,
 	PS_RELOAD_END,
-	PS_STARTED,		/* child -> parent: up, control socket bound */
+	PS_STARTED,
+	PS_ACK,
+	PS_TYPE_MAX,
+	PS_SANDBOX_VIOLATION = 100,	/* reserved, see above */
 };
 
-int	privsep_send_run(int fd, uint32_t id, char **argv, char **envp,
-	    const char *label);
-int	privsep_send_release(int fd, uint32_t id);
-int	privsep_send_started(int fd);
+#define PS_GEN_FIRST	1		/* the configuration the child starts with */
+#define PS_MAX_MSG	(64 * 1024)	/* one datagram */
+#define PS_MAX_STR	4096		/* one string in it, with its NUL */
+#define PS_QUEUE_MSGS	16384
+#define PS_QUEUE_BYTES	(16 * 1024 * 1024)
 
-/* Run as the parent until the child has exited and scripts are done. */
-int	privsep_parent(const struct carpd_options *, struct config *,
-	    pid_t child, int fd, int *started);
-/* In the child: become `user`, keeping only CAP_NET_RAW. */
-int	privsep_drop(const char *user);
-/* In the child: watch the socket for configurations from the parent. */
-int	privsep_child_listen(struct carpd *, int fd);
-/* Defined in carpd.c: run with a new configuration (reload). */
-void	carpd_apply_config(struct carpd *, const struct config *);
+struct ps_globals {
+	uint32_t		debug;
+	uint32_t		facility;
+	uint32_t		script_timeout;
+};
+
+struct ps_msg {
+	uint32_t		type;
+	uint32_t		gen;	/* RELOAD_*, ACK (RUN: in run.gen) */
+	union {
+		struct script_req	run;
+		uint32_t		qid;		/* RELEASE */
+		struct ps_globals	g;		/* RELOAD_BEGIN */
+		struct vhid_config	vc;		/* RELOAD_VHID */
+		uint32_t		nvhids;		/* RELOAD_END */
+	} u;
+};
+
+/*
+ * The codec.  encode: a malloc'd datagram, or NULL if it would be over
+ * PS_MAX_MSG.  decode: 0, or -1 with *why for a datagram that is short,
+ * long, of an unknown type or with a bad string; strings of RELOAD_VHID
+ * are malloc'd (ps_msg_clear frees them).
+ */
+uint8_t	*ps_msg_encode(const struct ps_msg *, size_t *len);
+int	 ps_msg_decode(const uint8_t *, size_t, struct ps_msg *,
+	    const char **why);
+void	 ps_msg_clear(struct ps_msg *);
+/* A string from the other process, fit for a log line. */
+void	 ps_sanitize(char *dst, size_t dstlen, const char *src, size_t srclen);
+
+/* The transport. */
+struct ps_chan_stats {
+	uint64_t		sent;
+	uint64_t		received;
+	uint64_t		dropped;	/* queue full, or peer gone */
+	uint64_t		malformed;
+};
+
+typedef void	(*ps_msg_cb)(void *arg, struct ps_msg *);
+typedef void	(*ps_eof_cb)(void *arg);
+
+/* `peer` names the other process in logs ("network", "privileged"). */
+struct ps_chan	*ps_chan_new(struct event_base *, int fd, const char *peer,
+		    ps_msg_cb, ps_eof_cb, void *arg);
+/* 0 queued; -1 dropped (too large, queue full, peer gone). */
+int		 ps_chan_send(struct ps_chan *, const struct ps_msg *);
+/* Can `nmsgs` messages of `nbytes` in all be queued now? */
+int		 ps_chan_room(const struct ps_chan *, size_t nmsgs,
+		    size_t nbytes);
+/* At exit: write out the queue, waiting at most `ms`; 0 when empty. */
+int		 ps_chan_flush(struct ps_chan *, int ms);
+const struct ps_chan_stats *ps_chan_stats(const struct ps_chan *);
+void		 ps_chan_free(struct ps_chan *);
 
 #endif

@@ -24,6 +24,8 @@
 #include "link.h"
 #include "net.h"
 #include "options.h"
+#include "child.h"
+#include "parent.h"
 #include "privsep.h"
 #include "vhid.h"
 
@@ -136,7 +138,7 @@ apply_globals(struct carpd *cd, const struct carpd_global *g)
  * keep their state and timers; removed ones leave (a master bows out and
  * runs its down script); changed ones restart; added ones start.
  */
-void
+static void
 carpd_apply_config(struct carpd *cd, const struct config *cfp)
 {
 	const struct config	 cf = *cfp;	/* shallow: read only */
@@ -193,6 +195,22 @@ carpd_apply_config(struct carpd *cd, const struct config *cfp)
 	    "%u removed", cd->config_path, kept, added, changed, removed);
 }
 
+/*
+ * The parent's configuration `gen`: vhids started now come from it, and
+ * those kept are the same in it, so all of them are tagged with it.
+ */
+static void
+on_config(void *arg, const struct config *cf, uint32_t gen)
+{
+	struct carpd	*cd = arg;
+	struct vhid	*v;
+
+	cd->gen = gen;
+	carpd_apply_config(cd, cf);
+	TAILQ_FOREACH(v, &cd->vhids, entry)
+		v->gen = gen;
+}
+
 static void
 carpd_reload(struct carpd *cd)
 {
@@ -231,7 +249,7 @@ on_signal(evutil_socket_t sig, short ev, void *arg)
 		/* ucarp exits on SIGHUP; with a file there is something to reload. */
 		if (cd->config_path != NULL && !cd->exiting) {
 			/* Separated: the parent reads the file and sends it. */
-			if (cd->ps_ev == NULL)
+			if (cd->child == NULL)
 				carpd_reload(cd);
 			break;
 		}
@@ -318,8 +336,8 @@ carpd_free(struct carpd *cd)
 		vhid_free(v);
 	close_unused_ifaces(cd);
 	link_watch_close(cd);
-	if (cd->ps_ev != NULL)
-		event_free(cd->ps_ev);
+	child_free(cd->child);
+	cd->child = NULL;
 	for (size_t i = 0; i < cd->nsig; i++)
 		event_free(cd->sig_ev[i]);
 	if (cd->exit_ev != NULL)
@@ -363,13 +381,14 @@ load_config(struct carpd_options *o, struct config *cf)
  */
 static int
 separate(struct carpd_options *opts, struct config *cf, int *fd, int *rc,
-    int *started)
+    int *started, pid_t *parent)
 {
 	const char	*user = cf->g.user ? cf->g.user : CARPD_USER;
 	int		 sv[2];
 	pid_t		 pid;
 
 	*fd = -1;
+	*parent = getpid();
 	if (geteuid() != 0 || strcmp(user, "root") == 0)
 		return 0;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1)
@@ -378,7 +397,7 @@ separate(struct carpd_options *opts, struct config *cf, int *fd, int *rc,
 		fatal("fork");
 	if (pid > 0) {
 		close(sv[1]);
-		*rc = privsep_parent(opts, cf, pid, sv[0], started);
+		*rc = parent_run(opts, cf, pid, sv[0], started);
 		return 1;
 	}
 	close(sv[0]);
@@ -392,6 +411,7 @@ run(struct carpd_options *opts, struct config *cf)
 	struct carpd	cd;
 	struct vhid	*v;
 	int		ps_fd, rc, started = 0;
+	pid_t		parent;
 
 	log_init(1, cf->g.debug, cf->g.facility);
 	if (opts->pass_on_cmdline)
@@ -411,7 +431,7 @@ run(struct carpd_options *opts, struct config *cf)
 	}
 	if (cf->g.pidfile != NULL && write_pidfile(cf->g.pidfile) == -1)
 		return 1;
-	if (separate(opts, cf, &ps_fd, &rc, &started)) {
+	if (separate(opts, cf, &ps_fd, &rc, &started, &parent)) {
 		/*
 		 * The unprivileged child cannot remove root's files.  The
 		 * socket is ours only if the child got as far as binding it.
@@ -435,15 +455,17 @@ run(struct carpd_options *opts, struct config *cf)
 	script_runner_init(&cd.runner, cd.base, cf->g.script_timeout);
 	cd.runner.idle_cb = on_idle;
 	cd.runner.idle_arg = &cd;
-	cd.runner.remote_fd = ps_fd;
+	cd.gen = PS_GEN_FIRST;
 	if (ps_fd == -1 && cf->g.script_user != NULL &&
 	    script_runner_set_user(&cd.runner, cf->g.script_user) == -1)
 		fatalx("no such user: %s", cf->g.script_user);
 	setup_signals(&cd);
 	if (link_watch_open(&cd) == -1)
 		log_warn("cannot watch link state with rtnetlink");
-	if (ps_fd != -1 && privsep_child_listen(&cd, ps_fd) == -1)
-		fatalx("cannot listen to the privileged process");
+	if (ps_fd != -1) {
+		cd.child = child_new(cd.base, ps_fd, parent, on_config, &cd);
+		child_hook_runner(cd.child, &cd.runner);
+	}
 
 	/*
 	 * A vhid whose interface is missing or down waits for it (the link
@@ -475,13 +497,13 @@ run(struct carpd_options *opts, struct config *cf)
 		}
 	}
 	if (ps_fd != -1) {
-		if (privsep_drop(cf->g.user ? cf->g.user : CARPD_USER) == -1)
+		if (child_drop(cf->g.user ? cf->g.user : CARPD_USER) == -1)
 			fatalx("cannot drop privileges");
 		/* A kill -9 of the parent is a crash of the whole daemon. */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() == 1)
+		if (!child_parent_alive(cd.child))
 			_exit(1);
-		privsep_send_started(ps_fd);
+		child_send_started(cd.child);
 	}
 	log_info("carpd %s started with %zu vhid%s%s%s", PACKAGE_VERSION,
 	    cf->nvhids, cf->nvhids == 1 ? "" : "s",
@@ -491,6 +513,9 @@ run(struct carpd_options *opts, struct config *cf)
 
 	if (event_base_dispatch(cd.base) == -1)
 		log_warnx("event loop failed");
+	/* The down scripts of the shutdown must reach the parent. */
+	if (cd.child != NULL)
+		child_flush(cd.child, (int)(cd.runner.timeout_s + EXIT_GRACE) * 1000);
 	carpd_free(&cd);
 	if (ps_fd != -1)
 		close(ps_fd);

@@ -1,8 +1,11 @@
 /*
  * script.c: run up/down scripts without ever blocking the event loop.
  * One FIFO per vhid so that its scripts run one at a time and in order;
- * children are reaped from the SIGCHLD event and killed (their whole
- * process group: SIGTERM, then SIGKILL two seconds later) on timeout.
+ * at most max_running at once, the other queues waiting their turn in
+ * order; children are reaped from the SIGCHLD event and killed (their
+ * whole process group: SIGTERM, then SIGKILL two seconds later) on
+ * timeout.  The commands themselves are built here too, from a vhid's
+ * settings, in both modes (script.h).
  */
 #include "config.h"
 
@@ -12,14 +15,18 @@
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <event2/event.h>
 
+#include "carpd.h"
+#include "fsm.h"
 #include "log.h"
-#include "privsep.h"
 #include "script.h"
 
 #define SCRIPT_KILL_GRACE	2	/* seconds between SIGTERM and SIGKILL */
@@ -36,8 +43,8 @@ strv_free(char **v)
 	free(v);
 }
 
-static void
-job_free(struct script_job *j)
+void
+script_job_free(struct script_job *j)
 {
 	if (j == NULL)
 		return;
@@ -47,6 +54,15 @@ job_free(struct script_job *j)
 	free(j);
 }
 
+static long long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 void
 script_runner_init(struct script_runner *r, struct event_base *base,
     unsigned timeout_s)
@@ -54,10 +70,15 @@ script_runner_init(struct script_runner *r, struct event_base *base,
 	memset(r, 0, sizeof(*r));
 	r->base = base;
 	r->timeout_s = timeout_s;
-	r->remote_fd = -1;
 	r->uid = getuid();
 	r->gid = getgid();
+	r->max_running = SCRIPT_MAX_RUNNING;
+	r->max_queued = SCRIPT_MAX_QUEUED;
+	r->max_total = SCRIPT_MAX_TOTAL;
+	r->rl.burst = 10;
+	r->rl.period_ms = 1000;
 	LIST_INIT(&r->busy);
+	TAILQ_INIT(&r->waiting);
 }
 
 int
@@ -75,7 +96,7 @@ script_runner_set_user(struct script_runner *r, const char *user)
 int
 script_runner_idle(const struct script_runner *r)
 {
-	return LIST_EMPTY(&r->busy);
+	return LIST_EMPTY(&r->busy) && TAILQ_EMPTY(&r->waiting);
 }
 
 static void
@@ -105,6 +126,8 @@ script_queue_new(struct script_runner *r)
 {
 	struct script_queue *q;
 
+	if (r->max_queues > 0 && r->nqueues >= r->max_queues)
+		return NULL;
 	if ((q = calloc(1, sizeof(*q))) == NULL)
 		fatal("calloc");
 	q->runner = r;
@@ -113,12 +136,23 @@ script_queue_new(struct script_runner *r)
 	q->timeout_ev = evtimer_new(r->base, on_timeout, q);
 	if (q->timeout_ev == NULL)
 		fatalx("evtimer_new failed");
+	r->nqueues++;
 	return q;
 }
 
 static void
 queue_free(struct script_queue *q)
 {
+	struct script_job *j;
+
+	while ((j = STAILQ_FIRST(&q->jobs)) != NULL) {
+		STAILQ_REMOVE_HEAD(&q->jobs, entry);
+		q->runner->npending--;
+		script_job_free(j);
+	}
+	if (q->waiting)
+		TAILQ_REMOVE(&q->runner->waiting, q, wait);
+	q->runner->nqueues--;
 	event_free(q->timeout_ev);
 	free(q);
 }
@@ -126,10 +160,13 @@ queue_free(struct script_queue *q)
 void
 script_queue_release(struct script_queue *q)
 {
+	const struct script_hooks *h;
+
 	if (q == NULL)
 		return;
-	if (q->runner->remote_fd != -1)
-		privsep_send_release(q->runner->remote_fd, q->id);
+	h = &q->runner->hooks;
+	if (h->release != NULL)
+		h->release(h->arg, q->id);
 	if (q->pid == 0 && STAILQ_EMPTY(&q->jobs))
 		queue_free(q);
 	else
@@ -163,43 +200,77 @@ child_exec(const struct script_runner *r, struct script_job *j)
 	_exit(127);
 }
 
+/* Fork the job; 0 when it runs. */
+static int
+spawn(struct script_queue *q, struct script_job *j)
+{
+	struct timeval	tv = { q->runner->timeout_s, 0 };
+	pid_t		pid;
+
+	if (access(j->argv[0], X_OK) == -1) {
+		log_warn("script %s: cannot run %s", j->label, j->argv[0]);
+		return -1;
+	}
+	if ((pid = fork()) == -1) {
+		log_warn("script %s: fork", j->label);
+		return -1;
+	}
+	if (pid == 0)
+		child_exec(q->runner, j);
+	log_debug("script %s: started %s as pid %d", j->label, j->argv[0],
+	    (int)pid);
+	q->pid = pid;
+	q->running = j;
+	q->killed = 0;
+	q->runner->nrunning++;
+	LIST_INSERT_HEAD(&q->runner->busy, q, entry);
+	if (q->runner->timeout_s > 0)
+		evtimer_add(q->timeout_ev, &tv);
+	return 0;
+}
+
+/* Run the queue's next job, or wait in line for a slot. */
 static void
 start_next(struct script_queue *q)
 {
+	struct script_runner	*r = q->runner;
 	struct script_job	*j;
-	struct timeval		 tv = { q->runner->timeout_s, 0 };
-	pid_t			 pid;
 
 	while (q->pid == 0 && (j = STAILQ_FIRST(&q->jobs)) != NULL) {
+		if (r->nrunning >= r->max_running) {
+			if (!q->waiting) {
+				TAILQ_INSERT_TAIL(&r->waiting, q, wait);
+				q->waiting = 1;
+			}
+			return;
+		}
 		STAILQ_REMOVE_HEAD(&q->jobs, entry);
-		if (access(j->argv[0], X_OK) == -1) {
-			log_warn("script %s: cannot run %s", j->label,
-			    j->argv[0]);
-			job_free(j);
-			continue;
-		}
-		if ((pid = fork()) == -1) {
-			log_warn("script %s: fork", j->label);
-			job_free(j);
-			continue;
-		}
-		if (pid == 0)
-			child_exec(q->runner, j);
-		log_debug("script %s: started %s as pid %d", j->label,
-		    j->argv[0], (int)pid);
-		q->pid = pid;
-		q->running = j;
-		q->killed = 0;
-		LIST_INSERT_HEAD(&q->runner->busy, q, entry);
-		if (q->runner->timeout_s > 0)
-			evtimer_add(q->timeout_ev, &tv);
+		q->njobs--;
+		r->npending--;
+		if (spawn(q, j) == -1)
+			script_job_free(j);
+	}
+}
+
+/* A slot is free: the queues that waited longest go first. */
+static void
+start_waiting(struct script_runner *r)
+{
+	struct script_queue *q;
+
+	while (r->nrunning < r->max_running &&
+	    (q = TAILQ_FIRST(&r->waiting)) != NULL) {
+		TAILQ_REMOVE(&r->waiting, q, wait);
+		q->waiting = 0;
+		start_next(q);
+		if (q->orphan && q->pid == 0 && STAILQ_EMPTY(&q->jobs))
+			queue_free(q);
 	}
 }
 
 /*
  * A script's environment: the daemon's own, plus only the CARP_*
- * variables that describe the event.  Anything else in `event` (say
- * LD_PRELOAD from a compromised network process) is dropped.
+ * variables that describe the event.
  */
 static char **
 script_environment(char **event)
@@ -227,26 +298,44 @@ script_environment(char **event)
 	return env;
 }
 
-void
-script_enqueue(struct script_queue *q, char **argv, char **envp, char *label)
+static void
+refuse(struct script_runner *r, struct script_job *j, const char *why)
 {
-	struct script_job *j;
+	unsigned long suppressed = 0;
 
-	if (q->runner->remote_fd != -1) {
-		/* Scripts run in the privileged parent. */
-		privsep_send_run(q->runner->remote_fd, q->id, argv, envp, label);
-		strv_free(argv);
-		strv_free(envp);
-		free(label);
-		return;
+	r->refused++;
+	if (log_ratelimit_ok(&r->rl, mono_ms(), &suppressed))
+		log_warnx("script %s: refused: %s (%llu refused in all, "
+		    "%lu not logged)", j->label, why,
+		    (unsigned long long)r->refused, suppressed);
+	script_job_free(j);
+}
+
+int
+script_enqueue(struct script_queue *q, struct script_job *j)
+{
+	struct script_runner *r = q->runner;
+
+	if (q->njobs >= r->max_queued) {
+		refuse(r, j, "too many scripts waiting for this vhid");
+		return -1;
 	}
-	if ((j = calloc(1, sizeof(*j))) == NULL)
-		fatal("calloc");
-	j->argv = argv;
-	j->envp = script_environment(envp);
-	j->label = label;
+	if (r->npending >= r->max_total) {
+		refuse(r, j, "too many scripts waiting");
+		return -1;
+	}
+	j->envp = script_environment(j->envp);
 	STAILQ_INSERT_TAIL(&q->jobs, j, entry);
+	q->njobs++;
+	r->npending++;
+	/* Behind the others already waiting for a slot: first come first. */
+	if (q->pid == 0 && !q->waiting && !TAILQ_EMPTY(&r->waiting)) {
+		TAILQ_INSERT_TAIL(&r->waiting, q, wait);
+		q->waiting = 1;
+		return 0;
+	}
 	start_next(q);
+	return 0;
 }
 
 static void
@@ -280,15 +369,157 @@ script_reap(struct script_runner *r)
 			continue;
 		}
 		LIST_REMOVE(q, entry);
+		r->nrunning--;
 		evtimer_del(q->timeout_ev);
 		log_status(q->running, status, q->killed);
-		job_free(q->running);
+		script_job_free(q->running);
 		q->running = NULL;
 		q->pid = 0;
-		start_next(q);
-		if (q->orphan && q->pid == 0)
+		/* Its next job keeps its place only behind older waiters. */
+		if (!STAILQ_EMPTY(&q->jobs) && !TAILQ_EMPTY(&r->waiting)) {
+			TAILQ_INSERT_TAIL(&r->waiting, q, wait);
+			q->waiting = 1;
+		} else
+			start_next(q);
+		if (q->orphan && q->pid == 0 && STAILQ_EMPTY(&q->jobs))
 			queue_free(q);
+		start_waiting(r);
+		if (r->done_cb != NULL)
+			r->done_cb(r->idle_arg);
 	}
-	if (LIST_EMPTY(&r->busy) && r->idle_cb != NULL)
+	if (script_runner_idle(r) && r->idle_cb != NULL)
 		r->idle_cb(r->idle_arg);
+}
+
+/* ---- requests and the commands they stand for ---- */
+
+const char *
+script_req_check(const struct script_req *rq)
+{
+	if (rq->kind != SCRIPT_UP && rq->kind != SCRIPT_DOWN)
+		return "no such script";
+	if (rq->state != CARP_INIT && rq->state != CARP_BACKUP &&
+	    rq->state != CARP_MASTER)
+		return "no such state";
+	if (rq->reason <= FSM_R_NONE || rq->reason >= FSM_R_MAX)
+		return "no such reason";
+	if ((rq->kind == SCRIPT_UP) != (rq->state == CARP_MASTER))
+		return "the state does not go with the script";
+	if (memchr(rq->ifname, '\0', sizeof(rq->ifname)) == NULL)
+		return "interface name not terminated";
+	return NULL;
+}
+
+static char *
+xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static char *
+xasprintf(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) == -1)
+		fatal("vasprintf");
+	va_end(ap);
+	return s;
+}
+
+static char **
+build_env(const struct vhid_config *vc, struct in_addr src,
+    const struct script_req *rq, size_t idx)
+{
+	char	 vip[INET_ADDRSTRLEN], a[INET_ADDRSTRLEN];
+	char	 all[CARPD_MAX_VIPS * (INET_ADDRSTRLEN + 1)] = "";
+	char	 srcs[INET_ADDRSTRLEN];
+	size_t	 k = 0;
+	char	**env;
+
+	for (size_t i = 0; i < vc->nvips; i++) {
+		inet_ntop(AF_INET, &vc->vips[i], a, sizeof(a));
+		if (i > 0)
+			strcat(all, " ");
+		strcat(all, a);
+	}
+	inet_ntop(AF_INET, &src, srcs, sizeof(srcs));
+	inet_ntop(AF_INET, &vc->vips[idx], vip, sizeof(vip));
+	if ((env = calloc(9, sizeof(*env))) == NULL)
+		fatal("calloc");
+	env[k++] = xasprintf("CARP_VHID=%u", vc->vhid);
+	env[k++] = xasprintf("CARP_STATE=%s", carp_state_name(rq->state));
+	env[k++] = xasprintf("CARP_INTERFACE=%s", vc->ifname);
+	env[k++] = xasprintf("CARP_VIP=%s", vip);
+	env[k++] = xasprintf("CARP_VIPS=%s", all);
+	env[k++] = xasprintf("CARP_SRCIP=%s", srcs);
+	env[k++] = xasprintf("CARP_REASON=%s", fsm_reason_name(rq->reason));
+	if (vc->prefix[idx] != 0)
+		env[k++] = xasprintf("CARP_PREFIX=%u", vc->prefix[idx]);
+	env[k] = NULL;
+	return env;
+}
+
+struct script_job *
+script_build(const struct vhid_config *vc, struct in_addr src,
+    const struct script_req *rq, const char **why)
+{
+	const char		*path;
+	char			 vip[INET_ADDRSTRLEN];
+	struct script_job	*j;
+	size_t			 i, k = 0;
+
+	if ((*why = script_req_check(rq)) != NULL)
+		return NULL;
+	path = rq->kind == SCRIPT_UP ? vc->upscript : vc->downscript;
+	if (path == NULL) {
+		*why = "the vhid has no such script";
+		return NULL;
+	}
+	for (i = 0; i < vc->nvips && vc->vips[i].s_addr != rq->vip.s_addr; i++)
+		;
+	if (i == vc->nvips) {
+		*why = "not an address of the vhid";
+		return NULL;
+	}
+	inet_ntop(AF_INET, &vc->vips[i], vip, sizeof(vip));
+	if ((j = calloc(1, sizeof(*j))) == NULL ||
+	    (j->argv = calloc(5, sizeof(*j->argv))) == NULL)
+		fatal("calloc");
+	j->argv[k++] = xasprintf("%s", path);
+	j->argv[k++] = xasprintf("%s", vc->ifname);
+	j->argv[k++] = xasprintf("%s", vip);
+	if (vc->xparam != NULL)
+		j->argv[k++] = xasprintf("%s", vc->xparam);
+	j->envp = build_env(vc, src, rq, i);
+	j->label = xasprintf("vhid %u %s %s", vc->vhid,
+	    rq->kind == SCRIPT_UP ? "up" : "down", vip);
+	return j;
+}
+
+void
+script_run_local(void *arg, struct script_queue *q,
+    const struct vhid_config *vc, struct in_addr src,
+    const struct script_req *rq)
+{
+	struct script_job	*j;
+	const char		*why;
+
+	if ((j = script_build(vc, src, rq, &why)) == NULL) {
+		log_warnx("vhid %u on %s: no script to run: %s", vc->vhid,
+		    vc->ifname, why);
+		return;
+	}
+	script_enqueue(q, j);
+}
+
+void
+script_submit(struct script_queue *q, const struct vhid_config *vc,
+    struct in_addr src, const struct script_req *rq)
+{
+	const struct script_hooks *h = &q->runner->hooks;
+
+	if (h->submit != NULL)
+		h->submit(h->arg, q, vc, src, rq);
+	else
+		script_run_local(NULL, q, vc, src, rq);
 }

@@ -52,16 +52,6 @@ on_down_timer(evutil_socket_t fd, short ev, void *arg)
 	vhid_event(arg, FSM_EV_DOWN_TIMER);
 }
 
-static char *
-xstrdup(const char *s)
-{
-	char *p;
-
-	if ((p = strdup(s)) == NULL)
-		fatal("strdup");
-	return p;
-}
-
 /*
  * A vhid whose interface is missing or down is made all the same: it
  * waits in INIT until vhid_try_start() finds the interface usable.  An
@@ -120,6 +110,7 @@ vhid_new(struct carpd *cd, const struct vhid_config *cfg, char *err,
 	if (getrandom(&v->counter, sizeof(v->counter), 0) != sizeof(v->counter))
 		v->counter = (uint64_t)now_ms() * 2654435761u;
 	v->scripts = script_queue_new(&cd->runner);
+	v->gen = cd->gen;
 	ifp->by_vhid[cfg->vhid] = v;
 	TAILQ_INSERT_TAIL(&cd->vhids, v, entry);
 	return v;
@@ -455,78 +446,30 @@ garp_stop(struct vhid *v)
 
 /* ---- scripts ---- */
 
-static char *
-xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *
-xasprintf(const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*s;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) == -1)
-		fatal("vasprintf");
-	va_end(ap);
-	return s;
-}
-
-static char **
-script_env(const struct vhid *v, const char *state, size_t idx)
-{
-	char	 vip[INET_ADDRSTRLEN];
-	char	 all[CARPD_MAX_VIPS * (INET_ADDRSTRLEN + 1)] = "";
-	char	 src[INET_ADDRSTRLEN];
-	size_t	 k = 0;
-	char	**env;
-
-	for (size_t i = 0; i < v->cfg.nvips; i++) {
-		char a[INET_ADDRSTRLEN];
-
-		inet_ntop(AF_INET, &v->cfg.vips[i], a, sizeof(a));
-		if (i > 0)
-			strcat(all, " ");
-		strcat(all, a);
-	}
-	inet_ntop(AF_INET, &v->cfg.src, src, sizeof(src));
-	inet_ntop(AF_INET, &v->cfg.vips[idx], vip, sizeof(vip));
-	if ((env = calloc(9, sizeof(*env))) == NULL)
-		fatal("calloc");
-	env[k++] = xasprintf("CARP_VHID=%u", v->cfg.vhid);
-	env[k++] = xasprintf("CARP_STATE=%s", state);
-	env[k++] = xasprintf("CARP_INTERFACE=%s", v->ifp->name);
-	env[k++] = xasprintf("CARP_VIP=%s", vip);
-	env[k++] = xasprintf("CARP_VIPS=%s", all);
-	env[k++] = xasprintf("CARP_SRCIP=%s", src);
-	env[k++] = xasprintf("CARP_REASON=%s", fsm_reason_name(v->last_reason));
-	if (v->cfg.prefix[idx] != 0)
-		env[k++] = xasprintf("CARP_PREFIX=%u", v->cfg.prefix[idx]);
-	env[k] = NULL;
-	return env;
-}
-
-/* ucarp's contract: `script <interface> <vip> [<xparam>]`, once per address. */
+/*
+ * ucarp's contract: `script <interface> <vip> [<xparam>]`, once per
+ * address.  The request says which; the runner's submit hook builds the
+ * command from the configuration (script.h).
+ */
 static void
-run_script(struct vhid *v, const char *script, const char *state)
+run_script(struct vhid *v, enum script_kind kind, enum carp_state state)
 {
-	if (script == NULL)
+	struct script_req rq;
+
+	if ((kind == SCRIPT_UP ? v->cfg.upscript : v->cfg.downscript) == NULL)
 		return;
 	for (size_t i = 0; i < v->cfg.nvips; i++) {
-		char	  vip[INET_ADDRSTRLEN];
-		char	**argv;
-		size_t	  k = 0;
-
-		inet_ntop(AF_INET, &v->cfg.vips[i], vip, sizeof(vip));
-		if ((argv = calloc(5, sizeof(*argv))) == NULL)
-			fatal("calloc");
-		argv[k++] = xstrdup(script);
-		argv[k++] = xstrdup(v->ifp->name);
-		argv[k++] = xstrdup(vip);
-		if (v->cfg.xparam != NULL)
-			argv[k++] = xstrdup(v->cfg.xparam);
-		script_enqueue(v->scripts, argv, script_env(v, state, i),
-		    xasprintf("vhid %u %s %s", v->cfg.vhid,
-		    strcmp(state, "MASTER") == 0 ? "up" : "down", vip));
+		memset(&rq, 0, sizeof(rq));
+		rq.gen = v->gen;
+		rq.qid = v->scripts->id;
+		rq.vhid = v->cfg.vhid;
+		rq.kind = (uint8_t)kind;
+		rq.state = (uint8_t)state;
+		rq.reason = (uint8_t)v->last_reason;
+		memcpy(rq.ifname, v->cfg.ifname, sizeof(rq.ifname));
+		rq.ifname[sizeof(rq.ifname) - 1] = '\0';
+		rq.vip = v->cfg.vips[i];
+		script_submit(v->scripts, &v->cfg, v->cfg.src, &rq);
 	}
 }
 
@@ -582,10 +525,10 @@ apply(struct vhid *v, const struct fsm_output *out)
 	if (out->reason != FSM_R_NONE)
 		log_transition(v, out);
 	if (a & FSM_ACT_RUN_UP)
-		run_script(v, v->cfg.upscript, "MASTER");
+		run_script(v, SCRIPT_UP, CARP_MASTER);
 	if (a & FSM_ACT_RUN_DOWN)
-		run_script(v, v->cfg.downscript,
-		    out->to == CARP_INIT ? "INIT" : "BACKUP");
+		run_script(v, SCRIPT_DOWN,
+		    out->to == CARP_INIT ? CARP_INIT : CARP_BACKUP);
 }
 
 /* ---- receiving ---- */

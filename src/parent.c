@@ -1,0 +1,455 @@
+/*
+ * parent.c: the root parent's event loop and its dispatch of the network
+ * child's messages (parent.h).  It parses nothing that comes from the
+ * network and believes nothing the child says beyond "this vhid of that
+ * configuration changed state": the command, its arguments and its
+ * environment come from the parent's own configuration.
+ */
+#include "config.h"
+
+#include <sys/queue.h>
+#include <sys/wait.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <event2/event.h>
+
+#include "carpd.h"
+#include "conf.h"
+#include "gens.h"
+#include "log.h"
+#include "net.h"
+#include "options.h"
+#include "parent.h"
+#include "privsep.h"
+#include "script.h"
+
+#define EXIT_GRACE	5	/* s without progress at exit, beyond the timeout */
+
+struct rqueue {
+	LIST_ENTRY(rqueue)	 entry;
+	uint32_t		 id;		/* the child's queue id */
+	struct script_queue	*q;
+};
+
+struct parent {
+	struct event_base	*base;
+	struct script_runner	 runner;
+	const struct carpd_options *opts;
+	struct gens		 gens;
+	struct ps_chan		*chan;
+	int			 started;	/* the child got going */
+	int			 eof;		/* the child's end is closed */
+	pid_t			 child;
+	int			 child_status;
+	struct event		*sig_ev[8];
+	size_t			 nsig;
+	struct event		*exit_ev;
+	LIST_HEAD(, rqueue)	 queues;
+	uint64_t		 refused;
+	struct log_ratelimit	 rl;
+};
+
+static long long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* One queue per vhid of every kept configuration, and a few spare. */
+static void
+bound_queues(struct parent *p)
+{
+	p->runner.max_queues = gens_nvhids(&p->gens) + 16;
+}
+
+static struct rqueue *
+rqueue_find(struct parent *p, uint32_t id)
+{
+	struct rqueue *rq;
+
+	LIST_FOREACH(rq, &p->queues, entry)
+		if (rq->id == id)
+			return rq;
+	return NULL;
+}
+
+static struct rqueue *
+rqueue_get(struct parent *p, uint32_t id)
+{
+	struct rqueue		*rq;
+	struct script_queue	*q;
+
+	if ((rq = rqueue_find(p, id)) != NULL)
+		return rq;
+	/* Queues released but still busy count too. */
+	if ((q = script_queue_new(&p->runner)) == NULL)
+		return NULL;
+	if ((rq = calloc(1, sizeof(*rq))) == NULL)
+		fatal("calloc");
+	rq->id = id;
+	rq->q = q;
+	LIST_INSERT_HEAD(&p->queues, rq, entry);
+	return rq;
+}
+
+static void
+rqueue_release(struct parent *p, uint32_t id)
+{
+	struct rqueue *rq;
+
+	if ((rq = rqueue_find(p, id)) == NULL)
+		return;
+	LIST_REMOVE(rq, entry);
+	script_queue_release(rq->q);
+	free(rq);
+}
+
+static void
+refuse(struct parent *p, const struct script_req *rq, const char *why)
+{
+	unsigned long	suppressed = 0;
+	char		ifname[IF_NAMESIZE];
+	char		vip[INET_ADDRSTRLEN];
+
+	p->refused++;
+	if (!log_ratelimit_ok(&p->rl, mono_ms(), &suppressed))
+		return;
+	ps_sanitize(ifname, sizeof(ifname), rq->ifname, sizeof(rq->ifname));
+	inet_ntop(AF_INET, &rq->vip, vip, sizeof(vip));
+	log_warnx("privsep: refusing a script for vhid %u on %s address %s "
+	    "(configuration %u): %s (%llu refused in all, %lu not logged)",
+	    rq->vhid, ifname, vip, rq->gen, why,
+	    (unsigned long long)p->refused, suppressed);
+}
+
+static void
+handle_run(struct parent *p, const struct script_req *rq)
+{
+	const struct vhid_config	*vc;
+	struct script_job		*j;
+	struct rqueue			*q;
+	struct in_addr			 src;
+	const char			*why;
+
+	if ((vc = gens_authorise(&p->gens, rq, &why)) == NULL) {
+		refuse(p, rq, why);
+		return;
+	}
+	/* The source the child uses: configured, or the interface's. */
+	src = vc->src;
+	if (src.s_addr == INADDR_ANY &&
+	    net_first_ipv4(vc->ifname, vc->vips, vc->nvips, &src) == -1)
+		src.s_addr = INADDR_ANY;
+	if ((j = script_build(vc, src, rq, &why)) == NULL) {
+		refuse(p, rq, why);
+		return;
+	}
+	if ((q = rqueue_get(p, rq->qid)) == NULL) {
+		script_job_free(j);
+		refuse(p, rq, "too many script queues");
+		return;
+	}
+	script_enqueue(q->q, j);
+}
+
+static void
+on_child_msg(void *arg, struct ps_msg *m)
+{
+	struct parent *p = arg;
+
+	switch (m->type) {
+	case PS_RUN:
+		handle_run(p, &m->u.run);
+		break;
+	case PS_RELEASE:
+		rqueue_release(p, m->u.qid);
+		break;
+	case PS_STARTED:
+		p->started = 1;
+		break;
+	case PS_ACK:
+		if (gens_ack(&p->gens, m->gen) == -1)
+			log_warnx("privsep: the network process acked "
+			    "configuration %u, which it was never sent", m->gen);
+		bound_queues(p);
+		break;
+	default:
+		log_warnx("privsep: message of type %u from the network "
+		    "process is not for the parent", m->type);
+		break;
+	}
+}
+
+static void
+maybe_exit(struct parent *p)
+{
+	if (p->eof && script_runner_idle(&p->runner))
+		event_base_loopbreak(p->base);
+}
+
+static void
+on_exit_timeout(evutil_socket_t fd, short ev, void *arg)
+{
+	struct parent *p = arg;
+
+	log_warnx("scripts still running at exit and none ended for %u s; "
+	    "not waiting any longer", p->runner.timeout_s + EXIT_GRACE);
+	event_base_loopbreak(p->base);
+}
+
+/* At exit: give up only when no script has ended for a while. */
+static void
+arm_exit(struct parent *p)
+{
+	struct timeval tv = { p->runner.timeout_s + EXIT_GRACE, 0 };
+
+	if (p->eof) {
+		evtimer_del(p->exit_ev);
+		evtimer_add(p->exit_ev, &tv);
+	}
+}
+
+static void
+on_script_done(void *arg)
+{
+	arm_exit(arg);
+}
+
+static void
+on_idle(void *arg)
+{
+	maybe_exit(arg);
+}
+
+/* End of file: every request of the child has been read. */
+static void
+on_child_eof(void *arg)
+{
+	struct parent *p = arg;
+
+	p->eof = 1;
+	arm_exit(p);
+	maybe_exit(p);
+}
+
+static void
+on_other_child(pid_t pid, int status, void *arg)
+{
+	struct parent *p = arg;
+
+	if (pid != p->child)
+		return;
+	p->child = 0;
+	p->child_status = status;
+	if (WIFSIGNALED(status))
+		log_warnx("network process killed by signal %d",
+		    WTERMSIG(status));
+	else if (WEXITSTATUS(status) != 0)
+		log_warnx("network process exited %d", WEXITSTATUS(status));
+}
+
+/* Bytes a configuration takes on the channel, about. */
+static size_t
+config_bytes(const struct config *cf)
+{
+	size_t n = 64;
+
+	for (size_t i = 0; i < cf->nvhids; i++) {
+		const struct vhid_config *vc = &cf->vhids[i];
+
+		n += 64 + sizeof(*vc);
+		n += vc->passfile ? strlen(vc->passfile) : 0;
+		n += vc->upscript ? strlen(vc->upscript) : 0;
+		n += vc->downscript ? strlen(vc->downscript) : 0;
+		n += vc->xparam ? strlen(vc->xparam) : 0;
+	}
+	return n;
+}
+
+static int
+send_config(struct parent *p, const struct config *cf, uint32_t gen)
+{
+	struct ps_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = PS_RELOAD_BEGIN;
+	m.gen = gen;
+	m.u.g.debug = cf->g.debug;
+	m.u.g.facility = (uint32_t)cf->g.facility;
+	m.u.g.script_timeout = cf->g.script_timeout;
+	if (ps_chan_send(p->chan, &m) == -1)
+		return -1;
+	for (size_t i = 0; i < cf->nvhids; i++) {
+		memset(&m, 0, sizeof(m));
+		m.type = PS_RELOAD_VHID;
+		m.gen = gen;
+		m.u.vc = cf->vhids[i];	/* shallow: encoded only */
+		if (ps_chan_send(p->chan, &m) == -1)
+			return -1;
+	}
+	memset(&m, 0, sizeof(m));
+	m.type = PS_RELOAD_END;
+	m.gen = gen;
+	m.u.nvhids = (uint32_t)cf->nvhids;
+	return ps_chan_send(p->chan, &m);
+}
+
+static void
+parent_reload(struct parent *p)
+{
+	struct config	 cf;
+	char		 err[512];
+	uint32_t	 gen;
+
+	if (config_load(p->opts->config, p->opts, &cf, err, sizeof(err)) == -1) {
+		log_warnx("reload failed: %s; keeping the running "
+		    "configuration", err);
+		return;
+	}
+	if ((gen = gens_add(&p->gens, &cf, true)) == 0) {
+		log_warnx("reload refused: the network process has not "
+		    "taken the last %d configurations yet", GENS_MAX - 1);
+		config_free(&cf);
+		return;
+	}
+	if (!ps_chan_room(p->chan, cf.nvhids + 2, config_bytes(&cf))) {
+		log_warnx("reload failed: the channel to the network process "
+		    "is full; keeping the running configuration");
+		gens_drop_last(&p->gens);
+		return;
+	}
+	if (send_config(p, &cf, gen) == -1) {
+		/* A part may be queued: the child refuses an incomplete one. */
+		log_warnx("reload failed: cannot hand configuration %u to the "
+		    "network process", gen);
+		return;
+	}
+	p->runner.timeout_s = cf.g.script_timeout;
+	bound_queues(p);
+}
+
+static void
+on_parent_signal(evutil_socket_t sig, short ev, void *arg)
+{
+	struct parent *p = arg;
+
+	if (sig == SIGCHLD) {
+		script_reap(&p->runner);
+		maybe_exit(p);
+		return;
+	}
+	if (sig == SIGHUP && !p->opts->vhid_given) {
+		if (!p->eof)
+			parent_reload(p);
+		return;
+	}
+	if (p->child > 0)
+		kill(p->child, (int)sig);
+}
+
+static void
+parent_setup(struct parent *p, struct config *cf)
+{
+	static const int sigs[] = { SIGCHLD, SIGUSR1, SIGUSR2, SIGTERM,
+	    SIGINT, SIGHUP, SIGQUIT };
+	struct event_config *ecfg;
+
+	if ((ecfg = event_config_new()) == NULL ||
+	    (p->base = event_base_new_with_config(ecfg)) == NULL)
+		fatalx("cannot create the event base");
+	event_config_free(ecfg);
+	script_runner_init(&p->runner, p->base, cf->g.script_timeout);
+	p->runner.idle_cb = on_idle;
+	p->runner.done_cb = on_script_done;
+	p->runner.idle_arg = p;
+	p->runner.other_child_cb = on_other_child;
+	if (cf->g.script_user != NULL &&
+	    script_runner_set_user(&p->runner, cf->g.script_user) == -1)
+		fatalx("no such user: %s", cf->g.script_user);
+	if (gens_add(&p->gens, cf, false) != PS_GEN_FIRST)
+		fatalx("privsep: first configuration");
+	bound_queues(p);
+	p->rl.burst = 10;
+	p->rl.period_ms = 1000;
+	signal(SIGPIPE, SIG_IGN);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct event *e = evsignal_new(p->base, sigs[i],
+		    on_parent_signal, p);
+
+		if (e == NULL || evsignal_add(e, NULL) == -1)
+			fatalx("cannot watch signal %d", sigs[i]);
+		p->sig_ev[p->nsig++] = e;
+	}
+	if ((p->exit_ev = evtimer_new(p->base, on_exit_timeout, p)) == NULL)
+		fatalx("evtimer_new failed");
+}
+
+static void
+parent_teardown(struct parent *p)
+{
+	const struct ps_chan_stats	*st = ps_chan_stats(p->chan);
+	struct rqueue			*rq;
+
+	if (st->dropped > 0 || st->malformed > 0 || p->refused > 0)
+		log_warnx("privsep: %llu messages dropped, %llu malformed, "
+		    "%llu scripts refused", (unsigned long long)st->dropped,
+		    (unsigned long long)st->malformed,
+		    (unsigned long long)p->refused);
+	while ((rq = LIST_FIRST(&p->queues)) != NULL) {
+		LIST_REMOVE(rq, entry);
+		script_queue_release(rq->q);
+		free(rq);
+	}
+	gens_free(&p->gens);
+	for (size_t i = 0; i < p->nsig; i++)
+		event_free(p->sig_ev[i]);
+	event_free(p->exit_ev);
+	ps_chan_free(p->chan);
+	event_base_free(p->base);
+}
+
+/* The child closed its end: it is exiting; wait a moment for its status. */
+static void
+reap_child(struct parent *p)
+{
+	for (int i = 0; i < 100 && p->child > 0; i++) {
+		int status;
+
+		if (waitpid(p->child, &status, WNOHANG) == p->child)
+			on_other_child(p->child, status, p);
+		else
+			usleep(10000);
+	}
+}
+
+int
+parent_run(const struct carpd_options *opts, struct config *cf,
+    pid_t child, int fd, int *started)
+{
+	struct parent p;
+
+	memset(&p, 0, sizeof(p));
+	p.opts = opts;
+	p.child = child;
+	LIST_INIT(&p.queues);
+	gens_init(&p.gens);
+	parent_setup(&p, cf);
+	p.chan = ps_chan_new(p.base, fd, "network", on_child_msg,
+	    on_child_eof, &p);
+	event_base_dispatch(p.base);
+	reap_child(&p);
+	*started = p.started;
+	parent_teardown(&p);
+	close(fd);
+	if (p.child > 0)
+		return 1;
+	return WIFEXITED(p.child_status) ? WEXITSTATUS(p.child_status) : 1;
+}
