@@ -27,6 +27,7 @@ struct wbuf {
 	uint8_t	*p;
 	size_t	 len;
 	size_t	 cap;
+	int	 bad;		/* a string too long */
 };
 
 static void
@@ -71,7 +72,11 @@ w_str(struct wbuf *b, const char *s)
 {
 	size_t len = s != NULL ? strlen(s) + 1 : 0;
 
-	w_u32(b, (uint32_t)(len > PS_MAX_STR ? UINT32_MAX : len));
+	if (len > PS_MAX_STR) {
+		b->bad = 1;
+		return;
+	}
+	w_u32(b, (uint32_t)len);
 	if (len > 0)
 		w_put(b, s, len);
 }
@@ -106,7 +111,10 @@ ps_msg_encode(const struct ps_msg *m, size_t *len)
 		w_u8(&b, rq->state);
 		w_u8(&b, rq->reason);
 		w_put(&b, &rq->vip, sizeof(rq->vip));
-		w_str(&b, rq->ifname);
+		if (memchr(rq->ifname, '\0', sizeof(rq->ifname)) == NULL)
+			b.bad = 1;
+		else
+			w_str(&b, rq->ifname);
 		break;
 	case PS_RELEASE:
 		w_u32(&b, m->u.qid);
@@ -134,7 +142,7 @@ ps_msg_encode(const struct ps_msg *m, size_t *len)
 		free(b.p);
 		return NULL;
 	}
-	if (b.len > PS_MAX_MSG) {
+	if (b.bad || b.len > PS_MAX_MSG) {
 		explicit_bzero(b.p, b.cap);
 		free(b.p);
 		return NULL;
