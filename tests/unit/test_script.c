@@ -157,7 +157,7 @@ START_TEST(t_order)
 {
 	struct loop		 l;
 	struct script_queue	*q;
-	char			 body[512], tag[8], want[256] = "";
+	char			 body[512], tag[16], want[256] = "";
 	const char		*p;
 
 	snprintf(body, sizeof(body), "sleep 0.0$(( $1 %% 3 ))\n"
@@ -223,7 +223,7 @@ START_TEST(t_concurrency)
 {
 	struct loop		 l;
 	struct script_queue	*q[12];
-	char			 body[512], tag[8], want[256] = "";
+	char			 body[512], tag[16], want[256] = "";
 	const char		*p;
 
 	snprintf(body, sizeof(body), "echo $1 >>%s; sleep 0.2", logpath);
