@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <sys/ioctl.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/sockios.h>
 #include <event2/event.h>
 
 #include "log.h"
@@ -511,14 +513,20 @@ ps_chan_flush(struct ps_chan *c, int ms)
 	return TAILQ_EMPTY(&c->queue) && !c->gone ? 0 : -1;
 }
 
-/* A zero-length read: end of file, or an empty datagram? */
+/*
+ * A zero-length read: the end of file, or an empty datagram?  The end
+ * only once the peer has closed and no byte of any message is left.
+ */
 static int
 peer_closed(int fd)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLIN | POLLRDHUP };
+	struct pollfd	pfd = { .fd = fd, .events = POLLIN | POLLRDHUP };
+	int		left = 0;
 
-	return poll(&pfd, 1, 0) == 1 &&
-	    (pfd.revents & (POLLHUP | POLLRDHUP)) != 0;
+	if (poll(&pfd, 1, 0) != 1 ||
+	    (pfd.revents & (POLLHUP | POLLRDHUP)) == 0)
+		return 0;
+	return ioctl(fd, SIOCINQ, &left) == -1 || left == 0;
 }
 
 static void

@@ -332,12 +332,18 @@ START_TEST(t_transport)
 		ck_assert_int_eq(ps_chan_send(tx, &m), 0);
 	}
 	ck_assert_int_eq(ps_chan_flush(tx, 5000), 0);
+	/* an empty datagram just before the close hides nothing either */
+	ck_assert_int_eq(send(sv[0], "", 0, 0), 0);
+	m.u.run.qid = (uint32_t)n + 100;
+	ck_assert_int_eq(ps_chan_send(tx, &m), 0);
+	ck_assert_int_eq(ps_chan_flush(tx, 5000), 0);
 	ps_chan_free(tx);
 	close(sv[0]);
 	event_base_dispatch(base);
 	ck_assert_int_eq(s.eof, 1);
-	ck_assert_uint_eq(s.eof_after, (uint32_t)n + 100);
-	ck_assert_uint_eq(ps_chan_stats(rx)->received, (uint64_t)n + 100);
+	ck_assert_uint_eq(s.eof_after, (uint32_t)n + 101);
+	ck_assert_uint_eq(ps_chan_stats(rx)->received, (uint64_t)n + 101);
+	ck_assert_uint_eq(ps_chan_stats(rx)->malformed, 2);
 	ps_chan_free(rx);
 	close(sv[1]);
 	event_base_free(base);
