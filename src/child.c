@@ -204,8 +204,16 @@ child_flush(struct child *c, int ms)
 void
 child_free(struct child *c)
 {
+	const struct ps_chan_stats *st;
+
 	if (c == NULL)
 		return;
+	st = ps_chan_stats(c->chan);
+	if (st->dropped > 0 || st->malformed > 0)
+		log_warnx("privsep: %llu messages to the privileged process "
+		    "dropped, %llu from it malformed",
+		    (unsigned long long)st->dropped,
+		    (unsigned long long)st->malformed);
 	assembly_reset(&c->as);
 	ps_chan_free(c->chan);
 	free(c);
