@@ -59,7 +59,7 @@ enum ps_type {
 	PS_SANDBOX_VIOLATION = 100,	/* reserved, see above */
 };
 
-#define PS_GEN_FIRST	1		/* the configuration the child starts with */
+#define PS_GEN_FIRST	1		/* the child starts with it */
 #define PS_MAX_MSG	(64 * 1024)	/* one datagram */
 #define PS_MAX_STR	4096		/* one string in it, with its NUL */
 #define PS_QUEUE_MSGS	16384

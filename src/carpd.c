@@ -19,12 +19,12 @@
 #include <event2/event.h>
 
 #include "carpd.h"
+#include "child.h"
 #include "conf.h"
 #include "control.h"
 #include "link.h"
 #include "net.h"
 #include "options.h"
-#include "child.h"
 #include "parent.h"
 #include "privsep.h"
 #include "vhid.h"
@@ -515,7 +515,8 @@ run(struct carpd_options *opts, struct config *cf)
 		log_warnx("event loop failed");
 	/* The down scripts of the shutdown must reach the parent. */
 	if (cd.child != NULL)
-		child_flush(cd.child, (int)(cd.runner.timeout_s + EXIT_GRACE) * 1000);
+		child_flush(cd.child,
+		    (int)(cd.runner.timeout_s + EXIT_GRACE) * 1000);
 	carpd_free(&cd);
 	if (ps_fd != -1)
 		close(ps_fd);

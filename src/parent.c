@@ -28,7 +28,8 @@
 #include "privsep.h"
 #include "script.h"
 
-#define EXIT_GRACE	5	/* s without progress at exit, beyond the timeout */
+/* At exit: seconds with no script ending, beyond the timeout. */
+#define EXIT_GRACE	5
 
 struct rqueue {
 	LIST_ENTRY(rqueue)	 entry;
@@ -178,7 +179,8 @@ on_child_msg(void *arg, struct ps_msg *m)
 	case PS_ACK:
 		if (gens_ack(&p->gens, m->gen) == -1)
 			log_warnx("privsep: the network process acked "
-			    "configuration %u, which it was never sent", m->gen);
+			    "configuration %u, which it was never sent",
+			    m->gen);
 		bound_queues(p);
 		break;
 	default:
@@ -309,7 +311,8 @@ parent_reload(struct parent *p)
 	char		 err[512];
 	uint32_t	 gen;
 
-	if (config_load(p->opts->config, p->opts, &cf, err, sizeof(err)) == -1) {
+	if (config_load(p->opts->config, p->opts, &cf, err,
+	    sizeof(err)) == -1) {
 		log_warnx("reload failed: %s; keeping the running "
 		    "configuration", err);
 		return;

@@ -341,7 +341,7 @@ struct ps_chan {
 	TAILQ_HEAD(, qmsg)	 queue;
 	size_t			 qmsgs;
 	size_t			 qbytes;
-	int			 gone;		/* peer closed; no more writes */
+	int			 gone;	/* peer closed: no more writes */
 	uint8_t			*rbuf;		/* PS_MAX_MSG + 1 */
 	ps_msg_cb		 msg_cb;
 	ps_eof_cb		 eof_cb;
@@ -543,7 +543,8 @@ on_readable(evutil_socket_t fd, short ev, void *arg)
 	 * read event is level-triggered and fires again).
 	 */
 	for (int batch = 0; batch < PS_READ_BATCH; batch++) {
-		n = recv(c->fd, c->rbuf, PS_MAX_MSG + 1, MSG_DONTWAIT | MSG_TRUNC);
+		n = recv(c->fd, c->rbuf, PS_MAX_MSG + 1,
+		    MSG_DONTWAIT | MSG_TRUNC);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -570,8 +571,8 @@ on_readable(evutil_socket_t fd, short ev, void *arg)
 		} else
 			explicit_bzero(c->rbuf, (size_t)n);
 		c->st.malformed++;
-		chan_warn(c, "malformed message from the %s process (%zd bytes): "
-		    "%s", c->peer, n, why);
+		chan_warn(c, "malformed message from the %s process "
+		    "(%zd bytes): %s", c->peer, n, why);
 	}
 }
 
