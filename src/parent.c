@@ -10,6 +10,8 @@
 #include <sys/queue.h>
 #include <sys/wait.h>
 #include <errno.h>
+#include <ifaddrs.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +24,6 @@
 #include "conf.h"
 #include "gens.h"
 #include "log.h"
-#include "net.h"
 #include "options.h"
 #include "parent.h"
 #include "privsep.h"
@@ -131,6 +132,46 @@ refuse(struct parent *p, const struct script_req *rq, const char *why)
 	    (unsigned long long)p->refused, suppressed);
 }
 
+static bool
+is_vip(const struct config *cf, const char *ifname, struct in_addr a)
+{
+	for (size_t i = 0; i < cf->nvhids; i++) {
+		const struct vhid_config *vc = &cf->vhids[i];
+
+		if (strcmp(vc->ifname, ifname) != 0)
+			continue;
+		for (size_t k = 0; k < vc->nvips; k++)
+			if (vc->vips[k].s_addr == a.s_addr)
+				return true;
+	}
+	return false;
+}
+
+/*
+ * The source the network process uses when none is configured, as it
+ * picks it: the interface's first IPv4 address that is not a virtual
+ * address of a vhid on it.  0.0.0.0 when there is none.
+ */
+static struct in_addr
+iface_source(const struct config *cf, const char *ifname)
+{
+	struct ifaddrs	*ifa, *i;
+	struct in_addr	 a, src = { INADDR_ANY };
+
+	if (getifaddrs(&ifa) == -1)
+		return src;
+	for (i = ifa; i != NULL && src.s_addr == INADDR_ANY; i = i->ifa_next) {
+		if (i->ifa_addr == NULL || i->ifa_addr->sa_family != AF_INET ||
+		    strcmp(i->ifa_name, ifname) != 0)
+			continue;
+		a = ((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr;
+		if (!is_vip(cf, ifname, a))
+			src = a;
+	}
+	freeifaddrs(ifa);
+	return src;
+}
+
 static void
 handle_run(struct parent *p, const struct script_req *rq)
 {
@@ -144,11 +185,9 @@ handle_run(struct parent *p, const struct script_req *rq)
 		refuse(p, rq, why);
 		return;
 	}
-	/* The source the child uses: configured, or the interface's. */
 	src = vc->src;
-	if (src.s_addr == INADDR_ANY &&
-	    net_first_ipv4(vc->ifname, vc->vips, vc->nvips, &src) == -1)
-		src.s_addr = INADDR_ANY;
+	if (src.s_addr == INADDR_ANY)
+		src = iface_source(gens_find(&p->gens, rq->gen), vc->ifname);
 	if ((j = script_build(vc, src, rq, &why)) == NULL) {
 		refuse(p, rq, why);
 		return;
