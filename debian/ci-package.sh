@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Build the Debian package from a clean copy of the tree (the committed
+# files plus uncommitted changes to them, nothing built or untracked),
+# check it with lintian (no errors), install it with dpkg -i and check
+# that carpd, carpctl, the manual and the packaged files are there.
+# Needs root on Debian 12; installs what it lacks with apt-get.  .ci/run
+# calls it; developers can too.  The package is purged at the end
+# (KEEP_PACKAGE=1 keeps it); its user carpd stays, as on any machine.
+#
+# It never starts carpd: nothing is configured (/etc/carpd.conf absent),
+# and without systemd as PID 1 the units are only checked
+# (systemd-analyze verify, where it works).
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+packaging_deps=(debhelper lintian dpkg-dev man-db)
+
+say() {
+	echo "ci-package: $*"
+}
+
+fail() {
+	echo "ci-package: FAIL: $*" >&2
+	exit 1
+}
+
+install_missing() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	say "installing ${missing[*]}"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    "${missing[@]}" >/dev/null
+}
+
+# deps FIELD-TEXT: package names of a Depends-like field (first of each
+# alternative, no versions, no substitution variables).
+deps() {
+	tr ',' '\n' <<<"$1" | sed 's/|.*//; s/(.*)//; s/\[.*\]//; s/<.*>//; s/[[:space:]]//g' |
+	    grep -v -e '^$' -e '^\$' | sed 's/:any$//'
+}
+
+[ "$(id -u)" -eq 0 ] || fail "needs root (apt-get, dpkg -i)"
+start=$(date +%s)
+install_missing "${packaging_deps[@]}"
+# shellcheck disable=SC2046 # a list of package names
+install_missing $(deps "$(sed -n '/^Build-Depends:/,/^[A-Z]/p' "$top/debian/control" |
+    sed '$d; s/^Build-Depends://')")
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/carpd-pkg.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+version=$(dpkg-parsechangelog -l "$top/debian/changelog" -S Version)
+src=$work/carpd-$version
+mkdir "$src"
+# HEAD plus the working tree's changes to tracked files, as a commit.
+tree=$(git -C "$top" stash create 2>/dev/null || true)
+git -C "$top" archive "${tree:-HEAD}" | tar -x -C "$src"
+
+say "dpkg-buildpackage -us -uc -b in $src"
+(cd "$src" && dpkg-buildpackage -us -uc -b) >"$work/build.log" 2>&1 ||
+	{ tail -n 60 "$work/build.log"; fail "dpkg-buildpackage failed"; }
+deb=$(ls "$work"/carpd_"$version"_*.deb)
+changes=$(ls "$work"/carpd_"$version"_*.changes)
+
+say "lintian $(basename "$changes")"
+lintian --fail-on error --suppress-tags-from-file /dev/null "$changes" \
+    >"$work/lintian.log" 2>&1 || true
+cat "$work/lintian.log"
+grep -q '^E: ' "$work/lintian.log" && fail "lintian reports errors"
+
+say "contents of $(basename "$deb")"
+dpkg-deb -c "$deb" | awk '{ print $6, $7, $8 }' >"$work/contents"
+for f in ./usr/sbin/carpd ./usr/sbin/carpctl ./usr/share/man/man8/carpd.8.gz \
+    ./usr/share/man/man8/carpctl.8.gz ./usr/share/man/man5/carpd.conf.5.gz \
+    ./usr/share/doc/carpd/examples/vip-up.sh ./usr/share/doc/carpd/examples/vip-down.sh \
+    ./lib/systemd/system/carpd.service ./lib/systemd/system/carpd@.service \
+    ./etc/network/if-up.d/carpd ./etc/network/if-down.d/carpd \
+    ./usr/share/carpd/vip-up ./usr/share/carpd/vip-down \
+    ./usr/share/bash-completion/completions/carpd \
+    ./usr/share/bash-completion/completions/carpctl \
+    ./usr/lib/sysusers.d/carpd.conf; do
+	grep -q "^$f\( \|$\)" "$work/contents" || fail "the package lacks $f"
+done
+conffiles=$(dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles)
+[ "$conffiles" = /etc/network/if-up.d/carpd ] ||
+	fail "conffiles are not just /etc/network/if-up.d/carpd: $conffiles"
+
+# shellcheck disable=SC2046 # a list of package names
+install_missing $(deps "$(dpkg-deb -f "$deb" Depends)")
+say "dpkg -i $(basename "$deb")"
+dpkg -i "$deb" >"$work/install.log" 2>&1 </dev/null || { cat "$work/install.log"; fail "dpkg -i failed"; }
+/usr/sbin/carpd --version | grep -qx "carpd $version" || fail "carpd --version: $(/usr/sbin/carpd --version)"
+/usr/sbin/carpctl --help | grep -q '^Usage: carpctl' || fail "carpctl --help"
+[ "$(man -w carpd)" = /usr/share/man/man8/carpd.8.gz ] || fail "man -w carpd: $(man -w carpd)"
+{ man -w carpctl && man -w 5 carpd.conf; } >/dev/null || fail "man -w carpctl, carpd.conf"
+getent passwd carpd | grep -q ':/nonexistent:' || fail "no system user carpd"
+getent group carpd >/dev/null || fail "no group carpd"
+[ -L /etc/network/if-down.d/carpd ] || fail "/etc/network/if-down.d/carpd is not a link"
+if command -v systemd-analyze >/dev/null; then
+	# Without systemd running, verify may still load the units offline.
+	systemd-analyze verify /lib/systemd/system/carpd.service \
+	    /lib/systemd/system/carpd@.service >"$work/verify.log" 2>&1 ||
+		say "systemd-analyze verify could not run here: $(head -n 3 "$work/verify.log")"
+	grep -E 'carpd(@)?\.service:[0-9]+:' "$work/verify.log" &&
+		fail "systemd-analyze verify complains about the units"
+fi
+# Reinstalling (an upgrade to the same version) keeps the administrator's
+# change to a conffile and the user.
+echo "# changed by ci-package.sh" >>/etc/network/if-up.d/carpd
+dpkg -i "$deb" >>"$work/install.log" 2>&1 </dev/null || fail "reinstall failed"
+grep -q 'changed by ci-package.sh' /etc/network/if-up.d/carpd ||
+	fail "an upgrade replaced the administrator's /etc/network/if-up.d/carpd"
+
+if [ "${KEEP_PACKAGE:-0}" != 1 ]; then
+	dpkg --purge carpd >>"$work/install.log" 2>&1 || fail "dpkg --purge failed"
+	[ ! -e /etc/network/if-up.d/carpd ] || fail "purge left /etc/network/if-up.d/carpd"
+	getent passwd carpd >/dev/null || fail "purge removed the user carpd"
+	say "purged (the user carpd stays)"
+fi
+say "OK in $(( $(date +%s) - start )) s"
