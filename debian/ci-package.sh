@@ -41,7 +41,7 @@ install_missing() {
 # alternative, no versions, no substitution variables).
 deps() {
 	tr ',' '\n' <<<"$1" | sed 's/|.*//; s/(.*)//; s/\[.*\]//; s/<.*>//; s/[[:space:]]//g' |
-	    grep -v -e '^$' -e '^\$' | sed 's/:any$//'
+	    grep -v -e '^$' -e '^\$' | sed 's/:any$//; s/^debhelper-compat$/debhelper/'
 }
 
 [ "$(id -u)" -eq 0 ] || fail "needs root (apt-get, dpkg -i)"
@@ -52,7 +52,7 @@ install_missing $(deps "$(sed -n '/^Build-Depends:/,/^[A-Z]/p' "$top/debian/cont
     sed '$d; s/^Build-Depends://')")
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/carpd-pkg.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+trap '[ "${KEEP_WORK:-0}" = 1 ] && echo "ci-package: kept $work" || rm -rf "$work"' EXIT
 version=$(dpkg-parsechangelog -l "$top/debian/changelog" -S Version)
 src=$work/carpd-$version
 mkdir "$src"
