@@ -13,7 +13,7 @@ cd "$top"
 
 packages=(autoconf automake make gcc pkg-config libpcap-dev libnet1-dev
 	libevent-dev nettle-dev libcap-ng-dev check iproute2 iputils-ping tcpdump ucarp
-	keepalived mandoc python3-scapy faketime psmisc)
+	keepalived mandoc python3-scapy faketime psmisc ifupdown)
 
 install_packages() {
 	local missing=()
