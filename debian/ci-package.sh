@@ -67,9 +67,9 @@ deb=$(ls "$work"/carpd_"$version"_*.deb)
 changes=$(ls "$work"/carpd_"$version"_*.changes)
 
 say "lintian $(basename "$changes")"
-lintian --fail-on error --suppress-tags-from-file /dev/null "$changes" \
-    >"$work/lintian.log" 2>&1 || true
-cat "$work/lintian.log"
+# Its exit status also counts warnings on some versions: read the tags.
+lintian "$changes" >"$work/lintian.log" 2>&1 || true
+grep -v 'running with root privileges' "$work/lintian.log" || true
 grep -q '^E: ' "$work/lintian.log" && fail "lintian reports errors"
 
 say "contents of $(basename "$deb")"
