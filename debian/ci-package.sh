@@ -56,8 +56,12 @@ trap '[ "${KEEP_WORK:-0}" = 1 ] && echo "ci-package: kept $work" || rm -rf "$wor
 version=$(dpkg-parsechangelog -l "$top/debian/changelog" -S Version)
 src=$work/carpd-$version
 mkdir "$src"
-# HEAD plus the working tree's changes to tracked files, as a commit.
-tree=$(git -C "$top" stash create 2>/dev/null || true)
+# HEAD plus the working tree's changes to tracked files, as a commit
+# (that needs a committer's name, which a CI machine may not have).
+git -C "$top" rev-parse --verify -q HEAD >/dev/null || fail "$top is not a git checkout"
+tree=$(GIT_COMMITTER_NAME=ci-package GIT_COMMITTER_EMAIL=ci-package@localhost \
+    GIT_AUTHOR_NAME=ci-package GIT_AUTHOR_EMAIL=ci-package@localhost \
+    git -C "$top" stash create)
 git -C "$top" archive "${tree:-HEAD}" | tar -x -C "$src"
 
 say "dpkg-buildpackage -us -uc -b in $src"

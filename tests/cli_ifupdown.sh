@@ -4,8 +4,10 @@
 # each one, with a value, gives a command line that carpd accepts; a
 # misspelt carp-* option or a bad yes/no is refused, naming it.  The hook
 # runs as ifupdown runs it (a clean environment, IFACE, MODE, IF_*), with
-# a carpd that only checks its command line (--check), so nothing starts
-# and nothing is written.  tests/netns/i_ifupdown.sh runs the real thing.
+# a carpd that only checks its command line (--check), so nothing starts;
+# as root, one check has the hook write /run/carpd.eth9.pass (eth9: no
+# such interface), then removes it.  tests/netns/i_ifupdown.sh runs the
+# real thing.
 set -u
 
 : "${CARPD:?CARPD must be the path of the carpd binary}"
@@ -114,6 +116,25 @@ fi
 rm -f "$tmp/argv"
 if ! hook IF_CARP_ADVSKEW=5 || [ -e "$tmp/argv" ]; then
 	fail "a stanza without carp-vhid or ucarp-* started carpd"
+fi
+
+# While ucarp and its hook are installed, ucarp-* stanzas are theirs.
+if [ -x /usr/sbin/ucarp ] && [ -e /etc/network/if-up.d/ucarp ]; then
+	rm -f "$tmp/argv"
+	if ! hook IF_UCARP_VID=3 IF_UCARP_VIP=192.0.2.100 IF_UCARP_PASSWORD=x ||
+	    [ -e "$tmp/argv" ]; then
+		fail "ucarp's hook is installed, but carpd's started carpd for ucarp-* options"
+		rm -f /run/carpd.eth9.pass
+	fi
+fi
+# A password with a backslash and spaces reaches the file as it is.
+if [ "$(id -u)" -eq 0 ] && [ ! -e /run/carpd.eth9.pass ]; then
+	rm -f "$tmp/argv"
+	hook IF_CARP_VHID=3 IF_CARP_ADDR=192.0.2.100 IF_CARP_PASS='a\nb -n c' ||
+		fail "carp-pass: the hook failed: $(cat "$tmp/out")"
+	[ "$(cat /run/carpd.eth9.pass 2>/dev/null)" = 'a\nb -n c' ] ||
+		fail "carp-pass: the file holds \"$(cat /run/carpd.eth9.pass 2>/dev/null)\""
+	rm -f /run/carpd.eth9.pass
 fi
 
 echo "cli_ifupdown: $(wc -l <"$tmp/got") carp-* settings, $failures problems"
