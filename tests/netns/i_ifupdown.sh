@@ -18,7 +18,8 @@
 # installs them), /run, and /usr/local (sbin/carpd -> $CARPD, and
 # share/carpd/vip-up and vip-down from the source tree, as "make
 # install" puts them).  The machine's /etc/network and /run are never
-# touched.
+# touched.  Under the sanitizers, carpd's reports go to files that the
+# test checks.
 # shellcheck source=tests/netns/lib.sh
 . "${top_srcdir:-.}/tests/netns/lib.sh"
 
@@ -52,7 +53,19 @@ setup() {
 	    "$r/run" "$r/usr/local/sbin" "$r/usr/local/share/carpd"
 	ln -s "$top_srcdir/ifupdown/carpd" "$r/etc/network/if-up.d/carpd"
 	ln -s ../if-up.d/carpd "$r/etc/network/if-down.d/carpd"
-	ln -s "$CARPD" "$r/usr/local/sbin/carpd"
+	if [ -n "${ASAN_OPTIONS:-}${UBSAN_OPTIONS:-}" ]; then
+		# ifupdown clears the environment, and a daemon has no stderr:
+		# the sanitizers' options and reports go through a file.
+		cat >"$r/usr/local/sbin/carpd" <<-EOF
+		#!/bin/sh
+		export ASAN_OPTIONS="${ASAN_OPTIONS:-}:log_path=$TB_DIR/sanitizer"
+		export UBSAN_OPTIONS="${UBSAN_OPTIONS:-}:log_path=$TB_DIR/sanitizer"
+		exec "$CARPD" "\$@"
+		EOF
+		chmod +x "$r/usr/local/sbin/carpd"
+	else
+		ln -s "$CARPD" "$r/usr/local/sbin/carpd"
+	fi
 	ln -s "$top_srcdir/ifupdown/vip-up" "$top_srcdir/ifupdown/vip-down" \
 	    "$r/usr/local/share/carpd/"
 }
@@ -164,5 +177,9 @@ for h in a b; do
 	ls "$(root "$h")"/run/carpd.* >/dev/null 2>&1 &&
 		tb_fail "$h: ifdown left $(ls "$(root "$h")"/run/carpd.*)"
 done
+if ls "$TB_DIR"/sanitizer.* >/dev/null 2>&1; then
+	cat "$TB_DIR"/sanitizer.* >&2
+	tb_fail "the sanitizers reported errors in carpd"
+fi
 took=$(tb_elapsed "$t0" "$(date +%s.%N)")
 tb_pass "ucarp stanzas up, failover, carp-* stanzas preempt, both down in $took s"
