@@ -170,7 +170,10 @@ tb_wait_event ' a up eth0 192.0.2.100 ' 2 || tb_fail "a's carp-upscript did not 
 t0=$(date +%s.%N)
 on b ifdown eth0 || tb_fail "b: ifdown eth0 failed"
 tb_until 5 gone b || tb_fail "b: ifdown left a process or the VIP: $("$TB_IP" netns pids "${TB_NS[b]}")"
+tb_log "b (backup): ifdown took $(tb_elapsed "$t0" "$(date +%s.%N)") s"
+t1=$(date +%s.%N)
 on a ifdown eth0 || tb_fail "a: ifdown eth0 failed"
+tb_log "a (master): ifdown took $(tb_elapsed "$t1" "$(date +%s.%N)") s"
 tb_until 5 gone a || tb_fail "a: ifdown left a process or the VIP"
 tb_wait_event ' a down eth0 192.0.2.100 ' 2 || tb_fail "a's carp-downscript did not run on ifdown"
 for h in a b; do
