@@ -13,7 +13,8 @@
  *
  * Linked with -Wl,--wrap=open: while a parse runs, a passfile that is
  * not a regular file (a FIFO, /dev/stdin, a tty) is refused instead of
- * opened, so that a fuzzed path cannot block the fuzzer.
+ * opened, so that a fuzzed path cannot block the fuzzer (directories
+ * pass: src/safefile.c opens each one on the way to the file).
  */
 #include "config.h"
 
@@ -53,7 +54,8 @@ __wrap_open(const char *path, int flags, ...)
 		mode = (mode_t)va_arg(ap, int);
 		va_end(ap);
 	}
-	if (in_parse && (stat(path, &st) == -1 || !S_ISREG(st.st_mode))) {
+	if (in_parse && (stat(path, &st) == -1 ||
+	    !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))))) {
 		errno = ENOENT;
 		return -1;
 	}

@@ -18,6 +18,7 @@
 
 #include <sys/stat.h>
 #include <ctype.h>
+#include <limits.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -28,6 +29,7 @@
 #include <arpa/inet.h>
 
 #include "conf.h"
+#include "safefile.h"
 
 #define CONF_MAX_SIZE	(1 << 20)
 #define CONF_MAX_VHIDS	4096
@@ -417,17 +419,20 @@ read_file(const char *path, size_t *len, bool *exposed, char *err,
     size_t errlen)
 {
 	struct stat	 st;
-	char		*buf;
+	char		*buf, why[PATH_MAX + 128];
 	ssize_t		 n;
 	size_t		 got = 0;
 	int		 fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
-	    fstat(fd, &st) == -1) {
+	if ((fd = safefile_open(path, why, sizeof(why))) < 0) {
+		snprintf(err, errlen, fd == SAFEFILE_UNSAFE ? "%s: %s" :
+		    "%s: cannot read: %s", path, why);
+		return NULL;
+	}
+	if (fstat(fd, &st) == -1) {
 		snprintf(err, errlen, "%s: cannot read: %s", path,
 		    strerror(errno));
-		if (fd != -1)
-			close(fd);
+		close(fd);
 		return NULL;
 	}
 	if (!S_ISREG(st.st_mode) || st.st_size > CONF_MAX_SIZE) {

@@ -21,6 +21,7 @@
 
 #include "options.h"
 #include "conf.h"
+#include "safefile.h"
 
 enum {
 	OPT_DOWN_FORMULA = 256,
@@ -245,16 +246,19 @@ set_string(char **dst, const char *s)
 static int
 read_passfile(struct vhid_config *vc, const char *path, char *msg, size_t len)
 {
-	char	buf[256];
+	char	buf[256], why[PATH_MAX + 128];
 	ssize_t	n;
 	int	fd, rc;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
-	    (n = read(fd, buf, sizeof(buf) - 1)) < 0) {
+	if ((fd = safefile_open(path, why, sizeof(why))) < 0) {
+		snprintf(msg, len, fd == SAFEFILE_UNSAFE ? "\"%s\": %s" :
+		    "cannot read \"%s\": %s", path, why);
+		return -1;
+	}
+	if ((n = read(fd, buf, sizeof(buf) - 1)) < 0) {
 		snprintf(msg, len, "cannot read \"%s\": %s", path,
 		    strerror(errno));
-		if (fd != -1)
-			close(fd);
+		close(fd);
 		return -1;
 	}
 	close(fd);
@@ -265,6 +269,29 @@ read_passfile(struct vhid_config *vc, const char *path, char *msg, size_t len)
 	if (rc == 0)
 		set_string(&vc->passfile, path);
 	return rc;
+}
+
+/*
+ * Root will run it: refuse a script that others could change.  One that
+ * is not there (yet) is only a warning: it is checked again each time
+ * it runs, and a missing one is logged and skipped then.
+ */
+static int
+set_script(char **dst, const char *opt, const char *path, char *msg,
+    size_t len)
+{
+	char	why[PATH_MAX + 128];
+	int	fd;
+
+	if ((fd = safefile_open(path, why, sizeof(why))) >= 0)
+		close(fd);
+	else if (fd == SAFEFILE_UNSAFE) {
+		snprintf(msg, len, "\"%s\": %s", path, why);
+		return -1;
+	} else
+		log_warnx("%s \"%s\": %s; it is checked again each time it "
+		    "runs", opt, path, why);
+	return set_string(dst, path);
 }
 
 int
@@ -335,9 +362,9 @@ apply_vhid(int c, const char *arg, struct vhid_config *vc, char *msg,
 	case 'k':
 		NUM(0, 254, vc->advskew);
 	case 'u':
-		return set_string(&vc->upscript, arg);
+		return set_script(&vc->upscript, "upscript", arg, msg, len);
 	case 'd':
-		return set_string(&vc->downscript, arg);
+		return set_script(&vc->downscript, "downscript", arg, msg, len);
 	case 'r':
 		NUM(1, 255, vc->deadratio);
 	case 'z':

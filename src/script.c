@@ -9,10 +9,12 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -27,9 +29,11 @@
 #include "carpd.h"
 #include "fsm.h"
 #include "log.h"
+#include "safefile.h"
 #include "script.h"
 
 #define SCRIPT_KILL_GRACE	2	/* seconds between SIGTERM and SIGKILL */
+#define SCRIPT_FD		3	/* the script's own descriptor in its process */
 
 static void	start_next(struct script_queue *);
 
@@ -173,11 +177,25 @@ script_queue_release(struct script_queue *q)
 		q->orphan = 1;
 }
 
+/*
+ * The script runs from the descriptor that was checked (safefile.h), so
+ * a file swapped in after the check is never run.  A "#!" script is
+ * read by its interpreter through /dev/fd/N, so that one descriptor
+ * stays open across the exec (it is the script, read-only).
+ */
 static void
-child_exec(const struct script_runner *r, struct script_job *j)
+child_exec(const struct script_runner *r, struct script_job *j, int sfd)
 {
 	sigset_t	all;
-	int		fd;
+	char		magic[2];
+	int		fd, interp;
+
+	interp = pread(sfd, magic, 2, 0) == 2 && magic[0] == '#' &&
+	    magic[1] == '!';
+	if (sfd != SCRIPT_FD && dup2(sfd, SCRIPT_FD) == -1)
+		_exit(126);
+	if (fcntl(SCRIPT_FD, F_SETFD, interp ? 0 : FD_CLOEXEC) == -1)
+		_exit(126);
 
 	setpgid(0, 0);
 	if (r->uid != geteuid() && (setgroups(0, NULL) == -1 ||
@@ -193,11 +211,20 @@ child_exec(const struct script_runner *r, struct script_job *j)
 			close(fd);
 	}
 	/* Nothing of ours leaks into a script: sockets, capture, control. */
-	if (close_range(STDERR_FILENO + 1, ~0U, 0) == -1)
-		for (fd = STDERR_FILENO + 1; fd < 65536; fd++)
+	if (close_range(SCRIPT_FD + 1, ~0U, 0) == -1)
+		for (fd = SCRIPT_FD + 1; fd < 65536; fd++)
 			close(fd);
-	execve(j->argv[0], j->argv, j->envp);
+	fexecve(SCRIPT_FD, j->argv, j->envp);
 	_exit(127);
+}
+
+static int
+executable(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && (st.st_mode & (S_IXUSR | S_IXGRP |
+	    S_IXOTH)) != 0;
 }
 
 /* Fork the job; 0 when it runs. */
@@ -205,18 +232,28 @@ static int
 spawn(struct script_queue *q, struct script_job *j)
 {
 	struct timeval	tv = { q->runner->timeout_s, 0 };
+	char		why[PATH_MAX + 128];
 	pid_t		pid;
+	int		sfd;
 
-	if (access(j->argv[0], X_OK) == -1) {
-		log_warn("script %s: cannot run %s", j->label, j->argv[0]);
+	if ((sfd = safefile_open(j->argv[0], why, sizeof(why))) < 0 ||
+	    !executable(sfd)) {
+		if (sfd >= 0) {
+			snprintf(why, sizeof(why), "%s", strerror(EACCES));
+			close(sfd);
+		}
+		log_warnx("script %s: cannot run %s: %s", j->label, j->argv[0],
+		    why);
 		return -1;
 	}
 	if ((pid = fork()) == -1) {
 		log_warn("script %s: fork", j->label);
+		close(sfd);
 		return -1;
 	}
 	if (pid == 0)
-		child_exec(q->runner, j);
+		child_exec(q->runner, j, sfd);
+	close(sfd);
 	log_debug("script %s: started %s as pid %d", j->label, j->argv[0],
 	    (int)pid);
 	q->pid = pid;

@@ -16,7 +16,10 @@
 # relative name, so its messages say "NAME.conf:LINE:") with mode 600,
 # or the mode of a "#@ mode MODE" line; a "#@ args ARGS" line adds ARGS
 # to the command line.  The work directory has group.pass and other.pass
-# (mode 600), exposed.pass (mode 644) and passdir/ (a directory).
+# (mode 600), exposed.pass (mode 644), writable.pass (mode 602), passdir/ (a directory), the
+# scripts "vip up.sh" and vip-down.sh (mode 755), open.sh (mode 777),
+# opendir/ (mode 777, holding ok.sh, mode 755) and link.sh (a symbolic
+# link to vip-down.sh).
 set -u
 export LC_ALL=C
 
@@ -38,7 +41,15 @@ version=$("$CARPD" -V | awk '{ print $2 }')
 (umask 077 && echo "group secret" >"$work/group.pass" &&
     echo "other secret" >"$work/other.pass") || exit 99
 echo "exposed" >"$work/exposed.pass" && chmod 644 "$work/exposed.pass"
+echo "writable" >"$work/writable.pass" && chmod 602 "$work/writable.pass"
 mkdir "$work/passdir" || exit 99
+for f in "vip up.sh" vip-down.sh open.sh; do
+	printf '#!/bin/sh\nexit 0\n' >"$work/$f" && chmod 755 "$work/$f" || exit 99
+done
+chmod 777 "$work/open.sh"
+mkdir -m 777 "$work/opendir" && cp "$work/vip-down.sh" "$work/opendir/ok.sh" &&
+    chmod 777 "$work/opendir" || exit 99
+ln -s vip-down.sh "$work/link.sh" || exit 99
 
 fails=0
 checks=0
@@ -163,8 +174,18 @@ same "missing file: error" "$work/missing.want" "$err"
 # A directory is not a configuration file.
 run notfile -t -c passdir
 expect_rc 1 "directory as file: carpd -t"
-echo "carpd: passdir: not a regular file of at most 1048576 bytes" >"$work/notfile.want"
+echo "carpd: passdir: cannot read: Is a directory" >"$work/notfile.want"
 same "directory as file: error" "$work/notfile.want" "$err"
+
+# As root: a file that another user owns is not read, even mode 600.
+if [ "$(id -u)" -eq 0 ]; then
+	cp "$work/good-minimal.conf" "$work/nobody.conf"
+	chown 65534 "$work/nobody.conf"
+	run nobody -t -c nobody.conf
+	expect_rc 1 "file owned by uid 65534: carpd -t"
+	echo "carpd: nobody.conf: not trusted: owned by uid 65534, not by root" >"$work/nobody.want"
+	same "file owned by uid 65534: error" "$work/nobody.want" "$err"
+fi
 
 # Every input is shipped: listed in tests/conf.am.
 if [ -f "$top/tests/conf.am" ]; then
