@@ -13,12 +13,15 @@
 
 struct config;
 struct carpd_options;
+struct ownfile;
 
 /*
  * Until the child is gone and its scripts have run; the child's exit
- * status.  *started: the child got as far as PS_STARTED.
+ * status.  `ctl->path` is the control socket the child binds: noted
+ * (device and inode) when the child says it started, for
+ * ownfile_remove().
  */
 int	parent_run(const struct carpd_options *, struct config *,
-	    pid_t child, int fd, int *started);
+	    pid_t child, int fd, struct ownfile *ctl);
 
 #endif

@@ -26,6 +26,7 @@
 #include "net.h"
 #include "options.h"
 #include "parent.h"
+#include "pidfile.h"
 #include "privsep.h"
 #include "vhid.h"
 
@@ -293,38 +294,6 @@ new_base(void)
 	return base;
 }
 
-static int
-write_pidfile(const char *path)
-{
-	char	buf[32];
-	FILE	*f;
-	long	 pid;
-	int	 fd;
-
-	if ((f = fopen(path, "r")) != NULL) {
-		if (fscanf(f, "%ld", &pid) == 1 && pid > 0 && pid != getpid() &&
-		    kill((pid_t)pid, 0) == 0) {
-			fclose(f);
-			log_warnx("%s: another process (pid %ld) is running; "
-			    "not starting", path, pid);
-			return -1;
-		}
-		fclose(f);
-	}
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) == -1) {
-		log_warn("cannot write pidfile %s", path);
-		return -1;
-	}
-	snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
-	if (write(fd, buf, strlen(buf)) != (ssize_t)strlen(buf)) {
-		log_warn("cannot write pidfile %s", path);
-		close(fd);
-		return -1;
-	}
-	close(fd);
-	return 0;
-}
-
 static void
 carpd_free(struct carpd *cd)
 {
@@ -381,7 +350,7 @@ load_config(struct carpd_options *o, struct config *cf)
  */
 static int
 separate(struct carpd_options *opts, struct config *cf, int *fd, int *rc,
-    int *started, pid_t *parent)
+    struct ownfile *ctl, pid_t *parent)
 {
 	const char	*user = cf->g.user ? cf->g.user : CARPD_USER;
 	int		 sv[2];
@@ -397,7 +366,7 @@ separate(struct carpd_options *opts, struct config *cf, int *fd, int *rc,
 		fatal("fork");
 	if (pid > 0) {
 		close(sv[1]);
-		*rc = parent_run(opts, cf, pid, sv[0], started);
+		*rc = parent_run(opts, cf, pid, sv[0], ctl);
 		return 1;
 	}
 	close(sv[0]);
@@ -410,7 +379,9 @@ run(struct carpd_options *opts, struct config *cf)
 {
 	struct carpd	cd;
 	struct vhid	*v;
-	int		ps_fd, rc, started = 0;
+	struct pidfile	pf = { .fd = -1 };
+	struct ownfile	ctl = { 0 };
+	int		ps_fd, rc;
 	pid_t		parent;
 
 	log_init(1, cf->g.debug, cf->g.facility);
@@ -429,20 +400,27 @@ run(struct carpd_options *opts, struct config *cf)
 			fatal("daemon");
 		log_init(0, cf->g.debug, cf->g.facility);
 	}
-	if (cf->g.pidfile != NULL && write_pidfile(cf->g.pidfile) == -1)
+	if (cf->g.pidfile != NULL && pidfile_open(&pf, cf->g.pidfile) == -1)
 		return 1;
-	if (separate(opts, cf, &ps_fd, &rc, &started, &parent)) {
+	/* The socket's path at start: a reload may name another one. */
+	if (cf->g.control_path != NULL &&
+	    (ctl.path = strdup(cf->g.control_path)) == NULL)
+		fatal("strdup");
+	if (separate(opts, cf, &ps_fd, &rc, &ctl, &parent)) {
 		/*
-		 * The unprivileged child cannot remove root's files.  The
-		 * socket is ours only if the child got as far as binding it.
+		 * The unprivileged child cannot remove root's files.  Only
+		 * what was made at start goes, if it is still the same file:
+		 * the socket is ours only if the child got as far as binding
+		 * it.
 		 */
-		if (cf->g.pidfile != NULL)
-			unlink(cf->g.pidfile);
-		if (cf->g.control_path != NULL && started)
-			unlink(cf->g.control_path);
+		pidfile_remove(&pf);
+		ownfile_remove(&ctl);
 		log_info("exited");
 		return rc;
 	}
+	free(ctl.path);
+	if (ps_fd != -1)
+		pidfile_forget(&pf);
 
 	memset(&cd, 0, sizeof(cd));
 	/* The pid others signal and find in the pidfile: the parent's. */
@@ -478,8 +456,7 @@ run(struct carpd_options *opts, struct config *cf)
 			log_warnx("vhid %u on %s: %s", cf->vhids[i].vhid,
 			    cf->vhids[i].ifname, err);
 			carpd_free(&cd);
-			if (ps_fd == -1 && cf->g.pidfile != NULL)
-				unlink(cf->g.pidfile);
+			pidfile_remove(&pf);
 			return 1;
 		}
 	}
@@ -491,8 +468,7 @@ run(struct carpd_options *opts, struct config *cf)
 		if (cd.control == NULL) {
 			log_warnx("control socket: %s", err);
 			carpd_free(&cd);
-			if (ps_fd == -1 && cf->g.pidfile != NULL)
-				unlink(cf->g.pidfile);
+			pidfile_remove(&pf);
 			return CARPD_EXIT_SOCKET_BUSY;
 		}
 	}
@@ -520,8 +496,7 @@ run(struct carpd_options *opts, struct config *cf)
 	carpd_free(&cd);
 	if (ps_fd != -1)
 		close(ps_fd);
-	else if (cf->g.pidfile != NULL)
-		unlink(cf->g.pidfile);
+	pidfile_remove(&pf);
 	log_info(ps_fd != -1 ? "network process exited" : "exited");
 	return cd.exit_code;
 }

@@ -26,6 +26,7 @@
 #include "log.h"
 #include "options.h"
 #include "parent.h"
+#include "pidfile.h"
 #include "privsep.h"
 #include "script.h"
 
@@ -44,7 +45,7 @@ struct parent {
 	const struct carpd_options *opts;
 	struct gens		 gens;
 	struct ps_chan		*chan;
-	int			 started;	/* the child got going */
+	struct ownfile		*ctl;	/* the control socket, once bound */
 	int			 eof;		/* the child's end is closed */
 	pid_t			 child;
 	int			 child_status;
@@ -213,7 +214,8 @@ on_child_msg(void *arg, struct ps_msg *m)
 		rqueue_release(p, m->u.qid);
 		break;
 	case PS_STARTED:
-		p->started = 1;
+		if (p->ctl->path != NULL && !p->ctl->set)
+			ownfile_note(p->ctl, p->ctl->path);
 		break;
 	case PS_ACK:
 		if (gens_ack(&p->gens, m->gen) == -1)
@@ -474,12 +476,13 @@ reap_child(struct parent *p)
 
 int
 parent_run(const struct carpd_options *opts, struct config *cf,
-    pid_t child, int fd, int *started)
+    pid_t child, int fd, struct ownfile *ctl)
 {
 	struct parent p;
 
 	memset(&p, 0, sizeof(p));
 	p.opts = opts;
+	p.ctl = ctl;
 	p.child = child;
 	LIST_INIT(&p.queues);
 	gens_init(&p.gens);
@@ -488,7 +491,6 @@ parent_run(const struct carpd_options *opts, struct config *cf,
 	    on_child_eof, &p);
 	event_base_dispatch(p.base);
 	reap_child(&p);
-	*started = p.started;
 	parent_teardown(&p);
 	close(fd);
 	if (p.child > 0)
