@@ -65,6 +65,12 @@ for t in ip bridge ping; do
 	command -v "$t" >/dev/null || die "$t is missing (Debian: iproute2, iputils-ping)"
 done
 build_carpd
+# The network process's own user (see README, section 2).
+if ! getent passwd carpd >/dev/null; then
+	heading "Creating the system user carpd"
+	adduser --system --group --no-create-home --home /nonexistent carpd \
+	    >/dev/null || die "cannot create the user carpd"
+fi
 
 # ---- 2. the LAN ----
 

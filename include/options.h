@@ -14,7 +14,8 @@
 
 #define CARPD_CONFIG_FILE	"/etc/carpd.conf"
 #define CARPD_CONTROL_SOCKET	"/run/carpd.sock"
-#define CARPD_USER		"nobody"	/* the network process */
+#define CARPD_USER		"carpd"		/* the network process */
+#define CARPD_USER_FALLBACK	"nobody"	/* when there is no CARPD_USER */
 
 /* Where a setting may appear. */
 #define OPT_CLI		0x01	/* command line */

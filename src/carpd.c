@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -345,14 +346,35 @@ load_config(struct carpd_options *o, struct config *cf)
 }
 
 /*
+ * The network process's user: the configured one (checked to exist when
+ * read), else a dedicated one, since any other process of a shared user
+ * such as nobody could signal it (SIGSTOP a master that then keeps its
+ * addresses).
+ */
+static const char *
+net_user(const struct config *cf)
+{
+	if (cf->g.user != NULL)
+		return cf->g.user;
+	if (getpwnam(CARPD_USER) != NULL)
+		return CARPD_USER;
+	if (geteuid() == 0)
+		log_warnx("there is no user %s: the network process runs as %s, "
+		    "whose other processes can signal it; create the user with "
+		    "\"adduser --system --group --no-create-home --home "
+		    "/nonexistent %s\"", CARPD_USER, CARPD_USER_FALLBACK,
+		    CARPD_USER);
+	return CARPD_USER_FALLBACK;
+}
+
+/*
  * Split in two when started as root (privsep.h).  Returns in the
  * network process with *fd set, or with -1 when not separating.
  */
 static int
-separate(struct carpd_options *opts, struct config *cf, int *fd, int *rc,
-    struct ownfile *ctl, pid_t *parent)
+separate(struct carpd_options *opts, struct config *cf, const char *user,
+    int *fd, int *rc, struct ownfile *ctl, pid_t *parent)
 {
-	const char	*user = cf->g.user ? cf->g.user : CARPD_USER;
 	int		 sv[2];
 	pid_t		 pid;
 
@@ -381,6 +403,7 @@ run(struct carpd_options *opts, struct config *cf)
 	struct vhid	*v;
 	struct pidfile	pf = { .fd = -1 };
 	struct ownfile	ctl = { 0 };
+	const char	*user;
 	int		ps_fd, rc;
 	pid_t		parent;
 
@@ -406,7 +429,8 @@ run(struct carpd_options *opts, struct config *cf)
 	if (cf->g.control_path != NULL &&
 	    (ctl.path = strdup(cf->g.control_path)) == NULL)
 		fatal("strdup");
-	if (separate(opts, cf, &ps_fd, &rc, &ctl, &parent)) {
+	user = net_user(cf);
+	if (separate(opts, cf, user, &ps_fd, &rc, &ctl, &parent)) {
 		/*
 		 * The unprivileged child cannot remove root's files.  Only
 		 * what was made at start goes, if it is still the same file:
@@ -473,7 +497,7 @@ run(struct carpd_options *opts, struct config *cf)
 		}
 	}
 	if (ps_fd != -1) {
-		if (child_drop(cf->g.user ? cf->g.user : CARPD_USER) == -1)
+		if (child_drop(user) == -1)
 			fatalx("cannot drop privileges");
 		/* A kill -9 of the parent is a crash of the whole daemon. */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);

@@ -74,7 +74,7 @@ static const struct opt_def opt_table[] = {
 	{ "dump", 'T', 0, NULL, C, "print the normalized configuration and exit" },
 	{ "pidfile", OPT_PIDFILE, 1, "FILE", C|G, "write the process id to FILE" },
 	{ "control-socket", OPT_CONTROL, 1, "PATH", C|G, "control socket for carpctl (default " CARPD_CONTROL_SOCKET " with a configuration file, none otherwise)" },
-	{ "user", OPT_USER, 1, "USER", C|G, "network process runs as USER with only CAP_NET_RAW (default nobody; root: no separation)" },
+	{ "user", OPT_USER, 1, "USER", C|G, "network process runs as USER with only CAP_NET_RAW (default " CARPD_USER ", else " CARPD_USER_FALLBACK "; root: no separation)" },
 	{ "script-user", OPT_SCRIPT_USER, 1, "USER", C|G, "run the up and down scripts as USER (default root)" },
 	{ "version", 'V', 0, NULL, C, "print the version and exit" },
 };

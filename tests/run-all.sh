@@ -33,6 +33,12 @@ install_packages() {
 }
 
 install_packages
+# The network process's own user, as a package or README section 2
+# creates it; without it carpd falls back to nobody with a warning.
+if [ "$(id -u)" -eq 0 ] && ! getent passwd carpd >/dev/null; then
+	echo "run-all: creating the system user carpd"
+	adduser --system --group --no-create-home --home /nonexistent carpd >/dev/null
+fi
 [ -x configure ] || autoreconf -fi
 
 if [ "${SANITIZE:-0}" = 1 ]; then

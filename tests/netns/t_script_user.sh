@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Scripts run as root by default and as --script-user when given, with
-# and without privilege separation; the network process runs as --user.
+# and without privilege separation; the network process runs as --user,
+# by default the dedicated user carpd.
 # shellcheck source=tests/netns/lib.sh
 . "${top_srcdir:-.}/tests/netns/lib.sh"
 
@@ -37,16 +38,26 @@ tb_until 5 test -s "$TB_DIR/who-eth0-192.0.2.1" -a -s "$TB_DIR/who-eth0-192.0.2.
 [ "$(cat "$TB_DIR/who-eth0-192.0.2.3")" = nobody ] ||
 	tb_fail "c (--user root): --script-user nobody ran it as $(cat "$TB_DIR/who-eth0-192.0.2.3")"
 
-# a separated its network process: it runs as nobody with CAP_NET_RAW only.
+# a separated its network process: it runs as the dedicated user carpd
+# (or, where there is none, nobody with a warning saying how to create
+# it) with CAP_NET_RAW only.
 child=$(pgrep -P "${TB_PID[a]}" -x carpd | head -n1)
 [ -n "$child" ] || tb_fail "a: no network process under pid ${TB_PID[a]}"
-[ "$(awk '/^Uid:/ {print $2}' "/proc/$child/status")" = 65534 ] ||
-	tb_fail "a: the network process does not run as nobody"
+if uid=$(id -u carpd 2>/dev/null); then
+	user=carpd
+	tb_loggrep a 'there is no user carpd' && tb_fail "a: warned that carpd is missing"
+else
+	user=nobody uid=65534
+	tb_loggrep a 'there is no user carpd: the network process runs as nobody, .*create the user with "adduser --system --group --no-create-home --home /nonexistent carpd"' ||
+		tb_fail "a: no warning about the missing user carpd"
+fi
+[ "$(awk '/^Uid:/ {print $2}' "/proc/$child/status")" = "$uid" ] ||
+	tb_fail "a: the network process does not run as $user"
 [ "$(awk '/^CapEff:/ {print $2}' "/proc/$child/status")" = 0000000000002000 ] ||
 	tb_fail "a: the network process has more than CAP_NET_RAW"
-tb_loggrep a 'network process runs as nobody with CAP_NET_RAW only' ||
+tb_loggrep a "network process runs as $user with CAP_NET_RAW only" ||
 	tb_fail "a: no log line about the network process"
 # c, with --user root, is one process.
 [ -z "$(pgrep -P "${TB_PID[c]}" -x carpd)" ] || tb_fail "c (--user root) forked a network process"
 
-tb_pass "scripts as root and as --script-user; network process as nobody with CAP_NET_RAW"
+tb_pass "scripts as root and as --script-user; network process as $user with CAP_NET_RAW"
