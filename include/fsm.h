@@ -85,6 +85,8 @@ enum fsm_reason {
 	FSM_R_SHUTDOWN,
 	FSM_R_LINK_DOWN,
 	FSM_R_LINK_UP,
+	/* Never from the state machine: the privileged process's own. */
+	FSM_R_CHILD_STOPPED,	/* the network process stopped answering */
 	FSM_R_MAX
 };
 

@@ -28,12 +28,14 @@
  *     PS_STARTED   the child is up (its control socket is bound)
  *     PS_ACK       gen: configuration `gen` is applied; no request of an
  *                  older generation follows
+ *     PS_PONG      seq: the answer to a ping (heartbeat.h)
  *     100          reserved: sandbox violation report (u32 100, i32
  *                  system call number, u32 architecture)
  *   parent -> child
  *     PS_RELOAD_BEGIN  gen, globals
  *     PS_RELOAD_VHID   gen, one vhid's settings
  *     PS_RELOAD_END    gen, the number of vhids sent
+ *     PS_PING          seq: answer from the event loop (heartbeat.h)
  */
 #ifndef CARPD_PRIVSEP_H
 #define CARPD_PRIVSEP_H
@@ -55,6 +57,8 @@ enum ps_type {
 	PS_RELOAD_END,
 	PS_STARTED,
 	PS_ACK,
+	PS_PING,
+	PS_PONG,
 	PS_TYPE_MAX,
 	PS_SANDBOX_VIOLATION = 100,	/* reserved, see above */
 };
@@ -80,6 +84,7 @@ struct ps_msg {
 		struct ps_globals	g;		/* RELOAD_BEGIN */
 		struct vhid_config	vc;		/* RELOAD_VHID */
 		uint32_t		nvhids;		/* RELOAD_END */
+		uint32_t		seq;		/* PING, PONG */
 	} u;
 };
 

@@ -107,6 +107,11 @@ on_parent_msg(void *arg, struct ps_msg *m)
 	case PS_RELOAD_END:
 		config_done(c, m);
 		break;
+	case PS_PING:
+		/* From the event loop: proof that it turns (heartbeat.h). */
+		m->type = PS_PONG;
+		ps_chan_send(c->chan, m);
+		break;
 	default:
 		log_warnx("privsep: message of type %u from the privileged "
 		    "process is not for the network process", m->type);

@@ -66,6 +66,7 @@ static const char *const reason_names[FSM_R_MAX] = {
 	[FSM_R_SHUTDOWN] = "shutdown",
 	[FSM_R_LINK_DOWN] = "link-down",
 	[FSM_R_LINK_UP] = "link-up",
+	[FSM_R_CHILD_STOPPED] = "network-process-stopped",
 };
 
 const char *

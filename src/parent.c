@@ -13,6 +13,7 @@
 #include <ifaddrs.h>
 #include <stdbool.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -23,6 +24,7 @@
 #include "carpd.h"
 #include "conf.h"
 #include "gens.h"
+#include "heartbeat.h"
 #include "log.h"
 #include "options.h"
 #include "parent.h"
@@ -46,6 +48,8 @@ struct parent {
 	struct gens		 gens;
 	struct ps_chan		*chan;
 	struct ownfile		*ctl;	/* the control socket, once bound */
+	struct heartbeat	 hb;
+	int			 silent;	/* stopped answering: killed */
 	int			 eof;		/* the child's end is closed */
 	pid_t			 child;
 	int			 child_status;
@@ -198,7 +202,57 @@ handle_run(struct parent *p, const struct script_req *rq)
 		refuse(p, rq, "too many script queues");
 		return;
 	}
+	heartbeat_note(&p->hb, rq);
 	script_enqueue(q->q, j);
+}
+
+/*
+ * The down script of an address the child was last told to take, from
+ * the generation of that request or, if it is gone, the latest one.
+ */
+static bool
+run_down(struct parent *p, const struct hb_addr *a)
+{
+	struct script_req	 rq = { .qid = a->queue, .vhid = a->vhid,
+	    .kind = SCRIPT_DOWN, .state = CARP_INIT,
+	    .reason = FSM_R_CHILD_STOPPED, .vip = a->vip };
+	const char		*why;
+
+	snprintf(rq.ifname, sizeof(rq.ifname), "%s", a->ifname);
+	rq.gen = a->gen;
+	if (gens_authorise(&p->gens, &rq, &why) == NULL && p->gens.n > 0)
+		rq.gen = p->gens.g[p->gens.n - 1].id;
+	if (gens_authorise(&p->gens, &rq, &why) == NULL)
+		return false;		/* no down script to run */
+	handle_run(p, &rq);
+	return true;
+}
+
+/*
+ * The child stopped answering: it may be a stopped master whose backups
+ * take over now.  Kill it, and give up every address it was last told
+ * to take, after whatever scripts are still queued for it; the end of
+ * file that follows its death ends the parent once they have run.
+ */
+static void
+on_child_silent(void *arg)
+{
+	struct parent	*p = arg;
+	struct hb_addr	*a;
+	unsigned	 n = 0;
+
+	log_warnx("killing the network process (pid %d) and running the down "
+	    "scripts of the addresses it held", (int)p->child);
+	p->silent = 1;
+	if (p->child > 0)
+		kill(p->child, SIGKILL);
+	LIST_FOREACH(a, &p->hb.addrs, entry)
+		if (a->up) {
+			n += run_down(p, a);
+			a->up = false;
+		}
+	log_warnx("%u down script%s queued; exiting when done", n,
+	    n == 1 ? "" : "s");
 }
 
 static void
@@ -206,6 +260,8 @@ on_child_msg(void *arg, struct ps_msg *m)
 {
 	struct parent *p = arg;
 
+	if (p->silent)
+		return;		/* killed: nothing more from it counts */
 	switch (m->type) {
 	case PS_RUN:
 		handle_run(p, &m->u.run);
@@ -216,6 +272,10 @@ on_child_msg(void *arg, struct ps_msg *m)
 	case PS_STARTED:
 		if (p->ctl->path != NULL && !p->ctl->set)
 			ownfile_note(p->ctl, p->ctl->path);
+		heartbeat_start(&p->hb, p->base);
+		break;
+	case PS_PONG:
+		heartbeat_answer(&p->hb, m->u.seq);
 		break;
 	case PS_ACK:
 		if (gens_ack(&p->gens, m->gen) == -1)
@@ -291,6 +351,7 @@ on_other_child(pid_t pid, int status, void *arg)
 	if (pid != p->child)
 		return;
 	p->child = 0;
+	heartbeat_stop(&p->hb);
 	p->child_status = status;
 	if (WIFSIGNALED(status))
 		log_warnx("network process killed by signal %d",
@@ -453,6 +514,7 @@ parent_teardown(struct parent *p)
 		free(rq);
 	}
 	gens_free(&p->gens);
+	heartbeat_free(&p->hb);
 	for (size_t i = 0; i < p->nsig; i++)
 		event_free(p->sig_ev[i]);
 	event_free(p->exit_ev);
@@ -489,6 +551,7 @@ parent_run(const struct carpd_options *opts, struct config *cf,
 	parent_setup(&p, cf);
 	p.chan = ps_chan_new(p.base, fd, "network", on_child_msg,
 	    on_child_eof, &p);
+	heartbeat_init(&p.hb, p.chan, on_child_silent, &p);
 	event_base_dispatch(p.base);
 	reap_child(&p);
 	parent_teardown(&p);

@@ -124,6 +124,10 @@ ps_msg_encode(const struct ps_msg *m, size_t *len)
 	case PS_ACK:
 		w_u32(&b, m->gen);
 		break;
+	case PS_PING:
+	case PS_PONG:
+		w_u32(&b, m->u.seq);
+		break;
 	case PS_RELOAD_BEGIN:
 		w_u32(&b, m->gen);
 		w_u32(&b, m->u.g.debug);
@@ -267,6 +271,10 @@ ps_msg_decode(const uint8_t *p, size_t len, struct ps_msg *m,
 		break;
 	case PS_ACK:
 		m->gen = r_u32(&r);
+		break;
+	case PS_PING:
+	case PS_PONG:
+		m->u.seq = r_u32(&r);
 		break;
 	case PS_RELOAD_BEGIN:
 		m->gen = r_u32(&r);

@@ -165,6 +165,7 @@ START_TEST(names)
 		[FSM_R_SHUTDOWN] = "shutdown",
 		[FSM_R_LINK_DOWN] = "link-down",
 		[FSM_R_LINK_UP] = "link-up",
+		[FSM_R_CHILD_STOPPED] = "network-process-stopped",
 	};
 
 	for (int s = 0; s < CARP_STATE_MAX; s++)
