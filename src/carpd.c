@@ -396,6 +396,30 @@ separate(struct carpd_options *opts, struct config *cf, const char *user,
 	return 0;
 }
 
+#ifdef CARPD_TEST_HOOKS
+/*
+ * Test builds only (configure --enable-test-hooks): become the program
+ * named by CARPD_TEST_CHILD, with the channel to the privileged parent
+ * on descriptor 3, to play a compromised network process.
+ */
+static void
+test_child_hook(int ps_fd)
+{
+	const char *prog = getenv("CARPD_TEST_CHILD");
+
+	if (prog == NULL)
+		return;
+	/* dup2 onto itself would keep close-on-exec. */
+	if ((ps_fd == 3 ? fcntl(3, F_SETFD, 0) : dup2(ps_fd, 3)) == -1)
+		fatal("test hook: descriptor 3");
+	/* The channel is non-blocking here; a plain socket for the program. */
+	fcntl(3, F_SETFL, fcntl(3, F_GETFL) & ~O_NONBLOCK);
+	log_warnx("test hook: the network process becomes %s", prog);
+	execl(prog, prog, (char *)NULL);
+	fatal("test hook: cannot run %s", prog);
+}
+#endif
+
 static int
 run(struct carpd_options *opts, struct config *cf)
 {
@@ -503,6 +527,9 @@ run(struct carpd_options *opts, struct config *cf)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (!child_parent_alive(cd.child))
 			_exit(1);
+#ifdef CARPD_TEST_HOOKS
+		test_child_hook(ps_fd);
+#endif
 		child_send_started(cd.child);
 	}
 	log_info("carpd %s started with %zu vhid%s%s%s", PACKAGE_VERSION,

@@ -340,5 +340,13 @@ if [[ $err != *"$tmp/pass"*"readable by other users"* ]]; then
 	show "${base[@]}" -v 1
 fi
 
+# The build under test carries the test hook only when configured with
+# --enable-test-hooks (config.h says so); a release build must not.
+checks=$((checks + 1))
+if ! grep -q '^#define CARPD_TEST_HOOKS' "${top_builddir:-.}/config.h" 2>/dev/null &&
+    grep -qa CARPD_TEST_CHILD "$CARPD"; then
+	fail "$CARPD has the test hook (CARPD_TEST_CHILD) without --enable-test-hooks"
+fi
+
 echo "cli_options: $checks checks, $failures failed"
 [ "$failures" -eq 0 ]

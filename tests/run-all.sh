@@ -63,6 +63,25 @@ if [ ! -f Makefile ]; then
 fi
 make -s -j"$(nproc)"
 
+# A second, test-only build with --enable-test-hooks for the tests that
+# replace the network process with a compromised one (tests/netns/e_*.sh,
+# through $CARPD_HOOKS); the build above, the one installed, has no hook.
+if [ "$builddir" = . ]; then
+	echo "run-all: the source tree is configured in place: no build-hooks/," \
+	    "the tests/netns/e_*.sh tests skip" >&2
+else
+	hookdir=$top/$builddir-hooks
+	[ "$builddir" = build ] && hookdir=$top/build-hooks
+	mkdir -p "$hookdir"
+	(
+		cd "$hookdir"
+		[ -f Makefile ] || "$top/configure" -q --enable-werror \
+		    --enable-test-hooks CFLAGS="$flags" LDFLAGS="${flags/-O1 -g/}"
+		make -s -j"$(nproc)" src/carpd
+	)
+	export CARPD_HOOKS=$hookdir/src/carpd
+fi
+
 status=0
 # CHECK_JOBS=2 runs two tests at a time (CI's sanitizer pass does).
 make -s -j"${CHECK_JOBS:-1}" check || status=$?
