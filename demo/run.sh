@@ -68,8 +68,13 @@ build_carpd
 # The network process's own user (see README, section 2).
 if ! getent passwd carpd >/dev/null; then
 	heading "Creating the system user carpd"
-	adduser --system --group --no-create-home --home /nonexistent carpd \
-	    >/dev/null || die "cannot create the user carpd"
+	if command -v adduser >/dev/null; then
+		adduser --system --group --no-create-home --home /nonexistent \
+		    carpd >/dev/null
+	else
+		useradd --system --user-group --no-create-home \
+		    --home-dir /nonexistent --shell /usr/sbin/nologin carpd
+	fi || die "cannot create the user carpd"
 fi
 
 # ---- 2. the LAN ----
@@ -130,6 +135,9 @@ note "virtual address $VIP, vhid 1, password in a file of mode 0600"
 
 printf 'demo-secret\n' >"$tmp/pass"
 chmod 600 "$tmp/pass"
+# Root runs the scripts: carpd refuses them unless root owns them (and
+# every directory above), which a clone of another user does not.
+install -m 755 "$top/examples/vip-up.sh" "$top/examples/vip-down.sh" "$tmp/"
 
 # ---- 3. carpd on alpha and bravo ----
 
@@ -137,8 +145,8 @@ start_carpd() {	# namespace, own address, advskew, log
 	ip netns exec "$1" "$CARPD" --interface=eth0 --srcip="$2" --vhid=1 \
 		--passfile="$tmp/pass" --addr="$VIP/24" --advbase=$ADVBASE \
 		--advskew="$3" --preempt \
-		--upscript="$top/examples/vip-up.sh" \
-		--downscript="$top/examples/vip-down.sh" 2>"$4" &
+		--upscript="$tmp/vip-up.sh" \
+		--downscript="$tmp/vip-down.sh" 2>"$4" &
 	pids+=($!)
 	disown $!	# no "Killed" message from bash at the crash
 }

@@ -37,7 +37,13 @@ install_packages
 # creates it; without it carpd falls back to nobody with a warning.
 if [ "$(id -u)" -eq 0 ] && ! getent passwd carpd >/dev/null; then
 	echo "run-all: creating the system user carpd"
-	adduser --system --group --no-create-home --home /nonexistent carpd >/dev/null
+	if command -v adduser >/dev/null; then
+		adduser --system --group --no-create-home --home /nonexistent \
+		    carpd >/dev/null
+	else
+		useradd --system --user-group --no-create-home \
+		    --home-dir /nonexistent --shell /usr/sbin/nologin carpd
+	fi
 fi
 [ -x configure ] || autoreconf -fi
 
