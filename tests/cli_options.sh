@@ -340,6 +340,30 @@ if [[ $err != *"$tmp/pass"*"readable by other users"* ]]; then
 	show "${base[@]}" -v 1
 fi
 
+# Scripts root would run: refused when others may change them.
+printf '#!/bin/sh\nexit 0\n' >"$tmp/open.sh"
+chmod 777 "$tmp/open.sh"
+error "--upscript (-u)|\"$tmp/open.sh\"|not trusted: writable by group or others (mode 0777)" \
+    "${base[@]}" -v 1 -u "$tmp/open.sh"
+ln -s /bin/true "$tmp/link.sh"
+error "--downscript (-d)|\"$tmp/link.sh\"|not trusted: a symbolic link" \
+    "${base[@]}" -v 1 -d "$tmp/link.sh"
+mkdir "$tmp/sub" && cp "$tmp/open.sh" "$tmp/sub/ok.sh" && chmod 755 "$tmp/sub/ok.sh"
+chmod 1777 "$tmp/sub"
+if [ "$(id -u)" -eq 0 ]; then	# sticky and root's, as /tmp
+	accepted "${base[@]}" -v 1 -u "$tmp/sub/ok.sh"
+fi
+chmod 777 "$tmp/sub"
+error "--upscript (-u)|directory $tmp/sub is writable by group or others (mode 0777)" \
+    "${base[@]}" -v 1 -u "$tmp/sub/ok.sh"
+# A missing one is only a warning: it is checked again when it runs.
+checks=$((checks + 1))
+run --check "${base[@]}" -v 1 -d "$tmp/none.sh"
+if [ "$rc" -ne 0 ] || [[ $err != *"downscript \"$tmp/none.sh\": No such file or directory; it is checked again each time it runs"* ]]; then
+	fail "a missing down script is not a warning"
+	show --check "${base[@]}" -v 1 -d "$tmp/none.sh"
+fi
+
 # The build under test carries the test hook only when configured with
 # --enable-test-hooks (config.h says so); a release build must not.
 checks=$((checks + 1))
