@@ -55,7 +55,7 @@ __wrap_open(const char *path, int flags, ...)
 		va_end(ap);
 	}
 	if (in_parse && (stat(path, &st) == -1 ||
-	    !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))))) {
+	    !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)))) {
 		errno = ENOENT;
 		return -1;
 	}
