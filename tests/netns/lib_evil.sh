@@ -30,6 +30,7 @@ case $TE_EVIL in
 *) TE_EVIL=$PWD/$TE_EVIL ;;
 esac
 
+# shellcheck disable=SC2034 # for the tests
 TE_REFUSED='[Rr]efus|[Mm]alformed|[Rr]eject|[Dd]ropp'
 
 te_init() {

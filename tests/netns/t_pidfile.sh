@@ -74,6 +74,6 @@ tb_wait_exit a 10 || tb_fail "d. carpd did not exit on SIGTERM"
 [ -S "$sock" ] && tb_fail "d. the control socket carpd bound is still there"
 [ "$(cat "$pid" 2>/dev/null)" = "not carpd's" ] ||
 	tb_fail "d. the file put in the pid file's place was removed or changed"
-[ -e "$TB_DIR/other.pid" ] && [ -e "$TB_DIR/other.sock" ] ||
+{ [ -e "$TB_DIR/other.pid" ] && [ -e "$TB_DIR/other.sock" ]; } ||
 	tb_fail "d. carpd removed paths that only the reloaded file named"
 tb_pass "pid file: no link followed, stale file ignored, second carpd refused, only its own files removed"
