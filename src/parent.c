@@ -339,6 +339,7 @@ on_child_eof(void *arg)
 	struct parent *p = arg;
 
 	p->eof = 1;
+	heartbeat_stop(&p->hb);		/* nobody left to answer */
 	arm_exit(p);
 	maybe_exit(p);
 }
