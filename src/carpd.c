@@ -359,9 +359,9 @@ net_user(const struct config *cf)
 	if (getpwnam(CARPD_USER) != NULL)
 		return CARPD_USER;
 	if (geteuid() == 0)
-		log_warnx("there is no user %s: the network process runs as %s, "
-		    "whose other processes can signal it; create the user with "
-		    "\"adduser --system --group --no-create-home --home "
+		log_warnx("there is no user %s: the network process runs as "
+		    "%s, whose other processes can signal it; create the user "
+		    "with \"adduser --system --group --no-create-home --home "
 		    "/nonexistent %s\"", CARPD_USER, CARPD_USER_FALLBACK,
 		    CARPD_USER);
 	return CARPD_USER_FALLBACK;

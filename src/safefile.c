@@ -81,7 +81,8 @@ file_ok(int fd, char *why, size_t len)
 	}
 	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
 		snprintf(why, len, "not trusted: writable by group or others "
-		    "(mode %04o); chmod go-w it", (unsigned)(st.st_mode & 07777));
+		    "(mode %04o); chmod go-w it",
+		    (unsigned)(st.st_mode & 07777));
 		return SAFEFILE_UNSAFE;
 	}
 	return 0;

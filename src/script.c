@@ -33,7 +33,8 @@
 #include "script.h"
 
 #define SCRIPT_KILL_GRACE	2	/* seconds between SIGTERM and SIGKILL */
-#define SCRIPT_FD		3	/* the script's own descriptor in its process */
+/* The script's own descriptor in its process (child_exec). */
+#define SCRIPT_FD		3
 
 static void	start_next(struct script_queue *);
 
