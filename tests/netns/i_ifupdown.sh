@@ -16,9 +16,9 @@
 # /etc/network (the interfaces file, if-up.d/carpd -> the source tree's
 # ifupdown/carpd, if-down.d/carpd -> ../if-up.d/carpd, as the package
 # installs them), /run, and /usr/local (sbin/carpd -> $CARPD, and
-# share/carpd/vip-up and vip-down from the source tree, as "make
-# install" puts them).  The machine's /etc/network and /run are never
-# touched.  Under the sanitizers, carpd's reports go to files that the
+# copies of the source tree's ifupdown/vip-up and vip-down in
+# share/carpd, as "make install" puts them).  The machine's /etc/network
+# and /run are never touched.  Under the sanitizers, carpd's reports go to files that the
 # test checks.
 # shellcheck source=tests/netns/lib.sh
 . "${top_srcdir:-.}/tests/netns/lib.sh"
@@ -66,8 +66,10 @@ setup() {
 	else
 		ln -s "$CARPD" "$r/usr/local/sbin/carpd"
 	fi
-	ln -s "$top_srcdir/ifupdown/vip-up" "$top_srcdir/ifupdown/vip-down" \
-	    "$r/usr/local/share/carpd/"
+	# Copies, as "make install" makes: root runs no script through a
+	# symbolic link (carpd(8), SECURITY).
+	install -m 755 "$top_srcdir/ifupdown/vip-up" \
+	    "$top_srcdir/ifupdown/vip-down" "$r/usr/local/share/carpd/"
 }
 
 # ucarp_stanzas HOST ADVSKEW MASTER: ucarp's README.Debian example.
