@@ -85,6 +85,10 @@ struct ps_msg {
 		struct vhid_config	vc;		/* RELOAD_VHID */
 		uint32_t		nvhids;		/* RELOAD_END */
 		uint32_t		seq;		/* PING, PONG */
+		struct {
+			int32_t		nr;		/* system call */
+			uint32_t	arch;		/* AUDIT_ARCH_* */
+		} sandbox;				/* SANDBOX_VIOLATION */
 	} u;
 };
 

@@ -29,6 +29,7 @@
 #include "parent.h"
 #include "pidfile.h"
 #include "privsep.h"
+#include "sandbox.h"
 #include "vhid.h"
 
 #define EXIT_GRACE	3	/* seconds beyond the script timeout */
@@ -529,6 +530,11 @@ run(struct carpd_options *opts, struct config *cf)
 			_exit(1);
 #ifdef CARPD_TEST_HOOKS
 		test_child_hook(ps_fd);
+#endif
+		if (sandbox_enter(ps_fd) == -1)
+			fatalx("cannot enter the sandbox");
+#ifdef CARPD_TEST_HOOKS
+		sandbox_test_hook(cd.base);
 #endif
 		child_send_started(cd.child);
 	}

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "options.h"
 #include "privsep.h"
+#include "sandbox.h"
 #include "script.h"
 
 /* A configuration arriving in parts (PS_RELOAD_BEGIN, _VHID..., _END). */
@@ -233,6 +234,9 @@ child_drop(const char *user)
 		log_warnx("no such user: %s", user);
 		return -1;
 	}
+	/* Needs CAP_SYS_CHROOT, and the password file read above. */
+	if (sandbox_chroot() == -1)
+		return -1;
 	capng_clear(CAPNG_SELECT_BOTH);
 	capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_NET_RAW);
 	if (capng_change_id((int)pw->pw_uid, (int)pw->pw_gid,

@@ -57,14 +57,25 @@ log_facility_names(void)
 	    "syslog, user, uucp, local0 to local7";
 }
 
+/*
+ * Called again on reload.  LOG_NDELAY connects now, before the network
+ * process's chroot; openlog() keeps a connection it already has.  The
+ * time zone is read once: with TZ unset tzset() reads /etc/localtime
+ * again each time, which the sandbox refuses (sandbox.c).
+ */
 void
 log_init(int foreground, int debug, int facility)
 {
+	static int	tz_read;
+
 	log_foreground = foreground;
 	log_debug_on = debug;
 	log_to_syslog = 1;
 	openlog("carpd", LOG_PID | LOG_NDELAY, facility);
-	tzset();
+	if (!tz_read) {
+		tzset();
+		tz_read = 1;
+	}
 }
 
 void

@@ -30,6 +30,7 @@
 #include "parent.h"
 #include "pidfile.h"
 #include "privsep.h"
+#include "sandbox.h"
 #include "script.h"
 
 /* At exit: seconds with no script ending, beyond the timeout. */
@@ -229,6 +230,26 @@ run_down(struct parent *p, const struct hb_addr *a)
 }
 
 /*
+ * Give up every address the child was last told to take, after whatever
+ * scripts are still queued for it; nothing more from it counts.
+ */
+static void
+release_held(struct parent *p)
+{
+	struct hb_addr	*a;
+	unsigned	 n = 0;
+
+	p->silent = 1;
+	LIST_FOREACH(a, &p->hb.addrs, entry)
+		if (a->up) {
+			n += run_down(p, a);
+			a->up = false;
+		}
+	log_warnx("%u down script%s queued; exiting when done", n,
+	    n == 1 ? "" : "s");
+}
+
+/*
  * The child stopped answering: it may be a stopped master whose backups
  * take over now.  Kill it, and give up every address it was last told
  * to take, after whatever scripts are still queued for it; the end of
@@ -238,21 +259,12 @@ static void
 on_child_silent(void *arg)
 {
 	struct parent	*p = arg;
-	struct hb_addr	*a;
-	unsigned	 n = 0;
 
 	log_warnx("killing the network process (pid %d) and running the down "
 	    "scripts of the addresses it held", (int)p->child);
-	p->silent = 1;
 	if (p->child > 0)
 		kill(p->child, SIGKILL);
-	LIST_FOREACH(a, &p->hb.addrs, entry)
-		if (a->up) {
-			n += run_down(p, a);
-			a->up = false;
-		}
-	log_warnx("%u down script%s queued; exiting when done", n,
-	    n == 1 ? "" : "s");
+	release_held(p);
 }
 
 static void
@@ -276,6 +288,11 @@ on_child_msg(void *arg, struct ps_msg *m)
 		break;
 	case PS_PONG:
 		heartbeat_answer(&p->hb, m->u.seq);
+		break;
+	case PS_SANDBOX_VIOLATION:
+		/* It dies of SIGSYS now: sandbox.c. */
+		sandbox_report(m->u.sandbox.nr, m->u.sandbox.arch);
+		release_held(p);
 		break;
 	case PS_ACK:
 		if (gens_ack(&p->gens, m->gen) == -1)
@@ -354,7 +371,9 @@ on_other_child(pid_t pid, int status, void *arg)
 	p->child = 0;
 	heartbeat_stop(&p->hb);
 	p->child_status = status;
-	if (WIFSIGNALED(status))
+	if (sandbox_reaped(status))
+		;	/* logged */
+	else if (WIFSIGNALED(status))
 		log_warnx("network process killed by signal %d",
 		    WTERMSIG(status));
 	else if (WEXITSTATUS(status) != 0)

@@ -292,6 +292,10 @@ ps_msg_decode(const uint8_t *p, size_t len, struct ps_msg *m,
 		break;
 	case PS_STARTED:
 		break;
+	case PS_SANDBOX_VIOLATION:	/* sent raw by sandbox.c */
+		m->u.sandbox.nr = (int32_t)r_u32(&r);
+		m->u.sandbox.arch = r_u32(&r);
+		break;
 	default:
 		if (r.why == NULL)
 			r.why = "unknown type";

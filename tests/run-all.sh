@@ -6,14 +6,19 @@
 #   ./tests/run-all.sh              normal build in ./build
 #   SANITIZE=1 ./tests/run-all.sh   AddressSanitizer + UBSan build in ./build-asan
 #   CHECK_JOBS=2 ./tests/run-all.sh  two tests at a time
+#
+# Either way a second, small build in ./build-hooks, configured with
+# --enable-test-hooks, gives the tests that need a hook (h_sandbox.sh)
+# their carpd: CARPD_HOOKS.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
 packages=(autoconf automake make gcc pkg-config libpcap-dev libnet1-dev
-	libevent-dev nettle-dev libcap-ng-dev check iproute2 iputils-ping tcpdump ucarp
-	keepalived mandoc python3-scapy faketime psmisc ifupdown)
+	libevent-dev nettle-dev libcap-ng-dev libseccomp-dev check iproute2
+	iputils-ping tcpdump ucarp keepalived mandoc python3-scapy faketime psmisc
+	ifupdown)
 
 install_packages() {
 	local missing=()

@@ -74,7 +74,9 @@ expect_offset() {
 	steps="$steps $1:$o"
 }
 
-common=(-i eth0 -v 7 -o "$pass" -a "$VIP" -b 1)
+# libfaketime opens its file on every clock call, which the network
+# process's sandbox refuses (carpd(8), SECURITY): one process, as root.
+common=(-i eth0 -v 7 -o "$pass" -a "$VIP" -b 1 --user=root)
 # An AddressSanitizer build wants its runtime first among the preloads;
 # libfaketime intercepts nothing that ASan does, so let it come second.
 asan_opts=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
