@@ -6,10 +6,6 @@
 #   ./tests/run-all.sh              normal build in ./build
 #   SANITIZE=1 ./tests/run-all.sh   AddressSanitizer + UBSan build in ./build-asan
 #   CHECK_JOBS=2 ./tests/run-all.sh  two tests at a time
-#
-# Either way a second, small build in ./build-hooks, configured with
-# --enable-test-hooks, gives the tests that need a hook (h_sandbox.sh)
-# their carpd: CARPD_HOOKS.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -75,8 +71,9 @@ fi
 make -s -j"$(nproc)"
 
 # A second, test-only build with --enable-test-hooks for the tests that
-# replace the network process with a compromised one (tests/netns/e_*.sh,
-# through $CARPD_HOOKS); the build above, the one installed, has no hook.
+# replace the network process with a compromised one (tests/netns/e_*.sh)
+# or make it break its sandbox (h_sandbox.sh), through $CARPD_HOOKS; the
+# build above, the one installed, has no hook.
 if [ "$builddir" = . ]; then
 	echo "run-all: the source tree is configured in place: no build-hooks/," \
 	    "the tests/netns/e_*.sh tests skip" >&2
