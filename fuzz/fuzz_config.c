@@ -151,7 +151,7 @@ check_valid(const struct config *cf)
 
 		CHECK(v->ifname[0] != '\0');
 		CHECK(memchr(v->ifname, '\0', sizeof(v->ifname)) != NULL);
-		CHECK(options_vhid_complete(v, msg, sizeof(msg)) == 0);
+		CHECK(vhid_config_complete(v, msg, sizeof(msg)) == 0);
 		CHECK(v->nvips >= 1 && v->nvips <= CARPD_MAX_VIPS);
 		CHECK(v->keylen >= 1 && v->keylen <= CARP_KEY_MAX);
 		CHECK(v->advskew <= 254 && v->deadratio >= 1);

@@ -18,9 +18,7 @@
 #include "log.h"
 #include "proto.h"
 #include "script.h"
-
-#define CARPD_MAX_VIPS		32
-#define CARPD_SCRIPT_TIMEOUT	30	/* seconds, default */
+#include "vhid_config.h"
 
 struct event_base;
 struct event;
@@ -29,36 +27,6 @@ struct carpd;
 struct control;
 struct child;
 struct carpd_options;
-
-/* Everything a vhid is configured with; the command line fills one. */
-struct vhid_config {
-	char			ifname[IF_NAMESIZE];
-	uint8_t			vhid;
-	struct in_addr		src;		/* 0: first address of ifname */
-	struct in_addr		group;
-	bool			broadcast;	/* --nomcast */
-	struct in_addr		vips[CARPD_MAX_VIPS];	/* as given */
-	uint8_t			prefix[CARPD_MAX_VIPS];	/* 0: not given */
-	size_t			nvips;
-	uint8_t			advbase;
-	uint8_t			advskew;
-	uint8_t			deadratio;
-	enum fsm_downfmt	downfmt;
-	bool			preempt;
-	bool			neutral;
-	bool			shutdown_script;
-	bool			ignoreifstate;
-	uint8_t			key[CARP_KEY_MAX];
-	size_t			keylen;
-	char			*passfile;	/* where the key came from */
-	char			*upscript;
-	char			*downscript;
-	char			*xparam;
-	unsigned		garp_repeat;	/* gratuitous ARPs per burst */
-	unsigned		garp_interval_ms; /* between those */
-	long			garp_delay_ms;	/* second burst; -1: 2 adverts */
-	unsigned		garp_refresh_s;	/* periodic burst; 0: off */
-};
 
 struct vhid_stats {
 	uint64_t		adverts_sent;

@@ -30,8 +30,4 @@ void	config_free(struct config *);
 /* The normalized form, which config_load reads back to the same config. */
 void	config_print(FILE *, const struct config *);
 
-void	vhid_config_copy(struct vhid_config *dst, const struct vhid_config *src);
-int	vhid_config_equal(const struct vhid_config *, const struct vhid_config *);
-void	vhid_config_clear(struct vhid_config *);
-
 #endif

@@ -10,12 +10,13 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "carpd.h"
+#include "vhid_config.h"
 
 #define CARPD_CONFIG_FILE	"/etc/carpd.conf"
 #define CARPD_CONTROL_SOCKET	"/run/carpd.sock"
 #define CARPD_USER		"carpd"		/* the network process */
 #define CARPD_USER_FALLBACK	"nobody"	/* when there is no CARPD_USER */
+#define CARPD_SCRIPT_TIMEOUT	30		/* seconds, default */
 
 /* Where a setting may appear. */
 #define OPT_CLI		0x01	/* command line */
@@ -72,14 +73,10 @@ enum options_result options_parse(int argc, char **argv,
 		    struct carpd_options *, FILE *out, FILE *err);
 void		options_usage(FILE *);
 void		options_free(struct carpd_options *);
-/* The checks a complete vhid must pass; `msg` says what is missing. */
-int		options_vhid_complete(const struct vhid_config *, char *msg,
-		    size_t len);
 
 /* 1 when other users may read `path`, 0 when not, -1 on error. */
 int		passfile_exposed(const char *path);
 
-void		vhid_config_defaults(struct vhid_config *);
 void		global_defaults(struct carpd_global *);
 void		global_free(struct carpd_global *);
 

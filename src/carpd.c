@@ -30,6 +30,7 @@
 #include "pidfile.h"
 #include "privsep.h"
 #include "sandbox.h"
+#include "util.h"
 #include "vhid.h"
 
 #define EXIT_GRACE	3	/* seconds beyond the script timeout */
@@ -334,8 +335,8 @@ load_config(struct carpd_options *o, struct config *cf)
 	}
 	bool by_default = o->config == NULL;
 
-	if (by_default && (o->config = strdup(CARPD_CONFIG_FILE)) == NULL)
-		fatal("strdup");
+	if (by_default)
+		o->config = xstrdup(CARPD_CONFIG_FILE);
 	if (config_load(o->config, o, cf, err, sizeof(err)) == -1) {
 		fprintf(stderr, "carpd: %s\n", err);
 		if (by_default && access(o->config, F_OK) == -1)

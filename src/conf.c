@@ -29,7 +29,10 @@
 #include <arpa/inet.h>
 
 #include "conf.h"
+#include "log.h"
 #include "safefile.h"
+#include "util.h"
+#include "vhid_config.h"
 
 #define CONF_MAX_SIZE	(1 << 20)
 #define CONF_MAX_VHIDS	4096
@@ -227,8 +230,7 @@ parse_setting(struct parser *ps, const char *kw, unsigned scope,
 		return -1;		/* the lexer's message stands */
 	if (peek(ps) == T_WORD) {
 		next(ps);
-		if ((arg = strdup(ps->word)) == NULL)
-			fatal("strdup");
+		arg = xstrdup(ps->word);
 	} else if (d->has_arg) {
 		return perr(ps, "%s needs a value", kw);
 	}
@@ -258,7 +260,7 @@ add_vhid(struct parser *ps, struct vhid_config *vc, unsigned line)
 	if (vc->ifname[0] == '\0')
 		return perr(ps, "vhid %u has no interface: put it inside an "
 		    "interface block or give \"interface NAME\"", vc->vhid);
-	if (options_vhid_complete(vc, msg, sizeof(msg)) == -1)
+	if (vhid_config_complete(vc, msg, sizeof(msg)) == -1)
 		return perr(ps, "%s", msg);
 	for (size_t i = 0; i < cf->nvhids; i++)
 		if (cf->vhids[i].vhid == vc->vhid &&
@@ -512,9 +514,8 @@ config_parse(const char *buf, size_t len, const char *name, bool exposed,
 			rc = -1;
 		}
 	}
-	if (rc == 0 && cf->g.control_path == NULL &&
-	    (cf->g.control_path = strdup(CARPD_CONTROL_SOCKET)) == NULL)
-		fatal("strdup");
+	if (rc == 0 && cf->g.control_path == NULL)
+		cf->g.control_path = xstrdup(CARPD_CONTROL_SOCKET);
 	if (rc == -1)
 		config_free(cf);
 	return rc;
@@ -543,10 +544,11 @@ config_from_options(const struct carpd_options *o, struct config *cf)
 {
 	memset(cf, 0, sizeof(*cf));
 	cf->g = o->g;
-	cf->g.pidfile = o->g.pidfile ? strdup(o->g.pidfile) : NULL;
-	cf->g.control_path = o->g.control_path ? strdup(o->g.control_path) : NULL;
-	cf->g.user = o->g.user ? strdup(o->g.user) : NULL;
-	cf->g.script_user = o->g.script_user ? strdup(o->g.script_user) : NULL;
+	cf->g.pidfile = o->g.pidfile ? xstrdup(o->g.pidfile) : NULL;
+	cf->g.control_path = o->g.control_path ?
+	    xstrdup(o->g.control_path) : NULL;
+	cf->g.user = o->g.user ? xstrdup(o->g.user) : NULL;
+	cf->g.script_user = o->g.script_user ? xstrdup(o->g.script_user) : NULL;
 	if ((cf->vhids = calloc(1, sizeof(*cf->vhids))) == NULL ||
 	    (cf->lines = calloc(1, sizeof(*cf->lines))) == NULL)
 		fatal("calloc");
@@ -563,71 +565,6 @@ config_free(struct config *cf)
 	free(cf->lines);
 	global_free(&cf->g);
 	memset(cf, 0, sizeof(*cf));
-}
-
-static char *
-dupornull(const char *s)
-{
-	char *p;
-
-	if (s == NULL)
-		return NULL;
-	if ((p = strdup(s)) == NULL)
-		fatal("strdup");
-	return p;
-}
-
-void
-vhid_config_copy(struct vhid_config *dst, const struct vhid_config *src)
-{
-	*dst = *src;
-	dst->passfile = dupornull(src->passfile);
-	dst->upscript = dupornull(src->upscript);
-	dst->downscript = dupornull(src->downscript);
-	dst->xparam = dupornull(src->xparam);
-}
-
-void
-vhid_config_clear(struct vhid_config *c)
-{
-	free(c->passfile);
-	free(c->upscript);
-	free(c->downscript);
-	free(c->xparam);
-	explicit_bzero(c, sizeof(*c));
-}
-
-static int
-streq(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a == b;
-	return strcmp(a, b) == 0;
-}
-
-int
-vhid_config_equal(const struct vhid_config *a, const struct vhid_config *b)
-{
-	return strcmp(a->ifname, b->ifname) == 0 && a->vhid == b->vhid &&
-	    a->src.s_addr == b->src.s_addr &&
-	    a->group.s_addr == b->group.s_addr &&
-	    a->broadcast == b->broadcast && a->nvips == b->nvips &&
-	    memcmp(a->vips, b->vips, a->nvips * sizeof(a->vips[0])) == 0 &&
-	    memcmp(a->prefix, b->prefix, a->nvips) == 0 &&
-	    a->advbase == b->advbase && a->advskew == b->advskew &&
-	    a->deadratio == b->deadratio && a->downfmt == b->downfmt &&
-	    a->preempt == b->preempt && a->neutral == b->neutral &&
-	    a->shutdown_script == b->shutdown_script &&
-	    a->ignoreifstate == b->ignoreifstate &&
-	    a->keylen == b->keylen &&
-	    memcmp(a->key, b->key, a->keylen) == 0 &&
-	    streq(a->upscript, b->upscript) &&
-	    streq(a->downscript, b->downscript) &&
-	    streq(a->xparam, b->xparam) &&
-	    a->garp_repeat == b->garp_repeat &&
-	    a->garp_interval_ms == b->garp_interval_ms &&
-	    a->garp_delay_ms == b->garp_delay_ms &&
-	    a->garp_refresh_s == b->garp_refresh_s;
 }
 
 /* Quote a value when the lexer would not read it back as one word. */

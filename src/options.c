@@ -19,9 +19,10 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 
+#include "log.h"
 #include "options.h"
-#include "conf.h"
 #include "safefile.h"
+#include "util.h"
 
 enum {
 	OPT_DOWN_FORMULA = 256,
@@ -238,8 +239,7 @@ static int
 set_string(char **dst, const char *s)
 {
 	free(*dst);
-	if ((*dst = strdup(s)) == NULL)
-		fatal("strdup");
+	*dst = xstrdup(s);
 	return 0;
 }
 
@@ -453,17 +453,6 @@ opt_apply(const struct opt_def *o, const char *arg, struct vhid_config *vc,
 }
 
 void
-vhid_config_defaults(struct vhid_config *vc)
-{
-	memset(vc, 0, sizeof(*vc));
-	vc->advbase = 1;
-	vc->deadratio = 3;
-	vc->garp_repeat = 1;
-	vc->garp_delay_ms = -1;
-	inet_pton(AF_INET, CARP_DEFAULT_GROUP, &vc->group);
-}
-
-void
 global_defaults(struct carpd_global *g)
 {
 	memset(g, 0, sizeof(*g));
@@ -491,25 +480,6 @@ options_free(struct carpd_options *o)
 	free(o->cli_globals);
 	o->cli_globals = NULL;
 	o->ncli_globals = 0;
-}
-
-int
-options_vhid_complete(const struct vhid_config *vc, char *msg, size_t len)
-{
-	if (vc->vhid == 0)
-		snprintf(msg, len, "no vhid: a number from 1 to 255 is required");
-	else if (vc->nvips == 0)
-		snprintf(msg, len, "vhid %u has no virtual address", vc->vhid);
-	else if (vc->keylen == 0)
-		snprintf(msg, len, "vhid %u has no password (pass or passfile)",
-		    vc->vhid);
-	else if (vc->advbase == 0 && vc->advskew == 0)
-		snprintf(msg, len, "vhid %u: advbase 0 needs advskew from 1 "
-		    "to 254: the advert interval is advbase + advskew/256 "
-		    "seconds and cannot be 0", vc->vhid);
-	else
-		return 0;
-	return -1;
 }
 
 /* Reported in CLI terms: which option to add. */

@@ -15,9 +15,9 @@
 #include <event2/event.h>
 
 #include "carpd.h"
-#include "conf.h"
 #include "net.h"
 #include "vhid.h"
+#include "vhid_config.h"
 
 static void	apply(struct vhid *, const struct fsm_output *);
 

@@ -1,0 +1,62 @@
+/*
+ * vhid_config.h: the settings of one vhid, as the command line
+ * (options.c), carpd.conf (conf.c) and a reload sent by the privileged
+ * parent produce them, and the helpers every one of them needs.  Pure:
+ * no I/O, nothing but memory.
+ */
+#ifndef CARPD_VHID_CONFIG_H
+#define CARPD_VHID_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <net/if.h>
+#include <netinet/in.h>
+
+#include "fsm.h"
+#include "proto.h"
+
+#define CARPD_MAX_VIPS		32
+
+struct vhid_config {
+	char			ifname[IF_NAMESIZE];
+	uint8_t			vhid;
+	struct in_addr		src;		/* 0: first address of ifname */
+	struct in_addr		group;
+	bool			broadcast;	/* --nomcast */
+	struct in_addr		vips[CARPD_MAX_VIPS];	/* as given */
+	uint8_t			prefix[CARPD_MAX_VIPS];	/* 0: not given */
+	size_t			nvips;
+	uint8_t			advbase;
+	uint8_t			advskew;
+	uint8_t			deadratio;
+	enum fsm_downfmt	downfmt;
+	bool			preempt;
+	bool			neutral;
+	bool			shutdown_script;
+	bool			ignoreifstate;
+	uint8_t			key[CARP_KEY_MAX];
+	size_t			keylen;
+	char			*passfile;	/* where the key came from */
+	char			*upscript;
+	char			*downscript;
+	char			*xparam;
+	unsigned		garp_repeat;	/* gratuitous ARPs per burst */
+	unsigned		garp_interval_ms; /* between those */
+	long			garp_delay_ms;	/* second burst; -1: 2 adverts */
+	unsigned		garp_refresh_s;	/* periodic burst; 0: off */
+};
+
+/* The defaults of ucarp 1.5.2: advbase 1, deadratio 3, group 224.0.0.18. */
+void	vhid_config_defaults(struct vhid_config *);
+/* A deep copy: `dst` owns its own strings. */
+void	vhid_config_copy(struct vhid_config *dst, const struct vhid_config *src);
+/* 1 when the two would run a vhid the same way (passfile aside). */
+int	vhid_config_equal(const struct vhid_config *, const struct vhid_config *);
+/* Free the strings and wipe the key. */
+void	vhid_config_clear(struct vhid_config *);
+/* The checks a complete vhid must pass; `msg` says what is missing. */
+int	vhid_config_complete(const struct vhid_config *, char *msg,
+	    size_t len);
+
+#endif

@@ -1,0 +1,98 @@
+/*
+ * vhid_config.c: defaults, copies, comparison and the completeness
+ * check of struct vhid_config.  The values themselves are parsed and
+ * range-checked in options.c, which both the command line and
+ * carpd.conf go through.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "util.h"
+#include "vhid_config.h"
+
+void
+vhid_config_defaults(struct vhid_config *vc)
+{
+	memset(vc, 0, sizeof(*vc));
+	vc->advbase = 1;
+	vc->deadratio = 3;
+	vc->garp_repeat = 1;
+	vc->garp_delay_ms = -1;
+	inet_pton(AF_INET, CARP_DEFAULT_GROUP, &vc->group);
+}
+
+void
+vhid_config_copy(struct vhid_config *dst, const struct vhid_config *src)
+{
+	*dst = *src;
+	dst->passfile = src->passfile ? xstrdup(src->passfile) : NULL;
+	dst->upscript = src->upscript ? xstrdup(src->upscript) : NULL;
+	dst->downscript = src->downscript ? xstrdup(src->downscript) : NULL;
+	dst->xparam = src->xparam ? xstrdup(src->xparam) : NULL;
+}
+
+void
+vhid_config_clear(struct vhid_config *c)
+{
+	free(c->passfile);
+	free(c->upscript);
+	free(c->downscript);
+	free(c->xparam);
+	explicit_bzero(c, sizeof(*c));
+}
+
+static int
+streq(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+int
+vhid_config_equal(const struct vhid_config *a, const struct vhid_config *b)
+{
+	return strcmp(a->ifname, b->ifname) == 0 && a->vhid == b->vhid &&
+	    a->src.s_addr == b->src.s_addr &&
+	    a->group.s_addr == b->group.s_addr &&
+	    a->broadcast == b->broadcast && a->nvips == b->nvips &&
+	    memcmp(a->vips, b->vips, a->nvips * sizeof(a->vips[0])) == 0 &&
+	    memcmp(a->prefix, b->prefix, a->nvips) == 0 &&
+	    a->advbase == b->advbase && a->advskew == b->advskew &&
+	    a->deadratio == b->deadratio && a->downfmt == b->downfmt &&
+	    a->preempt == b->preempt && a->neutral == b->neutral &&
+	    a->shutdown_script == b->shutdown_script &&
+	    a->ignoreifstate == b->ignoreifstate &&
+	    a->keylen == b->keylen &&
+	    memcmp(a->key, b->key, a->keylen) == 0 &&
+	    streq(a->upscript, b->upscript) &&
+	    streq(a->downscript, b->downscript) &&
+	    streq(a->xparam, b->xparam) &&
+	    a->garp_repeat == b->garp_repeat &&
+	    a->garp_interval_ms == b->garp_interval_ms &&
+	    a->garp_delay_ms == b->garp_delay_ms &&
+	    a->garp_refresh_s == b->garp_refresh_s;
+}
+
+int
+vhid_config_complete(const struct vhid_config *vc, char *msg, size_t len)
+{
+	if (vc->vhid == 0)
+		snprintf(msg, len, "no vhid: a number from 1 to 255 is required");
+	else if (vc->nvips == 0)
+		snprintf(msg, len, "vhid %u has no virtual address", vc->vhid);
+	else if (vc->keylen == 0)
+		snprintf(msg, len, "vhid %u has no password (pass or passfile)",
+		    vc->vhid);
+	else if (vc->advbase == 0 && vc->advskew == 0)
+		snprintf(msg, len, "vhid %u: advbase 0 needs advskew from 1 "
+		    "to 254: the advert interval is advbase + advskew/256 "
+		    "seconds and cannot be 0", vc->vhid);
+	else
+		return 0;
+	return -1;
+}
