@@ -28,6 +28,17 @@ struct control;
 struct child;
 struct carpd_options;
 
+/* One slot per value of the 8-bit vhid field: dispatch without a scan. */
+#define CARPD_VHID_SLOTS	256
+
+/*
+ * What an interface does with a captured frame.  net.c calls it; the
+ * wiring (carpd.c) registers the vhid runtime's vhid_rx, a unit test
+ * its own.
+ */
+typedef void	iface_rx_cb(struct iface *, const uint8_t *frame,
+		    size_t caplen, size_t wirelen, void *arg);
+
 struct vhid_stats {
 	uint64_t		adverts_sent;
 	uint64_t		adverts_rx;
@@ -91,7 +102,9 @@ struct iface {
 	bool			 rx_dead;	/* capture failed: reopen when up */
 	struct event		*rx_ev;
 	struct carpd		*cd;
-	struct vhid		*by_vhid[256];	/* dispatch without a scan */
+	iface_rx_cb		*rx_cb;		/* every captured frame */
+	void			*rx_arg;
+	struct vhid		*by_vhid[CARPD_VHID_SLOTS];
 	uint64_t		 drops[CARP_DROP_MAX];	/* before a vhid is known */
 	struct log_ratelimit	 rl;
 };
@@ -106,6 +119,8 @@ struct carpd {
 	size_t			 nsig;
 	struct event		*exit_ev;	/* bounds the shutdown wait */
 	struct control		*control;	/* control socket, or NULL */
+	iface_rx_cb		*iface_rx;	/* given to each new iface */
+	void			*iface_rx_arg;
 	int			 nl_fd;		/* rtnetlink link events */
 	struct child		*child;		/* channel to the parent, or NULL */
 	uint32_t		 gen;		/* configuration running */

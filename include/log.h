@@ -5,8 +5,6 @@
 #include <stdarg.h>
 
 void	log_init(int foreground, int debug, int facility);
-void	log_set_debug(int debug);
-int	log_get_debug(void);
 int	log_facility_parse(const char *name);
 const char *log_facility_names(void);
 const char *log_facility_name(int);

@@ -38,8 +38,4 @@ void		 net_iface_read_addr(struct iface *);
 /* First interface that is up and not a loopback (ucarp's default). */
 int		 net_default_iface(char *name, size_t len);
 
-/* Called for every captured frame; defined by the vhid runtime. */
-void		 vhid_rx(struct iface *, const uint8_t *frame, size_t caplen,
-		    size_t wirelen);
-
 #endif

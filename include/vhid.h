@@ -20,5 +20,8 @@ const char	*vhid_waiting(const struct vhid *);
 int		 vhid_same_config(const struct vhid *, const struct vhid_config *);
 void		 vhid_event(struct vhid *, enum fsm_event);
 void		 vhid_log_status(const struct vhid *);
+/* An interface's receive callback (iface_rx_cb); `arg` is unused. */
+void		 vhid_rx(struct iface *, const uint8_t *frame, size_t caplen,
+		    size_t wirelen, void *arg);
 
 #endif

@@ -89,9 +89,9 @@ close_unused_ifaces(struct carpd *cd)
 
 	for (ifp = TAILQ_FIRST(&cd->ifaces); ifp != NULL; ifp = next) {
 		next = TAILQ_NEXT(ifp, entry);
-		for (i = 0; i < 256 && ifp->by_vhid[i] == NULL; i++)
+		for (i = 0; i < CARPD_VHID_SLOTS && ifp->by_vhid[i] == NULL; i++)
 			;
-		if (i == 256) {
+		if (i == CARPD_VHID_SLOTS) {
 			TAILQ_REMOVE(&cd->ifaces, ifp, entry);
 			net_iface_free(ifp);
 		}
@@ -480,6 +480,8 @@ run(struct carpd_options *opts, struct config *cf)
 	cd.opts = opts;
 	cd.config_path = opts->vhid_given ? NULL : opts->config;
 	cd.base = new_base();
+	/* Upcalls: lower modules know these only as callbacks. */
+	cd.iface_rx = vhid_rx;
 	script_runner_init(&cd.runner, cd.base, cf->g.script_timeout);
 	cd.runner.idle_cb = on_idle;
 	cd.runner.idle_arg = &cd;

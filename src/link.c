@@ -22,7 +22,7 @@
 static void
 vhids_event(struct iface *ifp, enum fsm_event ev)
 {
-	for (int i = 0; i < 256; i++) {
+	for (int i = 0; i < CARPD_VHID_SLOTS; i++) {
 		struct vhid *v = ifp->by_vhid[i];
 
 		/* One that never started waits in vhid_try_start(). */

@@ -78,18 +78,6 @@ log_init(int foreground, int debug, int facility)
 	}
 }
 
-void
-log_set_debug(int debug)
-{
-	log_debug_on = debug;
-}
-
-int
-log_get_debug(void)
-{
-	return log_debug_on;
-}
-
 static void
 vlog(int pri, const char *fmt, va_list ap)
 {

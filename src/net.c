@@ -27,7 +27,10 @@
 static void
 on_packet(u_char *arg, const struct pcap_pkthdr *h, const u_char *bytes)
 {
-	vhid_rx((struct iface *)arg, bytes, h->caplen, h->len);
+	struct iface *ifp = (struct iface *)arg;
+
+	if (ifp->rx_cb != NULL)
+		ifp->rx_cb(ifp, bytes, h->caplen, h->len, ifp->rx_arg);
 }
 
 static void
@@ -237,6 +240,8 @@ net_iface_get(struct carpd *cd, const char *name, char *err, size_t errlen)
 		fatal("calloc");
 	strcpy(ifp->name, name);
 	ifp->cd = cd;
+	ifp->rx_cb = cd->iface_rx;
+	ifp->rx_arg = cd->iface_rx_arg;
 	ifp->mcast_fd = -1;
 	ifp->rl.burst = 10;
 	ifp->rl.period_ms = 1000;
@@ -264,7 +269,7 @@ net_iface_reopen(struct iface *ifp)
 	ifp->present = false;
 	if (open_handles(ifp) == -1)
 		return -1;
-	for (int i = 0; i < 256; i++) {
+	for (int i = 0; i < CARPD_VHID_SLOTS; i++) {
 		struct vhid *v = ifp->by_vhid[i];
 
 		if (v != NULL && !v->cfg.broadcast &&

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 #include <arpa/inet.h>
+#include <netinet/ip.h>
 #include <event2/event.h>
 
 #include "carpd.h"
@@ -345,7 +346,7 @@ send_advert(struct vhid *v, uint8_t advbase, uint8_t advskew)
 	}
 	p.src = v->cfg.src;
 	p.dst = v->cfg.group;
-	p.tos = 0x10;
+	p.tos = IPTOS_LOWDELAY;	/* as ucarp and OpenBSD send them */
 	if (getrandom(&id, sizeof(id), GRND_NONBLOCK) != sizeof(id))
 		id = (uint16_t)v->counter;
 	p.ip_id = id;
@@ -565,7 +566,7 @@ drop(struct iface *ifp, struct vhid *v, enum carp_drop why,
 
 void
 vhid_rx(struct iface *ifp, const uint8_t *frame, size_t caplen,
-    size_t wirelen)
+    size_t wirelen, void *arg)
 {
 	struct fsm_input	 in;
 	struct fsm_output	 out;
