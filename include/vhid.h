@@ -15,8 +15,6 @@ void		 vhid_free(struct vhid *);
 void		 vhid_try_start(struct vhid *);
 /* Its interface or the interface's addresses changed. */
 void		 vhid_refresh(struct vhid *);
-/* Why it waits in INIT ("interface-missing", ...), or NULL. */
-const char	*vhid_waiting(const struct vhid *);
 int		 vhid_same_config(const struct vhid *, const struct vhid_config *);
 void		 vhid_event(struct vhid *, enum fsm_event);
 void		 vhid_log_status(const struct vhid *);

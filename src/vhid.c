@@ -17,6 +17,7 @@
 
 #include "carpd.h"
 #include "net.h"
+#include "status.h"
 #include "vhid.h"
 #include "vhid_config.h"
 
@@ -152,30 +153,6 @@ vhid_free(struct vhid *v)
 }
 
 /* ---- waiting for the interface ---- */
-
-static const char *const wait_names[CARPD_WAIT_MAX] = {
-	[CARPD_WAIT_NONE] = "none",
-	[CARPD_WAIT_IF_MISSING] = "interface-missing",
-	[CARPD_WAIT_IF_DOWN] = "interface-down",
-	[CARPD_WAIT_IF_UNUSABLE] = "interface-unusable",
-	[CARPD_WAIT_NO_CARRIER] = "no-carrier",
-	[CARPD_WAIT_NO_ADDR] = "no-address",
-};
-
-/* Why the vhid sits in INIT, as a token; NULL when it does not. */
-const char *
-vhid_waiting(const struct vhid *v)
-{
-	if (v->fsm.state != CARP_INIT || v->cd->exiting)
-		return NULL;
-	if (!v->ifp->present)
-		return wait_names[v->ifp->absent];
-	if (!v->started)
-		return v->wait != CARPD_WAIT_NONE ? wait_names[v->wait] : NULL;
-	if (!v->ifp->link_up && !v->cfg.ignoreifstate)
-		return "link-down";
-	return NULL;
-}
 
 /*
  * The interface's address (read by the caller into ifp->addr), for a
@@ -647,8 +624,8 @@ vhid_log_status(const struct vhid *v)
 	log_info("vhid %u on %s: state %s%s%s, source %s, master %s, "
 	    "advbase %u advskew %u, last change %s, adverts sent %llu "
 	    "received %llu, bad packets %llu", v->cfg.vhid, v->ifp->name,
-	    carp_state_name(v->fsm.state), vhid_waiting(v) ? " waiting " : "",
-	    vhid_waiting(v) ? vhid_waiting(v) : "", src,
+	    carp_state_name(v->fsm.state), status_waiting(v) ? " waiting " : "",
+	    status_waiting(v) ? status_waiting(v) : "", src,
 	    v->master.s_addr ? master : "none", v->cfg.advbase,
 	    v->cfg.advskew, fsm_reason_name(v->last_reason),
 	    (unsigned long long)v->stats.adverts_sent,

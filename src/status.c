@@ -1,0 +1,371 @@
+/*
+ * status.c: what `carpctl status` shows, rendered from the daemon's
+ * objects into a buffer: a table for people, or one JSON object on one
+ * line for programs (its keys are documented in carpctl(8)).  No I/O and
+ * no state: control.c sends the buffer, tests/unit/test_status.c reads it.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <arpa/inet.h>
+#include <event2/buffer.h>
+
+#include "carpd.h"
+#include "status.h"
+#include "util.h"
+
+#define STATUS_CELL_MAX	(CARPD_MAX_VIPS * INET_ADDRSTRLEN)
+
+/* ---- formatting helpers ---- */
+
+static const char *const wait_names[CARPD_WAIT_MAX] = {
+	[CARPD_WAIT_NONE] = "none",
+	[CARPD_WAIT_IF_MISSING] = "interface-missing",
+	[CARPD_WAIT_IF_DOWN] = "interface-down",
+	[CARPD_WAIT_IF_UNUSABLE] = "interface-unusable",
+	[CARPD_WAIT_NO_CARRIER] = "no-carrier",
+	[CARPD_WAIT_NO_ADDR] = "no-address",
+};
+
+const char *
+status_waiting(const struct vhid *v)
+{
+	if (v->fsm.state != CARP_INIT || v->cd->exiting)
+		return NULL;
+	if (!v->ifp->present)
+		return wait_names[v->ifp->absent];
+	if (!v->started)
+		return v->wait != CARPD_WAIT_NONE ? wait_names[v->wait] : NULL;
+	if (!v->ifp->link_up && !v->cfg.ignoreifstate)
+		return "link-down";
+	return NULL;
+}
+
+static uint64_t
+drops_total(const uint64_t *drops)
+{
+	uint64_t n = 0;
+
+	for (int i = CARP_RX_OK + 1; i < CARP_DROP_MAX; i++)
+		n += drops[i];
+	return n;
+}
+
+static void
+addrs_fmt(const struct vhid *v, char *buf, size_t len)
+{
+	char	a[INET_ADDRSTRLEN];
+	size_t	off = 0;
+
+	snprintf(buf, len, "%s", v->cfg.nvips == 0 ? "-" : "");
+	for (size_t i = 0; i < v->cfg.nvips && off < len; i++) {
+		inet_ntop(AF_INET, &v->cfg.vips[i], a, sizeof(a));
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+		    i > 0 ? "," : "", a);
+	}
+}
+
+/* The current master: ourselves when MASTER, else the last one heard. */
+static int
+master_fmt(const struct vhid *v, char *buf, size_t len)
+{
+	const struct in_addr *m = &v->master;
+
+	if (v->fsm.state == CARP_MASTER)
+		m = &v->cfg.src;
+	if (m->s_addr == INADDR_ANY) {
+		snprintf(buf, len, "-");
+		return 0;
+	}
+	inet_ntop(AF_INET, m, buf, (socklen_t)len);
+	return 1;
+}
+
+/* ISO 8601 in UTC; 0 and "-" when the vhid never changed state. */
+static int
+time_fmt(const struct timespec *ts, char *buf, size_t len)
+{
+	struct tm tm;
+
+	if (ts->tv_sec == 0 || gmtime_r(&ts->tv_sec, &tm) == NULL) {
+		snprintf(buf, len, "-");
+		return 0;
+	}
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return 1;
+}
+
+/* ---- status: text ---- */
+
+/* Addresses last: a long list must not push the other columns apart. */
+enum {
+	COL_VHID, COL_IF, COL_STATE, COL_MASTER, COL_ADV, COL_CHANGE,
+	COL_REASON, COL_SENT, COL_RECV, COL_BAD, COL_ADDRS, NCOLS
+};
+
+static const char *const col_names[NCOLS] = {
+	"VHID", "INTERFACE", "STATE", "MASTER", "ADVBASE/SKEW", "LAST-CHANGE",
+	"REASON", "SENT", "RECEIVED", "BAD", "ADDRESSES"
+};
+
+struct status_row {
+	char	cell[NCOLS][STATUS_CELL_MAX];
+};
+
+static void
+row_fill(const struct vhid *v, struct status_row *r)
+{
+	snprintf(r->cell[COL_VHID], STATUS_CELL_MAX, "%u", v->cfg.vhid);
+	str_sanitize(v->ifp->name, r->cell[COL_IF], STATUS_CELL_MAX);
+	snprintf(r->cell[COL_STATE], STATUS_CELL_MAX, "%s",
+	    carp_state_name(v->fsm.state));
+	addrs_fmt(v, r->cell[COL_ADDRS], STATUS_CELL_MAX);
+	snprintf(r->cell[COL_ADV], STATUS_CELL_MAX, "%u/%u", v->cfg.advbase,
+	    v->cfg.advskew);
+	master_fmt(v, r->cell[COL_MASTER], STATUS_CELL_MAX);
+	/* One waiting in INIT: why it waits rather than why it came. */
+	if (time_fmt(&v->last_change, r->cell[COL_CHANGE], STATUS_CELL_MAX) ||
+	    status_waiting(v) != NULL)
+		snprintf(r->cell[COL_REASON], STATUS_CELL_MAX, "%s",
+		    status_waiting(v) != NULL ? status_waiting(v) :
+		    fsm_reason_name(v->last_reason));
+	else
+		snprintf(r->cell[COL_REASON], STATUS_CELL_MAX, "-");
+	snprintf(r->cell[COL_SENT], STATUS_CELL_MAX, "%llu",
+	    (unsigned long long)v->stats.adverts_sent);
+	snprintf(r->cell[COL_RECV], STATUS_CELL_MAX, "%llu",
+	    (unsigned long long)v->stats.adverts_rx);
+	snprintf(r->cell[COL_BAD], STATUS_CELL_MAX, "%llu",
+	    (unsigned long long)drops_total(v->stats.drops));
+}
+
+/* Columns two spaces apart, the last one unpadded. */
+static void
+row_print(struct evbuffer *out, const char *const *cells, const int *width)
+{
+	for (int i = 0; i < NCOLS - 1; i++)
+		evbuffer_add_printf(out, "%-*s  ", width[i], cells[i]);
+	evbuffer_add_printf(out, "%s\n", cells[NCOLS - 1]);
+}
+
+static void
+drops_text(struct evbuffer *out, const uint64_t *drops)
+{
+	for (int i = CARP_RX_OK + 1; i < CARP_DROP_MAX; i++)
+		if (drops[i] > 0)
+			evbuffer_add_printf(out, " %s=%llu",
+			    carp_drop_name((enum carp_drop)i),
+			    (unsigned long long)drops[i]);
+	evbuffer_add(out, "\n", 1);
+}
+
+static void
+status_drops_text(const struct carpd *cd, struct evbuffer *out)
+{
+	struct vhid	*v;
+	struct iface	*ifp;
+	char		 name[IF_NAMESIZE];
+
+	TAILQ_FOREACH(v, &cd->vhids, entry) {
+		if (drops_total(v->stats.drops) == 0)
+			continue;
+		str_sanitize(v->ifp->name, name, sizeof(name));
+		evbuffer_add_printf(out, "bad packets vhid %u on %s:",
+		    v->cfg.vhid, name);
+		drops_text(out, v->stats.drops);
+	}
+	TAILQ_FOREACH(ifp, &cd->ifaces, entry) {
+		if (drops_total(ifp->drops) == 0)
+			continue;
+		str_sanitize(ifp->name, name, sizeof(name));
+		evbuffer_add_printf(out, "bad packets on %s:", name);
+		drops_text(out, ifp->drops);
+	}
+}
+
+void
+status_text(const struct carpd *cd, struct evbuffer *out)
+{
+	struct status_row	 r;
+	const char	*cells[NCOLS];
+	int		 width[NCOLS];
+	struct vhid	*v;
+
+	for (int i = 0; i < NCOLS; i++)
+		width[i] = (int)strlen(col_names[i]);
+	TAILQ_FOREACH(v, &cd->vhids, entry) {
+		row_fill(v, &r);
+		for (int i = 0; i < NCOLS; i++)
+			if ((int)strlen(r.cell[i]) > width[i])
+				width[i] = (int)strlen(r.cell[i]);
+	}
+	row_print(out, col_names, width);
+	TAILQ_FOREACH(v, &cd->vhids, entry) {
+		row_fill(v, &r);
+		for (int i = 0; i < NCOLS; i++)
+			cells[i] = r.cell[i];
+		row_print(out, cells, width);
+	}
+	status_drops_text(cd, out);
+}
+
+/* ---- status: JSON ---- */
+
+/* Length of the valid UTF-8 sequence at `s`, or 0. */
+static size_t
+utf8_len(const unsigned char *s)
+{
+	uint32_t	cp, min;
+	size_t		n;
+
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0) {
+		n = 2, cp = s[0] & 0x1f, min = 0x80;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		n = 3, cp = s[0] & 0x0f, min = 0x800;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		n = 4, cp = s[0] & 0x07, min = 0x10000;
+	} else
+		return 0;
+	/* A NUL fails the test, so this never reads past the string. */
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* A JSON string; bytes that are not UTF-8 become U+FFFD. */
+static void
+json_str(struct evbuffer *out, const char *str)
+{
+	const unsigned char	*s = (const unsigned char *)str;
+	size_t			 n;
+
+	evbuffer_add(out, "\"", 1);
+	for (; *s != '\0'; s += n) {
+		n = 1;
+		if (*s == '"' || *s == '\\')
+			evbuffer_add_printf(out, "\\%c", *s);
+		else if (*s < 0x20 || *s == 0x7f)
+			evbuffer_add_printf(out, "\\u%04x", *s);
+		else if ((n = utf8_len(s)) > 0)
+			evbuffer_add(out, s, n);
+		else {
+			evbuffer_add(out, "\\ufffd", 6);
+			n = 1;
+		}
+	}
+	evbuffer_add(out, "\"", 1);
+}
+
+static void
+json_addr(struct evbuffer *out, const struct in_addr *a)
+{
+	char buf[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, a, buf, sizeof(buf));
+	evbuffer_add_printf(out, "\"%s\"", buf);
+}
+
+/* Every reason, zeros included, so consumers see a fixed set of keys. */
+static void
+json_drops(struct evbuffer *out, const uint64_t *drops)
+{
+	evbuffer_add(out, "{", 1);
+	for (int i = CARP_RX_OK + 1; i < CARP_DROP_MAX; i++)
+		evbuffer_add_printf(out, "%s\"%s\":%llu",
+		    i > CARP_RX_OK + 1 ? "," : "",
+		    carp_drop_name((enum carp_drop)i),
+		    (unsigned long long)drops[i]);
+	evbuffer_add(out, "}", 1);
+}
+
+static void
+json_change(struct evbuffer *out, const struct vhid *v)
+{
+	char when[32];
+
+	if (!time_fmt(&v->last_change, when, sizeof(when))) {
+		evbuffer_add_printf(out, ",\"last_change\":null,"
+		    "\"last_change_unix\":null,\"reason\":null");
+		return;
+	}
+	evbuffer_add_printf(out, ",\"last_change\":\"%s\","
+	    "\"last_change_unix\":%lld,\"reason\":\"%s\"", when,
+	    (long long)v->last_change.tv_sec, fsm_reason_name(v->last_reason));
+}
+
+static void
+json_vhid(struct evbuffer *out, const struct vhid *v)
+{
+	char master[INET_ADDRSTRLEN];
+
+	evbuffer_add_printf(out, "{\"vhid\":%u,\"interface\":", v->cfg.vhid);
+	json_str(out, v->ifp->name);
+	evbuffer_add_printf(out, ",\"state\":\"%s\",\"addresses\":[",
+	    carp_state_name(v->fsm.state));
+	for (size_t i = 0; i < v->cfg.nvips; i++) {
+		if (i > 0)
+			evbuffer_add(out, ",", 1);
+		json_addr(out, &v->cfg.vips[i]);
+	}
+	evbuffer_add_printf(out, "],\"advbase\":%u,\"advskew\":%u,\"master\":",
+	    v->cfg.advbase, v->cfg.advskew);
+	if (master_fmt(v, master, sizeof(master)))
+		evbuffer_add_printf(out, "\"%s\"", master);
+	else
+		evbuffer_add_printf(out, "null");
+	json_change(out, v);
+	evbuffer_add_printf(out, ",\"transitions\":%llu,\"adverts_sent\":%llu,"
+	    "\"adverts_received\":%llu,\"bad_packets\":",
+	    (unsigned long long)v->stats.transitions,
+	    (unsigned long long)v->stats.adverts_sent,
+	    (unsigned long long)v->stats.adverts_rx);
+	json_drops(out, v->stats.drops);
+	evbuffer_add_printf(out, ",\"preempt\":%s,\"source\":",
+	    v->cfg.preempt ? "true" : "false");
+	if (v->cfg.src.s_addr != INADDR_ANY)
+		json_addr(out, &v->cfg.src);
+	else
+		evbuffer_add_printf(out, "null");	/* none yet */
+	if (status_waiting(v) != NULL)
+		evbuffer_add_printf(out, ",\"waiting\":\"%s\"",
+		    status_waiting(v));
+	else
+		evbuffer_add_printf(out, ",\"waiting\":null");
+	evbuffer_add(out, "}", 1);
+}
+
+void
+status_json(const struct carpd *cd, struct evbuffer *out)
+{
+	struct vhid	*v;
+	struct iface	*ifp;
+
+	evbuffer_add_printf(out, "{\"version\":");
+	json_str(out, PACKAGE_VERSION);
+	evbuffer_add_printf(out, ",\"pid\":%ld,\"vhids\":[", (long)cd->main_pid);
+	TAILQ_FOREACH(v, &cd->vhids, entry) {
+		if (v != TAILQ_FIRST(&cd->vhids))
+			evbuffer_add(out, ",", 1);
+		json_vhid(out, v);
+	}
+	evbuffer_add_printf(out, "],\"interfaces\":[");
+	TAILQ_FOREACH(ifp, &cd->ifaces, entry) {
+		if (ifp != TAILQ_FIRST(&cd->ifaces))
+			evbuffer_add(out, ",", 1);
+		evbuffer_add_printf(out, "{\"name\":");
+		json_str(out, ifp->name);
+		evbuffer_add_printf(out, ",\"bad_packets\":");
+		json_drops(out, ifp->drops);
+		evbuffer_add(out, "}", 1);
+	}
+	evbuffer_add_printf(out, "]}\n");
+}
