@@ -26,6 +26,7 @@ struct log_ratelimit {
 	unsigned	 tokens;
 	unsigned long	 suppressed;
 	long long	 last_ms;
+	int		 started;	/* 0: full at the first call */
 };
 
 /* Returns 1 when the caller may log now; `*suppressed` gets the skipped count. */

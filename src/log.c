@@ -184,7 +184,9 @@ int
 log_ratelimit_ok(struct log_ratelimit *rl, long long now_ms,
     unsigned long *suppressed)
 {
-	if (rl->last_ms == 0 || now_ms < rl->last_ms) {
+	/* Time 0 is no sentinel: a time namespace's clock may start there. */
+	if (!rl->started || now_ms < rl->last_ms) {
+		rl->started = 1;
 		rl->tokens = rl->burst;
 		rl->last_ms = now_ms;
 	} else if (rl->period_ms > 0) {
