@@ -541,12 +541,51 @@ drop(struct iface *ifp, struct vhid *v, enum carp_drop why,
 		    carp_drop_name(why));
 }
 
+/* The checks that need the vhid, cheapest first; the replay check last. */
+static enum carp_drop
+rx_check(struct vhid *v, const struct carp_rx *rx, int *rebased)
+{
+	if (rx->dst.s_addr != v->cfg.group.s_addr)
+		return CARP_DROP_DST;
+	if (rx->src.s_addr == v->cfg.src.s_addr)
+		return CARP_DROP_LOOP;
+	if (!carp_hmac_verify(v->cfg.key, v->cfg.keylen, v->sorted_vips,
+	    v->nsorted, &rx->adv))
+		return CARP_DROP_HMAC;
+	if (rx->adv.counter == v->counter && v->stats.adverts_sent > 0 &&
+	    memcmp(rx->src_mac, v->ifp->mac, 6) == 0)
+		return CARP_DROP_LOOP;	/* our own advert, relayed back */
+	return carp_peer_check(v->peers, CARP_MAX_PEERS, rx->src,
+	    rx->adv.counter, now_ms(), rebased);
+}
+
+/* An advert that passed every check: to the state machine. */
+static void
+rx_advert(struct vhid *v, const struct carp_rx *rx)
+{
+	struct fsm_input	in;
+	struct fsm_output	out;
+
+	v->stats.adverts_rx++;
+	log_debug("vhid %u %s: advert from %s advbase %u advskew %u "
+	    "counter %llu", v->cfg.vhid, v->ifp->name, inet_ntoa(rx->src),
+	    rx->adv.advbase, rx->adv.advskew,
+	    (unsigned long long)rx->adv.counter);
+	memset(&in, 0, sizeof(in));
+	in.ev = FSM_EV_ADVERT;
+	in.src = rx->src;
+	in.advbase = rx->adv.advbase;
+	in.advskew = rx->adv.advskew;
+	fsm_step(&v->fsm, &in, &out);
+	if (v->fsm.state == CARP_BACKUP)
+		v->master = rx->src;	/* the master we follow */
+	apply(v, &out);
+}
+
 void
 vhid_rx(struct iface *ifp, const uint8_t *frame, size_t caplen,
     size_t wirelen, void *arg)
 {
-	struct fsm_input	 in;
-	struct fsm_output	 out;
 	struct carp_rx		 rx;
 	enum carp_drop		 why;
 	struct vhid		*v;
@@ -573,42 +612,14 @@ vhid_rx(struct iface *ifp, const uint8_t *frame, size_t caplen,
 		drop(ifp, NULL, CARP_DROP_VHID, &rx);
 		return;
 	}
-	if (rx.dst.s_addr != v->cfg.group.s_addr)
-		why = CARP_DROP_DST;
-	else if (rx.src.s_addr == v->cfg.src.s_addr)
-		why = CARP_DROP_LOOP;
-	else if (!carp_hmac_verify(v->cfg.key, v->cfg.keylen, v->sorted_vips,
-	    v->nsorted, &rx.adv))
-		why = CARP_DROP_HMAC;
-	else if (rx.adv.counter == v->counter && v->stats.adverts_sent > 0 &&
-	    memcmp(rx.src_mac, ifp->mac, 6) == 0)
-		why = CARP_DROP_LOOP;	/* our own advert, relayed back */
-	else
-		why = carp_peer_check(v->peers, CARP_MAX_PEERS, rx.src,
-		    rx.adv.counter, now_ms(), &rebased);
-	if (why != CARP_RX_OK) {
+	if ((why = rx_check(v, &rx, &rebased)) != CARP_RX_OK) {
 		drop(ifp, v, why, &rx);
 		return;
 	}
 	if (rebased)
 		log_info("vhid %u on %s: %s started a new advert counter "
-		    "(restarted)",
-		    v->cfg.vhid, ifp->name, inet_ntoa(rx.src));
-	v->stats.adverts_rx++;
-	log_debug("vhid %u %s: advert from %s advbase %u advskew %u "
-	    "counter %llu", v->cfg.vhid, ifp->name, inet_ntoa(rx.src),
-	    rx.adv.advbase, rx.adv.advskew,
-	    (unsigned long long)rx.adv.counter);
-
-	memset(&in, 0, sizeof(in));
-	in.ev = FSM_EV_ADVERT;
-	in.src = rx.src;
-	in.advbase = rx.adv.advbase;
-	in.advskew = rx.adv.advskew;
-	fsm_step(&v->fsm, &in, &out);
-	if (v->fsm.state == CARP_BACKUP)
-		v->master = rx.src;	/* the master we follow */
-	apply(v, &out);
+		    "(restarted)", v->cfg.vhid, ifp->name, inet_ntoa(rx.src));
+	rx_advert(v, &rx);
 }
 
 void
