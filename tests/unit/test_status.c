@@ -347,7 +347,7 @@ START_TEST(json_many_addresses)
 {
 	struct fixture	 f;
 	struct vhid	*v;
-	char		 a[INET_ADDRSTRLEN];
+	char		 a[32];
 	char		*j;
 
 	fixture_init(&f);
@@ -488,7 +488,7 @@ START_TEST(text_many_addresses)
 {
 	struct fixture	 f;
 	struct vhid	*v;
-	char		 a[INET_ADDRSTRLEN];
+	char		 a[32];
 	char		*t;
 
 	fixture_init(&f);
