@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # A LAN of network namespaces for end-to-end tests of carpd (and ucarp).
-# Sourced by tests/netns/t_*.sh; see /work/shared/TESTBED.md.
+# Sourced by tests/netns/*.sh; see HACKING, section 5.
 #
 #   tb_init                      skip unless root with ip netns; temp dir,
 #                                names and an EXIT trap that cleans up
