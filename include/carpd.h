@@ -30,6 +30,7 @@ struct carpd_options;
 
 /* One slot per value of the 8-bit vhid field: dispatch without a scan. */
 #define CARPD_VHID_SLOTS	256
+#define CARPD_MAX_SIGNALS	8	/* watched by the network process */
 
 /*
  * What an interface does with a captured frame.  net.c calls it; the
@@ -115,7 +116,7 @@ struct carpd {
 	struct iface_list	 ifaces;
 	struct vhid_list	 vhids;
 	struct script_runner	 runner;
-	struct event		*sig_ev[8];
+	struct event		*sig_ev[CARPD_MAX_SIGNALS];
 	size_t			 nsig;
 	struct event		*exit_ev;	/* bounds the shutdown wait */
 	struct control		*control;	/* control socket, or NULL */

@@ -270,6 +270,8 @@ setup_signals(struct carpd *cd)
 	static const int sigs[] = { SIGCHLD, SIGUSR1, SIGUSR2, SIGTERM,
 	    SIGINT, SIGHUP, SIGQUIT };
 
+	_Static_assert(sizeof(sigs) / sizeof(sigs[0]) <= CARPD_MAX_SIGNALS,
+	    "struct carpd has no room for every signal");
 	signal(SIGPIPE, SIG_IGN);
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
 		struct event *ev = evsignal_new(cd->base, sigs[i], on_signal, cd);

@@ -23,6 +23,7 @@
 #include "net.h"
 
 #define NET_SNAPLEN	256	/* an advert is 70 bytes; more is junk */
+#define NET_RX_BATCH	64	/* frames per wakeup: timers still run */
 
 static void
 on_packet(u_char *arg, const struct pcap_pkthdr *h, const u_char *bytes)
@@ -38,8 +39,8 @@ on_readable(evutil_socket_t fd, short ev, void *arg)
 {
 	struct iface *ifp = arg;
 
-	/* Bounded, so that a flood cannot starve the timers. */
-	if (pcap_dispatch(ifp->pcap, 64, on_packet, (u_char *)ifp) == PCAP_ERROR) {
+	if (pcap_dispatch(ifp->pcap, NET_RX_BATCH, on_packet,
+	    (u_char *)ifp) == PCAP_ERROR) {
 		/* Gone or broken: the link watcher reopens it when it is back. */
 		log_warnx("%s: capture: %s; waiting for the interface",
 		    ifp->name, pcap_geterr(ifp->pcap));
