@@ -70,6 +70,7 @@ add_iface(struct fixture *f, int i, const char *name)
 	ck_assert_uint_lt(strlen(name), sizeof(ifp->name));
 	strcpy(ifp->name, name);
 	ifp->cd = &f->cd;
+	ifp->present = ifp->link_up = true;
 	TAILQ_INSERT_TAIL(&f->cd.ifaces, ifp, entry);
 	return ifp;
 }
@@ -87,6 +88,7 @@ add_vhid(struct fixture *f, int i, struct iface *ifp, uint8_t vhid,
 	v->ifp = ifp;
 	v->cd = &f->cd;
 	v->fsm.state = state;
+	v->started = state != CARP_INIT;
 	TAILQ_INSERT_TAIL(&f->cd.vhids, v, entry);
 	return v;
 }
@@ -365,6 +367,55 @@ START_TEST(json_many_addresses)
 }
 END_TEST
 
+/*
+ * Vhids that wait in INIT say why: vhid 1 for its interface (missing),
+ * vhid 2 for an address to send from, vhid 3 for the carrier it lost
+ * after it started.  vhid 4 waits for nothing.
+ */
+static void
+fixture_waiting(struct fixture *f)
+{
+	struct iface	*gone, *eth1;
+	struct vhid	*v;
+
+	fixture_init(f);
+	gone = add_iface(f, 0, "vlan42");
+	gone->present = gone->link_up = false;
+	gone->absent = CARPD_WAIT_IF_MISSING;
+	eth1 = add_iface(f, 1, "eth1");
+	v = add_vhid(f, 0, gone, 1, CARP_INIT, "0.0.0.0");
+	add_vip(v, "192.0.2.100");
+	v = add_vhid(f, 1, eth1, 2, CARP_INIT, "0.0.0.0");
+	add_vip(v, "198.51.100.10");
+	v->wait = CARPD_WAIT_NO_ADDR;
+	v = add_vhid(f, 2, eth1, 3, CARP_INIT, "198.51.100.1");
+	add_vip(v, "198.51.100.11");
+	v->started = true;
+	eth1->link_up = false;
+	v->last_change.tv_sec = 1700000000;
+	v->last_reason = FSM_R_LINK_DOWN;
+}
+
+START_TEST(json_waiting)
+{
+	struct fixture	 f;
+	char		*j;
+
+	fixture_waiting(&f);
+	j = render(status_json, &f.cd);
+	JSON_OK(j, "[v['waiting'] for v in d['vhids']] == "
+	    "['interface-missing', 'no-address', 'link-down']");
+	JSON_OK(j, "[v['source'] for v in d['vhids']] == "
+	    "[None, None, '198.51.100.1']");
+	free(j);
+	/* Once the daemon exits, nothing waits any more. */
+	f.cd.exiting = true;
+	j = render(status_json, &f.cd);
+	JSON_OK(j, "all(v['waiting'] is None for v in d['vhids'])");
+	free(j);
+}
+END_TEST
+
 /* The column of `name` in the header line, or -1. */
 static int
 column(const char *text, const char *name)
@@ -426,6 +477,28 @@ START_TEST(text_table)
 	line(t, 2, buf, sizeof(buf));
 	ck_assert(strncmp(buf + at[8], "18446744073709551615 ", 21) == 0);
 	ck_assert_int_eq(buf[strlen(buf) - 1], '2');	/* 192.0.2.102 last */
+	free(t);
+}
+END_TEST
+
+/* REASON says why a vhid waits, in place of why it last changed. */
+START_TEST(text_waiting)
+{
+	static const char *const want[] = { "interface-missing",
+	    "no-address", "link-down" };
+	struct fixture	 f;
+	char		 buf[1024];
+	char		*t;
+	int		 at;
+
+	fixture_waiting(&f);
+	t = render(status_text, &f.cd);
+	ck_assert_int_ge(at = column(t, "REASON"), 0);
+	for (int i = 0; i < 3; i++) {
+		line(t, i + 1, buf, sizeof(buf));
+		ck_assert_msg(strncmp(buf + at, want[i], strlen(want[i])) == 0,
+		    "REASON of \"%s\": want %s", buf, want[i]);
+	}
 	free(t);
 }
 END_TEST
@@ -521,10 +594,12 @@ status_suite(void)
 	tcase_add_test(tc, json_empty);
 	tcase_add_test(tc, json_hostile_names);
 	tcase_add_test(tc, json_many_addresses);
+	tcase_add_test(tc, json_waiting);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("text");
 	tcase_add_test(tc, text_table);
+	tcase_add_test(tc, text_waiting);
 	tcase_add_test(tc, text_drop_lines);
 	tcase_add_test(tc, text_empty);
 	tcase_add_test(tc, text_sanitized);

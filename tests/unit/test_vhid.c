@@ -61,11 +61,10 @@ net_iface_get(struct carpd *cd, const char *name, char *err, size_t errlen)
 	return &fake_if;
 }
 
-int
-net_first_ipv4(const char *ifname, const struct in_addr *skip, size_t nskip,
-    struct in_addr *out)
+void
+net_iface_read_addr(struct iface *ifp)
 {
-	return inet_pton(AF_INET, "192.0.2.1", out) == 1 ? 0 : -1;
+	ck_assert_int_eq(inet_pton(AF_INET, "192.0.2.1", &ifp->addr), 1);
 }
 
 int
@@ -73,6 +72,12 @@ net_join(struct iface *ifp, struct in_addr group)
 {
 	joined = group;
 	return 0;
+}
+
+void
+net_leave(struct iface *ifp, struct in_addr group)
+{
+	joined.s_addr = INADDR_ANY;
 }
 
 int
@@ -181,7 +186,9 @@ start_vhid(void)
 	vhid_config_clear(&vc);
 	ck_assert_msg(v != NULL, "vhid_new: %s", err);
 	ck_assert_uint_eq(joined.s_addr, addr(CARP_DEFAULT_GROUP).s_addr);
-	vhid_start(v);
+	vhid_try_start(v);
+	ck_assert(v->started);
+	ck_assert_uint_eq(v->cfg.src.s_addr, addr("192.0.2.1").s_addr);
 	ck_assert_int_eq(v->fsm.state, CARP_BACKUP);
 	return v;
 }
