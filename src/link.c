@@ -44,7 +44,7 @@ void
 link_sync(struct iface *ifp)
 {
 	net_iface_read_addr(ifp);
-	for (int i = 0; i < 256; i++)
+	for (int i = 0; i < CARPD_VHID_SLOTS; i++)
 		if (ifp->by_vhid[i] != NULL)
 			vhid_refresh(ifp->by_vhid[i]);
 	vhids_event(ifp, ifp->link_up ? FSM_EV_LINK_UP : FSM_EV_LINK_DOWN);

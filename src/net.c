@@ -360,7 +360,7 @@ net_send(struct iface *ifp, const uint8_t *frame, size_t len)
 static bool
 is_vip(const struct iface *ifp, struct in_addr a)
 {
-	for (int i = 0; i < 256; i++) {
+	for (int i = 0; i < CARPD_VHID_SLOTS; i++) {
 		const struct vhid *v = ifp->by_vhid[i];
 
 		for (size_t k = 0; v != NULL && k < v->cfg.nvips; k++)

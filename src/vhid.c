@@ -122,7 +122,7 @@ vhid_new(struct carpd *cd, const struct vhid_config *cfg, char *err,
 static bool
 group_in_use(const struct iface *ifp, struct in_addr group)
 {
-	for (int i = 0; i < 256; i++) {
+	for (int i = 0; i < CARPD_VHID_SLOTS; i++) {
 		const struct vhid *o = ifp->by_vhid[i];
 
 		if (o != NULL && !o->cfg.broadcast &&
