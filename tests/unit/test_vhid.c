@@ -1,10 +1,11 @@
 /*
  * test_vhid.c: unit tests of the vhid runtime (src/vhid.c) linked
- * against fakes of the modules below it: net.c (an interface that
- * records what is sent) and script.c (a queue that records what would
- * run).  Frames come in through the interface's receive callback, as
- * net.c delivers them, registered the way carpd.c registers it.  The
- * state machine, codec and libevent are the real ones.
+ * against a fake of net.c (an interface that records what is sent) and
+ * the real script.c with a fake submit hook (that records what would
+ * run, built by script_build as either process would build it).  Frames
+ * come in through the interface's receive callback, as net.c delivers
+ * them, registered the way carpd.c registers it.  The state machine,
+ * codec and libevent are the real ones.
  */
 #include "config.h"
 
@@ -90,38 +91,22 @@ net_send(struct iface *ifp, const uint8_t *frame, size_t len)
 	return 0;
 }
 
-/* ---- fakes of script.c ---- */
+/* ---- the script runner's submit hook ---- */
 
-static struct {
-	char	**argv;
-	char	**envp;
-	char	 *label;
-} jobs[MAX_JOBS];
-static size_t	njobs;
+static struct script_job	*jobs[MAX_JOBS];
+static size_t			 njobs;
 
-struct script_queue *
-script_queue_new(struct script_runner *r)
+static void
+fake_submit(void *arg, struct script_queue *q, const struct vhid_config *vc,
+    struct in_addr src, const struct script_req *rq)
 {
-	struct script_queue *q = calloc(1, sizeof(*q));
+	const char *why = NULL;
 
-	ck_assert_ptr_nonnull(q);
-	q->runner = r;
-	return q;
-}
-
-void
-script_queue_release(struct script_queue *q)
-{
-	free(q);
-}
-
-void
-script_enqueue(struct script_queue *q, char **argv, char **envp, char *label)
-{
 	ck_assert_uint_lt(njobs, MAX_JOBS);
-	jobs[njobs].argv = argv;
-	jobs[njobs].envp = envp;
-	jobs[njobs++].label = label;
+	ck_assert_uint_eq(rq->qid, q->id);
+	jobs[njobs] = script_build(vc, src, rq, &why);
+	ck_assert_msg(jobs[njobs] != NULL, "script_build: %s", why);
+	njobs++;
 }
 
 /* ---- the test's own wiring ---- */
@@ -147,6 +132,8 @@ setup(void)
 	TAILQ_INIT(&cd.vhids);
 	ck_assert_ptr_nonnull(cd.base = event_base_new());
 	cd.iface_rx = vhid_rx;		/* as carpd.c wires it */
+	script_runner_init(&cd.runner, cd.base, 30);
+	cd.runner.hooks.submit = fake_submit;
 }
 
 static void
@@ -156,11 +143,8 @@ teardown(void)
 
 	while ((v = TAILQ_FIRST(&cd.vhids)) != NULL)
 		vhid_free(v);
-	for (size_t i = 0; i < njobs; i++) {
-		strv_free(jobs[i].argv);
-		strv_free(jobs[i].envp);
-		free(jobs[i].label);
-	}
+	for (size_t i = 0; i < njobs; i++)
+		script_job_free(jobs[i]);
 	event_base_free(cd.base);
 }
 
@@ -338,8 +322,8 @@ START_TEST(force_master_actions)
 	ck_assert_uint_eq(sent[1].len, GARP_FRAME_LEN);
 
 	ck_assert_uint_eq(njobs, before + 1);
-	argv = jobs[before].argv;
-	envp = jobs[before].envp;
+	argv = jobs[before]->argv;
+	envp = jobs[before]->envp;
 	ck_assert_str_eq(argv[0], "/etc/carpd/up");
 	ck_assert_str_eq(argv[1], "eth0");
 	ck_assert_str_eq(argv[2], "192.0.2.100");
@@ -351,7 +335,7 @@ START_TEST(force_master_actions)
 	ck_assert_str_eq(env_get(envp, "CARP_VIP"), "192.0.2.100");
 	ck_assert_str_eq(env_get(envp, "CARP_SRCIP"), "192.0.2.1");
 	ck_assert_ptr_null(env_get(envp, "CARP_PREFIX"));
-	ck_assert_str_eq(jobs[before].label, "vhid 7 up 192.0.2.100");
+	ck_assert_str_eq(jobs[before]->label, "vhid 7 up 192.0.2.100");
 	teardown();
 }
 END_TEST
@@ -373,8 +357,8 @@ START_TEST(shutdown_bows_out)
 	    &rx), CARP_RX_OK);
 	ck_assert_uint_eq(rx.adv.advbase, CARP_BOWOUT);
 	ck_assert_uint_eq(rx.adv.advskew, CARP_BOWOUT);
-	ck_assert_str_eq(jobs[njobs - 1].argv[0], "/etc/carpd/down");
-	ck_assert_str_eq(env_get(jobs[njobs - 1].envp, "CARP_STATE"), "INIT");
+	ck_assert_str_eq(jobs[njobs - 1]->argv[0], "/etc/carpd/down");
+	ck_assert_str_eq(env_get(jobs[njobs - 1]->envp, "CARP_STATE"), "INIT");
 	teardown();
 }
 END_TEST
