@@ -18,15 +18,14 @@
 
 #include "log.h"
 #include "pidfile.h"
+#include "util.h"
 
 int
 ownfile_note(struct ownfile *of, const char *path)
 {
 	struct stat	 st;
-	char		*copy;
+	char		*copy = xstrdup(path);
 
-	if ((copy = strdup(path)) == NULL)
-		fatal("strdup");
 	free(of->path);
 	memset(of, 0, sizeof(*of));
 	of->path = copy;
@@ -115,9 +114,7 @@ pidfile_open(struct pidfile *pf, const char *path)
 		return -1;
 	}
 	pf->fd = fd;
-	pf->own.path = strdup(path);
-	if (pf->own.path == NULL)
-		fatal("strdup");
+	pf->own.path = xstrdup(path);
 	pf->own.dev = st.st_dev;
 	pf->own.ino = st.st_ino;
 	pf->own.set = true;
