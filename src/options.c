@@ -25,7 +25,8 @@
 #include "util.h"
 
 enum {
-	OPT_DOWN_FORMULA = 256,
+	OPT_LONG_ONLY = 256,	/* above every short option letter */
+	OPT_DOWN_FORMULA = OPT_LONG_ONLY,
 	OPT_SCRIPT_TIMEOUT,
 	OPT_GARP_REPEAT,
 	OPT_GARP_INTERVAL,
@@ -126,7 +127,7 @@ opt_label(int val)
 
 	if (o == NULL)
 		return "?";
-	if (o->val < 256)
+	if (o->val < OPT_LONG_ONLY)
 		snprintf(buf, sizeof(bufs[0]), "--%s (-%c)", o->name, o->val);
 	else
 		snprintf(buf, sizeof(bufs[0]), "--%s", o->name);
@@ -142,7 +143,7 @@ options_usage(FILE *f)
 		const struct opt_def	*o = &opt_table[i];
 		char			 lhs[64];
 
-		if (o->val < 256)
+		if (o->val < OPT_LONG_ONLY)
 			snprintf(lhs, sizeof(lhs), "-%c, --%s%s%s", o->val,
 			    o->name, o->has_arg ? "=" : "",
 			    o->has_arg ? o->arg : "");
@@ -518,7 +519,7 @@ build_getopt(struct option *longopts, char *shortopts)
 		    required_argument : no_argument;
 		longopts[i].flag = NULL;
 		longopts[i].val = opt_table[i].val;
-		if (opt_table[i].val < 256) {
+		if (opt_table[i].val < OPT_LONG_ONLY) {
 			shortopts[k++] = (char)opt_table[i].val;
 			if (opt_table[i].has_arg)
 				shortopts[k++] = ':';
