@@ -620,7 +620,9 @@ drop(struct iface *ifp, struct vhid *v, enum carp_drop why,
 	if (rx != NULL)
 		inet_ntop(AF_INET, &rx->src, src, sizeof(src));
 	/* Other vhids on a shared LAN are normal: debug only. */
-	if (why == CARP_DROP_VHID || why == CARP_DROP_LOOP) {
+	/* A mixed group is said once a minute by log_mixed(). */
+	if (why == CARP_DROP_VHID || why == CARP_DROP_LOOP ||
+	    why == CARP_DROP_MULTICAST) {
 		log_debug("%s: dropped packet from %s: %s", ifp->name, src,
 		    carp_drop_name(why));
 		return;
