@@ -77,6 +77,8 @@ int	vhid_config_complete(const struct vhid_config *, char *msg,
 	    size_t len);
 /* The peer's address as text (`buf` of INET6_ADDRSTRLEN). */
 const char *vhid_peer_ntop(const struct vhid_peer *, char *buf, size_t len);
+/* Does it join its multicast group (no --nomcast, no peers)? */
+bool	vhid_config_joins(const struct vhid_config *);
 /* Is `a` one of the vhid's IPv4 peers? */
 bool	vhid_config_has_peer4(const struct vhid_config *, struct in_addr a);
 

@@ -79,7 +79,7 @@ vhid_new(struct carpd *cd, const struct vhid_config *cfg, char *err,
 		    cfg->vhid, cfg->ifname);
 		return NULL;
 	}
-	if (ifp->present && !cfg->broadcast && net_join(ifp, cfg->group) == -1) {
+	if (ifp->present && vhid_config_joins(cfg) && net_join(ifp, cfg->group) == -1) {
 		snprintf(err, errlen, "cannot join group %s on %s: %s",
 		    inet_ntoa(cfg->group), ifp->name, strerror(errno));
 		return NULL;
@@ -134,7 +134,7 @@ group_in_use(const struct iface *ifp, struct in_addr group)
 	for (int i = 0; i < CARPD_VHID_SLOTS; i++) {
 		const struct vhid *o = ifp->by_vhid[i];
 
-		if (o != NULL && !o->cfg.broadcast &&
+		if (o != NULL && vhid_config_joins(&o->cfg) &&
 		    o->cfg.group.s_addr == group.s_addr)
 			return true;
 	}
@@ -147,7 +147,8 @@ vhid_free(struct vhid *v)
 	if (v->ifp != NULL && v->ifp->by_vhid[v->cfg.vhid] == v) {
 		v->ifp->by_vhid[v->cfg.vhid] = NULL;
 		TAILQ_REMOVE(&v->cd->vhids, v, entry);
-		if (!v->cfg.broadcast && !group_in_use(v->ifp, v->cfg.group))
+		if (vhid_config_joins(&v->cfg) &&
+		    !group_in_use(v->ifp, v->cfg.group))
 			net_leave(v->ifp, v->cfg.group);
 	}
 	if (v->advert_ev != NULL)

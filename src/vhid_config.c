@@ -89,6 +89,12 @@ vhid_peer_ntop(const struct vhid_peer *p, char *buf, size_t len)
 }
 
 bool
+vhid_config_joins(const struct vhid_config *vc)
+{
+	return !vc->broadcast && vc->npeers == 0;
+}
+
+bool
 vhid_config_has_peer4(const struct vhid_config *vc, struct in_addr a)
 {
 	for (size_t i = 0; i < vc->npeers; i++)
@@ -123,11 +129,6 @@ peers_complete(const struct vhid_config *vc, char *msg, size_t len)
 				    vhid_peer_ntop(p, a, sizeof(a)));
 				return -1;
 			}
-	}
-	if (vc->npeers > 0 && vc->broadcast) {
-		snprintf(msg, len, "vhid %u: peer and nomcast exclude each "
-		    "other: with peers the adverts go to each peer", vc->vhid);
-		return -1;
 	}
 	return 0;
 }

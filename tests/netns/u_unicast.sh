@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Unicast peers (--peer) on a switch that drops multicast.
+#     (First: this host's own address as a peer is refused.)
 #  0. Before the filter: a host with peers that hears a multicast advert
 #     for its vhid says so in its log.
 #  1. The switch drops 01:00:5e:00:00:12 (nftables bridge table): with
@@ -34,6 +35,12 @@ start_a() {
 	tb_carpd a "${common[@]}" -k 10 -P "${peers_a[@]}" \
 	    -u "$TB_DIR/a.up" -d "$TB_DIR/a.down"
 }
+
+# A peer that is this host's own address: refused, by value.
+err=$(ip netns exec "${TB_NS[a]}" "$CARPD" "${common[@]}" --peer=192.0.2.1 -t 2>&1)
+rc=$?
+[ "$rc" -eq 1 ] && [[ $err == *'peer 192.0.2.1 is an address of this host (on eth0)'* ]] ||
+	tb_fail "own address as a peer: exit $rc, '$err'"
 
 # 0. A mixed group: a multicast, b unicast.
 tb_carpd a "${common[@]}" -k 10 -u "$TB_DIR/a.up" -d "$TB_DIR/a.down"
