@@ -72,4 +72,7 @@ tb_holds 2 tb_only_holder "$VIP" a || tb_fail "3: a did not stay the only master
 [ "$(tb_count a 'MASTER -> BACKUP')" -eq 0 ] || tb_fail "3: a stepped down too"
 tb_until 3 ping_vip || tb_fail "3: c cannot ping $VIP"
 for h in a b; do tb_alive "$h" || tb_fail "$h died"; done
+tb_signal b TERM
+tb_wait_exit b 5 || tb_fail "b did not exit"
+[ "$TB_RC" -eq 0 ] || tb_fail "b exited with $TB_RC"
 tb_pass "carpdev: $n adverts from the VIP; crash and tie resolved"

@@ -111,6 +111,7 @@ tb_wait_log a 'dropped packet from 192\.0\.2\.4: not-a-peer' 8 ||
 tb_crash d
 tb_signal c TERM
 tb_wait_exit c 5 || tb_fail "3: c did not exit"
+[ "$TB_RC" -eq 0 ] || tb_fail "3: c exited with $TB_RC"
 tb_carpd c -i eth0 -v 7 -o "$other" -a "$VIP" -b 1 -k 200 "${peers_c[@]}"
 tb_wait_log a 'dropped packet from 192\.0\.2\.3: hmac' 8 ||
 	tb_fail "3: a did not drop c's adverts (other password)"
@@ -145,5 +146,7 @@ bow=$(tb_elapsed "$t0" "$(date +%s.%N)")
 [ "$(tb_count b 'BACKUP -> MASTER \(master-bowed-out\)')" -gt "$nb" ] ||
 	tb_fail "6: b did not take over on the bow-out advert"
 tb_lt "$bow" 2 || tb_fail "6: the bow-out took $bow s"
+tb_wait_exit a 5 || tb_fail "6: a did not exit"
+[ "$TB_RC" -eq 0 ] || tb_fail "6: a exited with $TB_RC"
 for h in b c; do tb_alive "$h" || tb_fail "$h died"; done
 tb_pass "unicast: $(cat "$TB_DIR/wire"); crash takeover ${took} s, bow-out ${bow} s"
