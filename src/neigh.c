@@ -43,7 +43,9 @@
 
 struct neigh_entry {
 	int		ifindex;
-	struct in_addr	addr;
+	struct in_addr	addr;		/* the peer */
+	struct in_addr	via;		/* its next hop: itself, or a router */
+	uint32_t	route_seq;	/* of the route asked for it */
 	uint8_t		mac[6];
 	bool		usable;
 	long long	asked_ms;	/* last resolution asked; 0: never */
@@ -58,6 +60,7 @@ struct neigh {
 	size_t			 n;
 	bool			 dumping;
 	bool			 dump_again;
+	uint32_t		 dump_seq;
 	uint32_t		 seq;
 };
 
@@ -96,7 +99,7 @@ request_dump(struct neigh *nb)
 	rq.nh.nlmsg_len = sizeof(rq);
 	rq.nh.nlmsg_type = RTM_GETNEIGH;
 	rq.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	rq.nh.nlmsg_seq = ++nb->seq;
+	rq.nh.nlmsg_seq = nb->dump_seq = ++nb->seq;
 	rq.nd.ndm_family = AF_INET;
 	if (send(nb->nl_fd, &rq, sizeof(rq), 0) == -1) {
 		log_warn("neighbours: cannot ask the kernel for its table");
@@ -106,7 +109,31 @@ request_dump(struct neigh *nb)
 	nb->dump_again = false;
 }
 
-/* One RTM_NEWNEIGH or RTM_DELNEIGH: update a watched entry. */
+/* The entry's next hop is at `ll`, or unusable (NULL). */
+static void
+neigh_set(struct neigh_entry *e, const uint8_t *ll)
+{
+	char peer[INET_ADDRSTRLEN], via[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &e->addr, peer, sizeof(peer));
+	inet_ntop(AF_INET, &e->via, via, sizeof(via));
+	if (ll == NULL) {
+		if (e->usable)
+			log_debug("neighbours: %s is no longer resolved", peer);
+		e->usable = false;
+		return;
+	}
+	if (!e->usable || memcmp(e->mac, ll, 6) != 0)
+		log_info("neighbours: %s%s%s is at "
+		    "%02x:%02x:%02x:%02x:%02x:%02x", peer,
+		    e->via.s_addr != e->addr.s_addr ? " via " : "",
+		    e->via.s_addr != e->addr.s_addr ? via : "",
+		    ll[0], ll[1], ll[2], ll[3], ll[4], ll[5]);
+	memcpy(e->mac, ll, 6);
+	e->usable = true;
+}
+
+/* One RTM_NEWNEIGH or RTM_DELNEIGH: update the watched entries. */
 static void
 on_neigh(struct neigh *nb, const struct nlmsghdr *nh)
 {
@@ -131,25 +158,80 @@ on_neigh(struct neigh *nb, const struct nlmsghdr *nh)
 		} else if (rta->rta_type == NDA_LLADDR && RTA_PAYLOAD(rta) == 6)
 			ll = RTA_DATA(rta);
 	}
-	if (!have_dst || (e = find(nb, nd->ndm_ifindex, dst)) == NULL)
+	if (!have_dst)
 		return;
-	if (nh->nlmsg_type == RTM_DELNEIGH || ll == NULL ||
-	    !(nd->ndm_state & NEIGH_USABLE)) {
-		if (e->usable)
-			log_debug("neighbours: %s is no longer resolved",
-			    inet_ntoa(dst));
-		e->usable = false;
-		return;
+	/* Every peer reached through that neighbour (a router: several). */
+	for (size_t i = 0; i < nb->n; i++) {
+		e = &nb->tab[i];
+		if (e->ifindex == nd->ndm_ifindex && e->via.s_addr == dst.s_addr)
+			neigh_set(e, nh->nlmsg_type == RTM_DELNEIGH ||
+			    !(nd->ndm_state & NEIGH_USABLE) ? NULL : ll);
 	}
-	if (!e->usable || memcmp(e->mac, ll, 6) != 0)
-		log_info("neighbours: %s is at "
-		    "%02x:%02x:%02x:%02x:%02x:%02x", inet_ntoa(dst), ll[0],
-		    ll[1], ll[2], ll[3], ll[4], ll[5]);
-	memcpy(e->mac, ll, 6);
-	e->usable = true;
 }
 
 static void	resolve(struct neigh *, struct neigh_entry *);
+
+/*
+ * Which neighbour a peer is reached through: the route's gateway for a
+ * peer behind a router (--peer-routed), else the peer itself.
+ */
+static void
+request_route(struct neigh *nb, struct neigh_entry *e)
+{
+	struct {
+		struct nlmsghdr	nh;
+		struct rtmsg	rt;
+		struct rtattr	dst;
+		struct in_addr	addr;
+		struct rtattr	oif;
+		int		ifindex;
+	} rq;
+
+	memset(&rq, 0, sizeof(rq));
+	rq.nh.nlmsg_len = sizeof(rq);
+	rq.nh.nlmsg_type = RTM_GETROUTE;
+	rq.nh.nlmsg_flags = NLM_F_REQUEST;
+	rq.nh.nlmsg_seq = e->route_seq = ++nb->seq;
+	rq.rt.rtm_family = AF_INET;
+	rq.rt.rtm_dst_len = 32;
+	rq.dst.rta_len = RTA_LENGTH(sizeof(rq.addr));
+	rq.dst.rta_type = RTA_DST;
+	rq.addr = e->addr;
+	rq.oif.rta_len = RTA_LENGTH(sizeof(rq.ifindex));
+	rq.oif.rta_type = RTA_OIF;
+	rq.ifindex = e->ifindex;
+	if (send(nb->nl_fd, &rq, sizeof(rq), 0) == -1)
+		log_warn("neighbours: cannot ask the route to %s",
+		    inet_ntoa(e->addr));
+}
+
+/* The answer to request_route(). */
+static void
+on_route(struct neigh *nb, const struct nlmsghdr *nh)
+{
+	const struct rtmsg	*rt = NLMSG_DATA(nh);
+	const struct rtattr	*rta;
+	struct in_addr		 gw = { 0 };
+	int			 len;
+
+	if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*rt)) ||
+	    rt->rtm_family != AF_INET)
+		return;
+	len = (int)(nh->nlmsg_len - NLMSG_LENGTH(sizeof(*rt)));
+	for (rta = RTM_RTA(rt); RTA_OK(rta, len); rta = RTA_NEXT(rta, len))
+		if (rta->rta_type == RTA_GATEWAY && RTA_PAYLOAD(rta) == 4)
+			memcpy(&gw, RTA_DATA(rta), 4);
+	for (size_t i = 0; i < nb->n; i++) {
+		struct neigh_entry *e = &nb->tab[i];
+		struct in_addr via = gw.s_addr != INADDR_ANY ? gw : e->addr;
+
+		if (e->route_seq != nh->nlmsg_seq || e->via.s_addr == via.s_addr)
+			continue;
+		e->via = via;
+		e->usable = false;
+		request_dump(nb);	/* the router may be known already */
+	}
+}
 
 /* After a dump: what the table lacks, the kernel resolves. */
 static void
@@ -183,8 +265,11 @@ on_readable(evutil_socket_t fd, short ev, void *arg)
 			return;
 		}
 		for (; NLMSG_OK(nh, left); nh = NLMSG_NEXT(nh, left)) {
-			if (nh->nlmsg_type == NLMSG_DONE ||
-			    nh->nlmsg_type == NLMSG_ERROR) {
+			if (nh->nlmsg_type == RTM_NEWROUTE)
+				on_route(nb, nh);
+			else if ((nh->nlmsg_type == NLMSG_DONE ||
+			    nh->nlmsg_type == NLMSG_ERROR) &&
+			    nh->nlmsg_seq == nb->dump_seq) {
 				nb->dumping = false;
 				if (nb->dump_again)
 					request_dump(nb);
@@ -301,7 +386,8 @@ neigh_lookup(struct neigh *nb, int ifindex, struct in_addr a, uint8_t mac[6])
 		e = &nb->tab[nb->n++];
 		memset(e, 0, sizeof(*e));
 		e->ifindex = ifindex;
-		e->addr = a;
+		e->addr = e->via = a;
+		request_route(nb, e);
 		request_dump(nb);	/* it may be in the table already */
 		return -1;
 	}
