@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # carpdev: a and b have no IPv4 address on eth0; they share 192.0.2.100,
 # the master sending its adverts from it.
+#  0. (With peers a vhid needs an address of its own: it waits in INIT.)
 #  1. a (advskew 0) becomes master; the adverts on the wire come from
 #     the virtual address; client c pings it.
 #  2. a crashes: b takes over, c's pings go on (to b's MAC).
@@ -31,6 +32,13 @@ vip_mac() {
 }
 
 common=(-i eth0 -v 9 -o "$pass" -a "$VIP/24" -b 1)
+# 0. With peers, an address of its own is needed: the vhid waits.
+tb_carpd a "${common[@]}" --peer=192.0.2.50
+tb_wait_log a 'eth0: no IPv4 address; vhid 9 has peers, which send to this host.s own address: it waits for one' 5 ||
+	tb_fail "0: a vhid with peers did not wait for an address"
+tb_loggrep a ' -> ' && tb_fail "0: the vhid with peers changed state"
+tb_crash a
+
 tb_capture || tb_fail "no capture"
 tb_carpd a "${common[@]}" -k 0 -u "$TB_DIR/a.up" -d "$TB_DIR/a.down"
 tb_carpd b "${common[@]}" -k 100 -u "$TB_DIR/b.up" -d "$TB_DIR/b.down"
