@@ -13,6 +13,11 @@
 # shellcheck source=tests/netns/lib_multi.sh
 . "${top_srcdir:-.}/tests/netns/lib_multi.sh"
 
+# shellcheck disable=SC2317 # called through tb_until
+two_masters() {
+	[ "$(tb_holders "$VIP" | wc -l)" -eq 2 ]
+}
+
 VIP=192.0.2.105
 tb_init
 tb_switch
@@ -51,7 +56,7 @@ tm_wait_ctl a 5 || tm_fail "a: no control socket"
 tm_wait_ctl b 5 || tm_fail "b: no control socket"
 
 # 1.
-tb_until 8 eval '[ "$(tb_holders "$VIP" | wc -l)" -eq 2 ]' ||
+tb_until 8 two_masters ||
 	tm_fail "1: a and b are not both masters"
 tb_wait_log b 'vhid 5 on eth0: a unicast advert from 192\.0\.2\.1, but vhid 5 has no peers \(multicast\)' 3 ||
 	tm_fail "1: b did not say that a unicast advert came for a multicast vhid"

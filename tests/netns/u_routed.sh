@@ -12,6 +12,11 @@
 # shellcheck source=tests/netns/lib_multi.sh
 . "${top_srcdir:-.}/tests/netns/lib_multi.sh"
 
+# shellcheck disable=SC2317 # called through tb_until
+two_masters() {
+	[ "$(tb_holders "$VIP" | wc -l)" -eq 2 ]
+}
+
 VIP=203.0.113.10
 tb_init
 tb_switch
@@ -38,7 +43,7 @@ tb_carpd a "${common[@]}" -k 0 --peer=198.51.100.2 -u "$TB_DIR/a.up" -d "$TB_DIR
 tb_carpd b "${common[@]}" -k 100 --peer=192.0.2.1 -u "$TB_DIR/b.up" -d "$TB_DIR/b.down"
 tb_wait_log b 'dropped packet from 192\.0\.2\.1: ttl' 8 ||
 	tb_fail "1: b did not drop a's routed adverts (ttl)"
-tb_until 8 eval '[ "$(tb_holders "$VIP" | wc -l)" -eq 2 ]' ||
+tb_until 8 two_masters ||
 	tb_fail "1: a and b are not both masters"
 tb_loggrep a "neighbours: 198\.51\.100\.2 via 192\.0\.2\.254 is at $rmac" ||
 	tb_fail "1: a did not send through the router's MAC"

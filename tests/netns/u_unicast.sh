@@ -16,6 +16,11 @@
 # shellcheck source=tests/netns/lib.sh
 . "${top_srcdir:-.}/tests/netns/lib.sh"
 
+# shellcheck disable=SC2317 # called through tb_until
+two_masters() {
+	[ "$(tb_holders "$VIP" | wc -l)" -eq 2 ]
+}
+
 VIP=192.0.2.100
 tb_init
 tb_switch
@@ -39,8 +44,9 @@ start_a() {
 # A peer that is this host's own address: refused, by value.
 err=$(ip netns exec "${TB_NS[a]}" "$CARPD" "${common[@]}" --peer=192.0.2.1 -t 2>&1)
 rc=$?
-[ "$rc" -eq 1 ] && [[ $err == *'peer 192.0.2.1 is an address of this host (on eth0)'* ]] ||
+if [ "$rc" -ne 1 ] || [[ $err != *'peer 192.0.2.1 is an address of this host (on eth0)'* ]]; then
 	tb_fail "own address as a peer: exit $rc, '$err'"
+fi
 
 # 0. A mixed group: a multicast, b unicast.
 tb_carpd a "${common[@]}" -k 10 -u "$TB_DIR/a.up" -d "$TB_DIR/a.down"
@@ -61,7 +67,7 @@ table bridge filter {
 EOF
 tb_carpd a "${common[@]}" -k 10 -u "$TB_DIR/a.up" -d "$TB_DIR/a.down"
 tb_carpd b "${common[@]}" -k 100 -u "$TB_DIR/b.up" -d "$TB_DIR/b.down"
-tb_until 8 eval '[ "$(tb_holders "$VIP" | wc -l)" -eq 2 ]' ||
+tb_until 8 two_masters ||
 	tb_fail "1: multicast did not split into two masters"
 tb_log "1: multicast: $(tb_holders "$VIP" | tr '\n' ' ')hold $VIP"
 tb_crash a
