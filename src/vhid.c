@@ -803,4 +803,10 @@ vhid_log_status(const struct vhid *v)
 	    (unsigned long long)v->stats.adverts_sent,
 	    (unsigned long long)v->stats.adverts_rx,
 	    (unsigned long long)bad);
+	if (v->cfg.npeers > 0)
+		log_info("vhid %u on %s: %zu peers, %zu not resolved yet; "
+		    "adverts not sent for want of a MAC address %llu",
+		    v->cfg.vhid, v->ifp->name, v->cfg.npeers,
+		    (size_t)__builtin_popcount(v->peer_waiting),
+		    (unsigned long long)v->stats.peer_unresolved);
 }

@@ -83,6 +83,9 @@ tb_wait_settled "$VIP" a 8 || tb_fail "2: a did not become the only master"
 tb_holds 1.5 tb_only_holder "$VIP" a || tb_fail "2: a did not stay the only master"
 [ "$(tb_count b ' -> MASTER')" -eq "$nmb" ] || tb_fail "2: b became master"
 tb_loggrep c ' -> MASTER' && tb_fail "2: c became master"
+tb_signal a USR1
+tb_wait_log a 'vhid 7 on eth0: 2 peers, 0 not resolved yet; ' 3 ||
+	tb_fail "2: a: no peer status line on SIGUSR1"
 macb=$(ip -n "${TB_NS[b]}" link show eth0 | awk '/ether/ { print $2 }')
 macc=$(ip -n "${TB_NS[c]}" link show eth0 | awk '/ether/ { print $2 }')
 tb_capture_stop
