@@ -246,13 +246,19 @@ static void
 on_readable(evutil_socket_t fd, short ev, void *arg)
 {
 	struct neigh	*nb = arg;
-	char		 buf[16384];
+	char		 buf[16384] __attribute__((aligned(8)));
 	ssize_t		 n;
 
-	while ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) != 0) {
-		const struct nlmsghdr *nh = (const struct nlmsghdr *)buf;
-		size_t left = (size_t)n;
+	for (;;) {
+		const struct nlmsghdr	*nh = (const struct nlmsghdr *)buf;
+		struct sockaddr_nl	 from;
+		socklen_t		 fromlen = sizeof(from);
+		size_t			 left;
 
+		n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT,
+		    (struct sockaddr *)&from, &fromlen);
+		if (n == 0)
+			return;
 		if (n == -1) {
 			if (errno == ENOBUFS) {
 				/* Events were lost: read the table again. */
@@ -264,6 +270,9 @@ on_readable(evutil_socket_t fd, short ev, void *arg)
 				log_warn("neighbours: netlink");
 			return;
 		}
+		if (from.nl_pid != 0)
+			continue;	/* only the kernel speaks here */
+		left = (size_t)n;
 		for (; NLMSG_OK(nh, left); nh = NLMSG_NEXT(nh, left)) {
 			if (nh->nlmsg_type == RTM_NEWROUTE)
 				on_route(nb, nh);
