@@ -79,7 +79,8 @@ vhid_new(struct carpd *cd, const struct vhid_config *cfg, char *err,
 		    cfg->vhid, cfg->ifname);
 		return NULL;
 	}
-	if (ifp->present && vhid_config_joins(cfg) && net_join(ifp, cfg->group) == -1) {
+	if (ifp->present && vhid_config_joins(cfg) &&
+	    net_join(ifp, cfg->group) == -1) {
 		snprintf(err, errlen, "cannot join group %s on %s: %s",
 		    inet_ntoa(cfg->group), ifp->name, strerror(errno));
 		return NULL;
@@ -175,8 +176,7 @@ take_source(struct vhid *v)
 
 	if (!v->src_from_iface)
 		return 0;
-	v->carpdev = a.s_addr == INADDR_ANY;
-	if (v->carpdev) {
+	if (a.s_addr == INADDR_ANY) {
 		/* Peers send to our own address: there must be one. */
 		if (v->cfg.npeers > 0)
 			return -1;
@@ -185,7 +185,9 @@ take_source(struct vhid *v)
 		 * holds (doc/protocol.md, "No address on the interface").
 		 */
 		a = v->cfg.vips[0];
-	}
+		v->carpdev = true;
+	} else
+		v->carpdev = false;
 	v->cfg.src = a;
 	v->fsm.cfg.self = a;	/* the tie-break between masters */
 	memcpy(v->fsm.cfg.self_mac, v->ifp->mac, 6);	/* ... and after */
