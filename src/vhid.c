@@ -373,6 +373,7 @@ send_to_peers(struct vhid *v, struct carp_frame_params *p,
 {
 	uint8_t	frame[CARP_FRAME_LEN];
 	char	buf[INET6_ADDRSTRLEN];
+	bool	sent = false;
 
 	for (size_t i = 0; i < v->cfg.npeers; i++) {
 		const struct vhid_peer	*peer = &v->cfg.peers[i];
@@ -399,8 +400,10 @@ send_to_peers(struct vhid *v, struct carp_frame_params *p,
 		p->ip_id = ip_id(v);
 		carp_frame_build(p, a, frame);
 		if (net_send(v->ifp, frame, sizeof(frame)) == 0)
-			v->stats.adverts_sent++;
+			sent = true;
 	}
+	if (sent)
+		v->stats.adverts_sent++;	/* adverts, not frames */
 }
 
 static void
@@ -622,8 +625,10 @@ drop(struct iface *ifp, struct vhid *v, enum carp_drop why,
 		ifp->drops[why]++;
 	if (rx != NULL)
 		inet_ntop(AF_INET, &rx->src, src, sizeof(src));
-	/* Other vhids on a shared LAN are normal: debug only. */
-	/* A mixed group is said once a minute by log_mixed(). */
+	/*
+	 * Other vhids on a shared LAN are normal: debug only.  A mixed
+	 * group is said once a minute by log_mixed().
+	 */
 	if (why == CARP_DROP_VHID || why == CARP_DROP_LOOP ||
 	    why == CARP_DROP_MULTICAST) {
 		log_debug("%s: dropped packet from %s: %s", ifp->name, src,
