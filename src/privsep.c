@@ -236,7 +236,8 @@ r_vhid(struct rbuf *r, struct vhid_config *vc)
 	if (r->why != NULL)
 		return;
 	if (memchr(vc->ifname, '\0', sizeof(vc->ifname)) == NULL ||
-	    vc->nvips > CARPD_MAX_VIPS || vc->keylen > sizeof(vc->key)) {
+	    vc->nvips > CARPD_MAX_VIPS || vc->keylen > sizeof(vc->key) ||
+	    vc->npeers > CARPD_MAX_PEERS) {
 		r->why = "bad vhid settings";
 		return;
 	}

@@ -71,7 +71,7 @@ declare -A val=(
 	[facility]=local0 [down-formula]=openbsd [garp-repeat]=2
 	[garp-interval]=10 [garp-delay]=100 [garp-refresh]=0
 	[script-timeout]=5 [control-socket]="$tmp/ctl.sock" [user]=nobody
-	[script-user]=nobody
+	[script-user]=nobody [peer]="203.0.113.5 203.0.113.6"
 )
 env=()
 while read -r kind name; do
@@ -91,6 +91,7 @@ if ! hook "${env[@]}" || ! grep -q 'configuration OK, 1 vhid' "$tmp/out"; then
 	cat "$tmp/out" "$tmp/argv" 2>/dev/null
 else
 	for a in --addr=192.0.2.100 --addr=192.0.2.101 --preempt --down-formula=openbsd \
+	    --peer=203.0.113.5 --peer=203.0.113.6 --peer-routed \
 	    --pidfile=/run/carpd.eth9.pid -B; do
 		grep -qw -- "$a" "$tmp/argv" || fail "the command line lacks $a: $(cat "$tmp/argv")"
 	done
