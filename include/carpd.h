@@ -14,6 +14,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 
+#include "demote.h"
 #include "fsm.h"
 #include "log.h"
 #include "proto.h"
@@ -83,6 +84,14 @@ struct vhid {
 	uint32_t		 gen;		/* configuration it came from */
 	struct carp_peer	 peers[CARP_MAX_PEERS];
 	struct vhid_stats	 stats;
+	/* Demotion (demote.h): its groups, and what it adds to them. */
+	struct demote_group	*dgroups[CARPD_MAX_GROUPS + 2];
+	size_t			 ndgroups;
+	bool			 link_demoted;	/* its link is down */
+	bool			 senderr_demoted;
+	unsigned		 senderrs;	/* in a row */
+	unsigned		 sendoks;	/* in a row, while demoted */
+	struct event		*preempt_ev;	/* the preempt delay ends */
 };
 TAILQ_HEAD(vhid_list, vhid);
 
@@ -130,6 +139,9 @@ struct carpd {
 	const struct carpd_options *opts;
 	pid_t			 main_pid;	/* the process users signal */
 	unsigned		 script_timeout;
+	struct demote_list	 demotes;	/* every group ever named */
+	struct event		*startup_ev;	/* the start-up demotion ends */
+	struct event		*demote_ev;	/* vhid_demote_changed() */
 	bool			 exiting;
 	int			 exit_code;
 };

@@ -37,6 +37,7 @@ struct carpd_global {
 	bool		 debug;
 	int		 facility;
 	unsigned	 script_timeout;
+	unsigned	 startup_demote_s;	/* 0: none */
 	char		*pidfile;
 	char		*control_path;
 	char		*user;		/* network process runs as */

@@ -17,6 +17,8 @@
 #include "proto.h"
 
 #define CARPD_MAX_VIPS		32
+#define CARPD_MAX_GROUPS	8	/* demote-group, besides the defaults */
+#define CARPD_GROUP_LEN		16	/* with the NUL (demote.h) */
 
 struct vhid_config {
 	char			ifname[IF_NAMESIZE];
@@ -45,6 +47,11 @@ struct vhid_config {
 	unsigned		garp_interval_ms; /* between those */
 	long			garp_delay_ms;	/* second burst; -1: 2 adverts */
 	unsigned		garp_refresh_s;	/* periodic burst; 0: off */
+	/* Besides its interface's group and "carp" (demote.h). */
+	char			groups[CARPD_MAX_GROUPS][CARPD_GROUP_LEN];
+	size_t			ngroups;
+	bool			demote_skew;	/* demote-advskew */
+	unsigned		preempt_delay_s; /* no preempt after start */
 };
 
 /* The defaults of ucarp 1.5.2: advbase 1, deadratio 3, group 224.0.0.18. */

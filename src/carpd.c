@@ -98,6 +98,41 @@ close_unused_ifaces(struct carpd *cd)
 	}
 }
 
+static void
+on_startup_over(evutil_socket_t fd, short ev, void *arg)
+{
+	struct carpd *cd = arg;
+
+	log_info("start-up demotion over: group %s lifted by %d", DEMOTE_ALL,
+	    DEMOTE_STARTUP);
+	demote_set(demote_get(&cd->demotes, DEMOTE_ALL), DEMOTE_START, 0);
+	vhid_demote_changed(cd);
+}
+
+/*
+ * OpenBSD's boot demotion: every vhid (the group "carp") advertises 128
+ * more for a while, so that a firewall that has just started does not
+ * take the addresses before its rules and routes are in place.  Set
+ * before the vhids start, so that their first advert carries it.
+ */
+static void
+startup_demote(struct carpd *cd, unsigned seconds)
+{
+	struct timeval tv = { (time_t)seconds, 0 };
+
+	if (seconds == 0)
+		return;
+	demote_set(demote_get(&cd->demotes, DEMOTE_ALL), DEMOTE_START,
+	    DEMOTE_STARTUP);
+	log_info("start-up demotion: group %s by %d for %u s", DEMOTE_ALL,
+	    DEMOTE_STARTUP, seconds);
+	if ((cd->startup_ev = evtimer_new(cd->base, on_startup_over,
+	    cd)) == NULL)
+		fatalx("event_new failed");
+	evtimer_add(cd->startup_ev, &tv);
+	vhid_demote_sync_all(cd);
+}
+
 static struct vhid *
 start_vhid(struct carpd *cd, const struct vhid_config *vc,
     struct script_queue *scripts)
@@ -316,6 +351,11 @@ carpd_free(struct carpd *cd)
 		event_free(cd->sig_ev[i]);
 	if (cd->exit_ev != NULL)
 		event_free(cd->exit_ev);
+	if (cd->demote_ev != NULL)
+		event_free(cd->demote_ev);
+	if (cd->startup_ev != NULL)
+		event_free(cd->startup_ev);
+	demote_free_all(&cd->demotes);
 	event_base_free(cd->base);
 }
 
@@ -479,6 +519,7 @@ run(struct carpd_options *opts, struct config *cf)
 	cd.main_pid = ps_fd != -1 ? getppid() : getpid();
 	TAILQ_INIT(&cd.ifaces);
 	TAILQ_INIT(&cd.vhids);
+	TAILQ_INIT(&cd.demotes);
 	cd.opts = opts;
 	cd.config_path = opts->vhid_given ? NULL : opts->config;
 	cd.base = new_base();
@@ -546,6 +587,7 @@ run(struct carpd_options *opts, struct config *cf)
 	log_info("carpd %s started with %zu vhid%s%s%s", PACKAGE_VERSION,
 	    cf->nvhids, cf->nvhids == 1 ? "" : "s",
 	    cd.config_path ? " from " : "", cd.config_path ? cd.config_path : "");
+	startup_demote(&cd, cf->g.startup_demote_s);
 	TAILQ_FOREACH(v, &cd.vhids, entry)
 		vhid_try_start(v);
 

@@ -643,16 +643,20 @@ print_vhid(FILE *f, const struct vhid_config *v)
 		fprintf(f, "\tgarp-delay auto\n");
 	else
 		fprintf(f, "\tgarp-delay %ld\n", v->garp_delay_ms);
-	fprintf(f, "\tgarp-refresh %u\n}\n", v->garp_refresh_s);
+	fprintf(f, "\tgarp-refresh %u\n", v->garp_refresh_s);
+	for (size_t i = 0; i < v->ngroups; i++)
+		fprintf(f, "\tdemote-group %s\n", v->groups[i]);
+	fprintf(f, "\tdemote-advskew %s\n\tpreempt-delay %u\n}\n",
+	    yesno(v->demote_skew), v->preempt_delay_s);
 }
 
 void
 config_print(FILE *f, const struct config *cf)
 {
 	fprintf(f, "# carpd %s, normalized configuration\n", PACKAGE_VERSION);
-	fprintf(f, "facility %s\ndebug %s\nscript-timeout %u\n",
-	    log_facility_name(cf->g.facility),
-	    yesno(cf->g.debug), cf->g.script_timeout);
+	fprintf(f, "facility %s\ndebug %s\nscript-timeout %u\n"
+	    "startup-demote %u\n", log_facility_name(cf->g.facility),
+	    yesno(cf->g.debug), cf->g.script_timeout, cf->g.startup_demote_s);
 	if (cf->g.pidfile != NULL)
 		print_kv(f, "", "pidfile", cf->g.pidfile);
 	if (cf->g.control_path != NULL)

@@ -21,6 +21,7 @@
 
 #include "log.h"
 #include "options.h"
+#include "demote.h"
 #include "safefile.h"
 #include "util.h"
 
@@ -36,6 +37,10 @@ enum {
 	OPT_CONTROL,
 	OPT_USER,
 	OPT_SCRIPT_USER,
+	OPT_DEMOTE_GROUP,
+	OPT_DEMOTE_ADVSKEW,
+	OPT_PREEMPT_DELAY,
+	OPT_STARTUP_DEMOTE,
 };
 
 #define V	OPT_VHID
@@ -70,6 +75,10 @@ static const struct opt_def opt_table[] = {
 	{ "garp-interval", OPT_GARP_INTERVAL, 1, "MS", C|V, "milliseconds between the ARPs of a burst, 0 to 10000 (default 0)" },
 	{ "garp-delay", OPT_GARP_DELAY, 1, "MS", C|V, "second burst after MS milliseconds, 0 for none (default two advert intervals)" },
 	{ "garp-refresh", OPT_GARP_REFRESH, 1, "SECONDS", C|V, "repeat a burst every SECONDS while master, 0 for never (default 0)" },
+	{ "demote-group", OPT_DEMOTE_GROUP, 1, "NAME", C|V, "also in demotion group NAME, besides the interface's and carp; may be given up to 8 times" },
+	{ "demote-advskew", OPT_DEMOTE_ADVSKEW, 1, "BOOL", C|V, "yes: add the demotion to the advskew sent, for peers that ignore the demote byte; no: only the byte (default yes)" },
+	{ "preempt-delay", OPT_PREEMPT_DELAY, 1, "SECONDS", C|V, "do not preempt for SECONDS after start, 0 to 3600 (default 0)" },
+	{ "startup-demote", OPT_STARTUP_DEMOTE, 1, "SECONDS", C|G, "demote group carp by 128 for SECONDS after start, 0 to 3600 (default 0)" },
 	{ "script-timeout", OPT_SCRIPT_TIMEOUT, 1, "SECONDS", C|G, "kill a script running longer, 1 to 3600 (default 30)" },
 	{ "config", 'c', 1, "FILE", C, "read vhids from FILE (default " CARPD_CONFIG_FILE " when no --vhid is given)" },
 	{ "check", 't', 0, NULL, C, "check the configuration, then exit 0 if it is valid or 1" },
@@ -317,6 +326,26 @@ parse_bool(const char *arg, bool *out, char *msg, size_t len)
 	return 0;
 }
 
+/* demote-group: the defaults are implied, a name is given once. */
+static int
+add_group(struct vhid_config *vc, const char *arg, char *msg, size_t len)
+{
+	if (demote_name_ok(arg) == -1)
+		return bad_value(msg, len, arg, "a group name of 1 to 15 "
+		    "letters, digits, '_', '.' or '-'");
+	for (size_t i = 0; i < vc->ngroups; i++)
+		if (strcmp(vc->groups[i], arg) == 0)
+			return 0;
+	if (vc->ngroups == CARPD_MAX_GROUPS) {
+		snprintf(msg, len, "too many demotion groups: at most %d "
+		    "besides the interface's and " DEMOTE_ALL,
+		    CARPD_MAX_GROUPS);
+		return -1;
+	}
+	snprintf(vc->groups[vc->ngroups++], CARPD_GROUP_LEN, "%s", arg);
+	return 0;
+}
+
 static int
 apply_vhid(int c, const char *arg, struct vhid_config *vc, char *msg,
     size_t len)
@@ -398,6 +427,14 @@ apply_vhid(int c, const char *arg, struct vhid_config *vc, char *msg,
 		NUM(0, 3600000, vc->garp_delay_ms);
 	case OPT_GARP_REFRESH:
 		NUM(0, 86400, vc->garp_refresh_s);
+	case OPT_DEMOTE_GROUP:
+		return add_group(vc, arg, msg, len);
+	case OPT_DEMOTE_ADVSKEW:
+		if (arg == NULL)
+			return bad_value(msg, len, "", "yes or no");
+		return parse_bool(arg, &vc->demote_skew, msg, len);
+	case OPT_PREEMPT_DELAY:
+		NUM(0, 3600, vc->preempt_delay_s);
 	}
 #undef NUM
 	snprintf(msg, len, "not a vhid setting");
@@ -421,6 +458,11 @@ apply_global(int c, const char *arg, struct carpd_global *g, char *msg,
 		if (parse_num(arg, 1, 3600, &n, msg, len) == -1)
 			return -1;
 		g->script_timeout = (unsigned)n;
+		return 0;
+	case OPT_STARTUP_DEMOTE:
+		if (parse_num(arg, 0, 3600, &n, msg, len) == -1)
+			return -1;
+		g->startup_demote_s = (unsigned)n;
 		return 0;
 	case OPT_PIDFILE:
 	case OPT_CONTROL:

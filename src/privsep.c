@@ -21,6 +21,7 @@
 #include <event2/event.h>
 
 #include "log.h"
+#include "demote.h"
 #include "privsep.h"
 
 /* ---- the codec ---- */
@@ -228,6 +229,19 @@ r_str(struct rbuf *r, char *dst, size_t cap, int optional)
 	return s;
 }
 
+/* Demotion group names, as options.c accepts them. */
+static int
+groups_ok(const struct vhid_config *vc)
+{
+	if (vc->ngroups > CARPD_MAX_GROUPS)
+		return 0;
+	for (size_t i = 0; i < vc->ngroups; i++)
+		if (memchr(vc->groups[i], '\0', CARPD_GROUP_LEN) == NULL ||
+		    demote_name_ok(vc->groups[i]) == -1)
+			return 0;
+	return 1;
+}
+
 static void
 r_vhid(struct rbuf *r, struct vhid_config *vc)
 {
@@ -236,7 +250,8 @@ r_vhid(struct rbuf *r, struct vhid_config *vc)
 	if (r->why != NULL)
 		return;
 	if (memchr(vc->ifname, '\0', sizeof(vc->ifname)) == NULL ||
-	    vc->nvips > CARPD_MAX_VIPS || vc->keylen > sizeof(vc->key)) {
+	    vc->nvips > CARPD_MAX_VIPS || vc->keylen > sizeof(vc->key) ||
+	    !groups_ok(vc)) {
 		r->why = "bad vhid settings";
 		return;
 	}

@@ -56,6 +56,11 @@ vhid_msg(void)
 	m.u.vc.upscript = "/etc/carpd/up";
 	m.u.vc.downscript = "/etc/carpd/down";
 	m.u.vc.xparam = "x y";
+	m.u.vc.ngroups = 2;
+	strcpy(m.u.vc.groups[0], "fw");
+	strcpy(m.u.vc.groups[1], "dmz.2");
+	m.u.vc.demote_skew = true;
+	m.u.vc.preempt_delay_s = 30;
 	return m;			/* passfile absent */
 }
 
@@ -125,6 +130,10 @@ START_TEST(t_round_trip_vhid)
 	ck_assert_str_eq(out.u.vc.upscript, "/etc/carpd/up");
 	ck_assert_str_eq(out.u.vc.downscript, "/etc/carpd/down");
 	ck_assert_str_eq(out.u.vc.xparam, "x y");
+	ck_assert_uint_eq(out.u.vc.ngroups, 2);
+	ck_assert_str_eq(out.u.vc.groups[1], "dmz.2");
+	ck_assert(out.u.vc.demote_skew);
+	ck_assert_uint_eq(out.u.vc.preempt_delay_s, 30);
 	ps_msg_clear(&out);
 }
 END_TEST
@@ -231,6 +240,21 @@ START_TEST(t_bad_vhid)
 	memset(m.u.vc.ifname, 'e', sizeof(m.u.vc.ifname));
 	p = ps_msg_encode(&m, &len);
 	refused(p, len, "an unterminated interface name");
+	free(p);
+	m = vhid_msg();
+	m.u.vc.ngroups = CARPD_MAX_GROUPS + 1;
+	p = ps_msg_encode(&m, &len);
+	refused(p, len, "too many demotion groups");
+	free(p);
+	m = vhid_msg();
+	memset(m.u.vc.groups[1], 'g', CARPD_GROUP_LEN);
+	p = ps_msg_encode(&m, &len);
+	refused(p, len, "an unterminated group name");
+	free(p);
+	m = vhid_msg();
+	strcpy(m.u.vc.groups[0], "a/b");
+	p = ps_msg_encode(&m, &len);
+	refused(p, len, "a group name with a slash");
 	free(p);
 	/* oversize: not encoded at all */
 	m = vhid_msg();
