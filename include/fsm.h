@@ -27,6 +27,13 @@ enum fsm_downfmt {
 	FSM_DOWN_OPENBSD,	/* deadratio*(advbase + advskew/256) */
 };
 
+/* How a demotion shows in the advskew sent (doc/protocol.md "Demotion"). */
+enum fsm_skew {
+	FSM_SKEW_OFF = 0,	/* the byte only, as OpenBSD */
+	FSM_SKEW_ADD,		/* advskew + demotion, as FreeBSD */
+	FSM_SKEW_MAX,		/* demoted at all: FSM_SKEW_DEMOTE_MAX */
+};
+
 struct fsm_config {
 	uint8_t			advbase;
 	uint8_t			advskew;
@@ -36,7 +43,7 @@ struct fsm_config {
 	bool			shutdown_script; /* down script at exit even as backup */
 	struct in_addr		self;		/* our source address */
 	enum fsm_downfmt	downfmt;
-	bool			demote_skew;	/* add the demotion to advskew */
+	enum fsm_skew		demote_skew;	/* demote-advskew */
 };
 
 enum fsm_event {
@@ -127,10 +134,10 @@ uint64_t	fsm_down_us(const struct fsm_config *);
 
 /*
  * Demotion (doc/protocol.md, "Demotion"): the demote byte we send, and
- * with demote_skew the advskew we send, raised by the demotion up to
- * FSM_SKEW_DEMOTE_MAX as FreeBSD does, so that peers that ignore the
- * byte (ucarp, FreeBSD) see us as less preferred.  The intervals of a
- * running fsm use that advskew.
+ * the advskew we send, raised while demoted so that peers that ignore
+ * the byte (ucarp, FreeBSD) see us as less preferred: by the demotion up
+ * to FSM_SKEW_DEMOTE_MAX (FreeBSD), or to FSM_SKEW_DEMOTE_MAX at once.
+ * Never lowered.  The intervals of a running fsm use that advskew.
  */
 #define FSM_SKEW_DEMOTE_MAX	240
 uint8_t		fsm_sent_advskew(const struct fsm *);

@@ -50,7 +50,7 @@ struct vhid_config {
 	/* Besides its interface's group and "carp" (demote.h). */
 	char			groups[CARPD_MAX_GROUPS][CARPD_GROUP_LEN];
 	size_t			ngroups;
-	bool			demote_skew;	/* demote-advskew */
+	enum fsm_skew		demote_skew;	/* demote-advskew */
 	unsigned		preempt_delay_s; /* no preempt after start */
 };
 

@@ -647,7 +647,9 @@ print_vhid(FILE *f, const struct vhid_config *v)
 	for (size_t i = 0; i < v->ngroups; i++)
 		fprintf(f, "\tdemote-group %s\n", v->groups[i]);
 	fprintf(f, "\tdemote-advskew %s\n\tpreempt-delay %u\n}\n",
-	    yesno(v->demote_skew), v->preempt_delay_s);
+	    v->demote_skew == FSM_SKEW_OFF ? "no" :
+	    v->demote_skew == FSM_SKEW_ADD ? "add" : "max",
+	    v->preempt_delay_s);
 }
 
 void

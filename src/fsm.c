@@ -126,9 +126,11 @@ fsm_sent_advskew(const struct fsm *f)
 {
 	unsigned skew = f->cfg.advskew;
 
-	if (!f->cfg.demote_skew || f->demote == 0 ||
+	if (f->cfg.demote_skew == FSM_SKEW_OFF || f->demote == 0 ||
 	    skew >= FSM_SKEW_DEMOTE_MAX)
 		return f->cfg.advskew;
+	if (f->cfg.demote_skew == FSM_SKEW_MAX)
+		return FSM_SKEW_DEMOTE_MAX;
 	skew += f->demote;
 	return skew > FSM_SKEW_DEMOTE_MAX ? FSM_SKEW_DEMOTE_MAX : skew;
 }

@@ -76,7 +76,7 @@ static const struct opt_def opt_table[] = {
 	{ "garp-delay", OPT_GARP_DELAY, 1, "MS", C|V, "second burst after MS milliseconds, 0 for none (default two advert intervals)" },
 	{ "garp-refresh", OPT_GARP_REFRESH, 1, "SECONDS", C|V, "repeat a burst every SECONDS while master, 0 for never (default 0)" },
 	{ "demote-group", OPT_DEMOTE_GROUP, 1, "NAME", C|V, "also in demotion group NAME, besides the interface's and carp; may be given up to 8 times" },
-	{ "demote-advskew", OPT_DEMOTE_ADVSKEW, 1, "BOOL", C|V, "yes: add the demotion to the advskew sent, for peers that ignore the demote byte; no: only the byte (default yes)" },
+	{ "demote-advskew", OPT_DEMOTE_ADVSKEW, 1, "MODE", C|V, "advskew sent while demoted, for peers that ignore the demote byte: max (240), add (advskew + demotion) or no (default max)" },
 	{ "preempt-delay", OPT_PREEMPT_DELAY, 1, "SECONDS", C|V, "do not preempt for SECONDS after start, 0 to 3600 (default 0)" },
 	{ "startup-demote", OPT_STARTUP_DEMOTE, 1, "SECONDS", C|G, "demote group carp by 128 for SECONDS after start, 0 to 3600 (default 0)" },
 	{ "script-timeout", OPT_SCRIPT_TIMEOUT, 1, "SECONDS", C|G, "kill a script running longer, 1 to 3600 (default 30)" },
@@ -430,9 +430,15 @@ apply_vhid(int c, const char *arg, struct vhid_config *vc, char *msg,
 	case OPT_DEMOTE_GROUP:
 		return add_group(vc, arg, msg, len);
 	case OPT_DEMOTE_ADVSKEW:
-		if (arg == NULL)
-			return bad_value(msg, len, "", "yes or no");
-		return parse_bool(arg, &vc->demote_skew, msg, len);
+		if (strcmp(arg, "no") == 0)
+			vc->demote_skew = FSM_SKEW_OFF;
+		else if (strcmp(arg, "add") == 0)
+			vc->demote_skew = FSM_SKEW_ADD;
+		else if (strcmp(arg, "max") == 0)
+			vc->demote_skew = FSM_SKEW_MAX;
+		else
+			return bad_value(msg, len, arg, "max, add or no");
+		return 0;
 	case OPT_PREEMPT_DELAY:
 		NUM(0, 3600, vc->preempt_delay_s);
 	}

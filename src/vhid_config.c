@@ -22,7 +22,7 @@ vhid_config_defaults(struct vhid_config *vc)
 	vc->deadratio = 3;
 	vc->garp_repeat = 1;
 	vc->garp_delay_ms = -1;
-	vc->demote_skew = true;
+	vc->demote_skew = FSM_SKEW_MAX;
 	inet_pton(AF_INET, CARP_DEFAULT_GROUP, &vc->group);
 }
 

@@ -71,7 +71,7 @@ declare -A val=(
 	[facility]=local0 [down-formula]=openbsd [garp-repeat]=2
 	[garp-interval]=10 [garp-delay]=100 [garp-refresh]=0
 	[script-timeout]=5 [control-socket]="$tmp/ctl.sock" [user]=nobody
-	[script-user]=nobody [demote-group]=fw [demote-advskew]=no
+	[script-user]=nobody [demote-group]=fw [demote-advskew]=add
 	[preempt-delay]=30 [startup-demote]=60
 )
 env=()

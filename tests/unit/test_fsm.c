@@ -970,7 +970,7 @@ START_TEST(demote_skew)
 	demote(&f, 50, &o);
 	ck_assert_uint_eq(fsm_sent_advskew(&f), 100);	/* off */
 	ck_assert_uint_eq(fsm_cur_advert_us(&f), fsm_advert_us(&c));
-	c.demote_skew = true;
+	c.demote_skew = FSM_SKEW_ADD;
 	make_master(&f, &c);
 	ck_assert_uint_eq(fsm_sent_advskew(&f), 100);
 	demote(&f, 50, &o);
@@ -983,6 +983,15 @@ START_TEST(demote_skew)
 	make_master(&f, &c);
 	demote(&f, 10, &o);
 	ck_assert_uint_eq(fsm_sent_advskew(&f), 250);	/* never lowered */
+	c.advskew = 10;
+	c.demote_skew = FSM_SKEW_MAX;
+	make_master(&f, &c);
+	ck_assert_uint_eq(fsm_sent_advskew(&f), 10);
+	demote(&f, 1, &o);
+	ck_assert_uint_eq(fsm_sent_advskew(&f), FSM_SKEW_DEMOTE_MAX);
+	demote(&f, 0, &o);
+	ck_assert_uint_eq(fsm_sent_advskew(&f), 10);
+	c.demote_skew = FSM_SKEW_ADD;
 	/* A ucarp backup with preempt (demote 0, skew 120) now wins. */
 	c.advskew = 100;
 	make_master(&f, &c);

@@ -59,7 +59,7 @@ vhid_msg(void)
 	m.u.vc.ngroups = 2;
 	strcpy(m.u.vc.groups[0], "fw");
 	strcpy(m.u.vc.groups[1], "dmz.2");
-	m.u.vc.demote_skew = true;
+	m.u.vc.demote_skew = FSM_SKEW_ADD;
 	m.u.vc.preempt_delay_s = 30;
 	return m;			/* passfile absent */
 }
@@ -132,7 +132,7 @@ START_TEST(t_round_trip_vhid)
 	ck_assert_str_eq(out.u.vc.xparam, "x y");
 	ck_assert_uint_eq(out.u.vc.ngroups, 2);
 	ck_assert_str_eq(out.u.vc.groups[1], "dmz.2");
-	ck_assert(out.u.vc.demote_skew);
+	ck_assert_int_eq(out.u.vc.demote_skew, FSM_SKEW_ADD);
 	ck_assert_uint_eq(out.u.vc.preempt_delay_s, 30);
 	ps_msg_clear(&out);
 }

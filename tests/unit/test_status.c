@@ -344,7 +344,7 @@ START_TEST(groups_json_and_text)
 	demote_set(fw, DEMOTE_LINK, 1);
 	v->fsm.demote = 4;
 	v->fsm.cfg.advskew = 20;
-	v->fsm.cfg.demote_skew = true;
+	v->fsm.cfg.demote_skew = FSM_SKEW_ADD;
 	j = render(status_json, &f.cd);
 	JSON_OK(j, "d['vhids'][0]['demote'] == 4");
 	JSON_OK(j, "d['vhids'][0]['advskew_sent'] == 24");
