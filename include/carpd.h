@@ -28,6 +28,7 @@ struct carpd;
 struct control;
 struct child;
 struct carpd_options;
+struct tracker;
 
 /* One slot per value of the 8-bit vhid field: dispatch without a scan. */
 #define CARPD_VHID_SLOTS	256
@@ -142,6 +143,9 @@ struct carpd {
 	struct demote_list	 demotes;	/* every group ever named */
 	struct event		*startup_ev;	/* the start-up demotion ends */
 	struct event		*demote_ev;	/* vhid_demote_changed() */
+	struct tracker		*track;		/* without a parent: ours */
+	uint64_t		 track_dropped;	/* reports for no group of ours */
+	struct log_ratelimit	 track_rl;
 	bool			 exiting;
 	int			 exit_code;
 };

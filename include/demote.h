@@ -60,6 +60,8 @@ uint8_t		 demote_byte(struct demote_group *const *, size_t n);
  * "+N", "-N" or "N" for carpctl demote: the operator's new counter from
  * the old one; 0, or -1 with `msg` saying what is allowed.
  */
+/* A tracked file's content (track.h): 0 to 255, or -1. */
+int		 demote_parse_file(const char *buf, size_t len);
 int		 demote_parse_adjust(const char *arg, long old, long *value,
 		    char *msg, size_t len);
 

@@ -30,6 +30,7 @@
 #include "pidfile.h"
 #include "privsep.h"
 #include "sandbox.h"
+#include "track.h"
 #include "util.h"
 #include "vhid.h"
 
@@ -96,6 +97,45 @@ close_unused_ifaces(struct carpd *cd)
 			net_iface_free(ifp);
 		}
 	}
+}
+
+static long long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * A group's demotion by its track scripts and files, from the parent
+ * (or our own tracker without one).  Only a group of our configuration:
+ * anything else from the other process is dropped and counted.
+ */
+static void
+on_track(void *arg, const char *group, uint32_t value)
+{
+	struct carpd		*cd = arg;
+	struct demote_group	*g = demote_find(&cd->demotes, group);
+	unsigned long		 suppressed = 0;
+	char			 name[DEMOTE_NAME_LEN];
+
+	if (g == NULL || g->nvhids == 0) {
+		cd->track_dropped++;
+		str_sanitize(group, name, sizeof(name));
+		if (log_ratelimit_ok(&cd->track_rl, mono_ms(), &suppressed))
+			log_warnx("track report for group %s, which no vhid is "
+			    "in: dropped (%llu so far)", name,
+			    (unsigned long long)cd->track_dropped);
+		return;
+	}
+	if (g->by[DEMOTE_TRACK] == (long)value)
+		return;
+	log_info("group %s: track demotion %ld -> %u", g->name,
+	    g->by[DEMOTE_TRACK], value);
+	demote_set(g, DEMOTE_TRACK, value);
+	vhid_demote_changed(cd);
 }
 
 static void
@@ -170,6 +210,8 @@ apply_globals(struct carpd *cd, const struct carpd_global *g)
 {
 	log_init(!cd->opts->daemonize, g->debug, g->facility);
 	cd->runner.timeout_s = g->script_timeout;
+	if (cd->track != NULL)
+		track_reconfigure(cd->track, g);
 }
 
 /*
@@ -355,6 +397,8 @@ carpd_free(struct carpd *cd)
 		event_free(cd->demote_ev);
 	if (cd->startup_ev != NULL)
 		event_free(cd->startup_ev);
+	track_free(cd->track);
+	cd->track = NULL;
 	demote_free_all(&cd->demotes);
 	event_base_free(cd->base);
 }
@@ -588,6 +632,12 @@ run(struct carpd_options *opts, struct config *cf)
 	    cf->nvhids, cf->nvhids == 1 ? "" : "s",
 	    cd.config_path ? " from " : "", cd.config_path ? cd.config_path : "");
 	startup_demote(&cd, cf->g.startup_demote_s);
+	cd.track_rl.burst = 10;
+	cd.track_rl.period_ms = 1000;
+	if (cd.child != NULL)
+		child_on_track(cd.child, on_track, &cd);
+	else if (cf->g.ntracks > 0)
+		cd.track = track_new(cd.base, &cd.runner, &cf->g, on_track, &cd);
 	TAILQ_FOREACH(v, &cd.vhids, entry)
 		vhid_try_start(v);
 

@@ -35,6 +35,8 @@ struct child {
 	pid_t		 parent;
 	child_config_cb	 config_cb;
 	void		*arg;
+	void		(*track_cb)(void *, const char *, uint32_t);
+	void		*track_arg;
 	struct assembly	 as;
 };
 
@@ -108,6 +110,11 @@ on_parent_msg(void *arg, struct ps_msg *m)
 	case PS_RELOAD_END:
 		config_done(c, m);
 		break;
+	case PS_TRACK:
+		if (c->track_cb != NULL)
+			c->track_cb(c->track_arg, m->u.track.group,
+			    m->u.track.value);
+		break;
 	case PS_PING:
 		/* From the event loop: proof that it turns (heartbeat.h). */
 		m->type = PS_PONG;
@@ -156,6 +163,14 @@ release(void *arg, uint32_t qid)
 	m.type = PS_RELEASE;
 	m.u.qid = qid;
 	ps_chan_send(c->chan, &m);
+}
+
+void
+child_on_track(struct child *c, void (*cb)(void *, const char *, uint32_t),
+    void *arg)
+{
+	c->track_cb = cb;
+	c->track_arg = arg;
 }
 
 struct child *

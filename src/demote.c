@@ -133,3 +133,23 @@ demote_parse_adjust(const char *arg, long old, long *value, char *msg,
 		*value = DEMOTE_MAX;
 	return 0;
 }
+
+/* A tracked file's content: blanks, 0 to 255, blanks and line ends. */
+int
+demote_parse_file(const char *buf, size_t len)
+{
+	size_t	i = 0;
+	long	n = 0;
+
+	while (i < len && (buf[i] == ' ' || buf[i] == '\t'))
+		i++;
+	if (i == len || buf[i] < '0' || buf[i] > '9')
+		return -1;
+	for (; i < len && buf[i] >= '0' && buf[i] <= '9'; i++)
+		if ((n = n * 10 + (buf[i] - '0')) > DEMOTE_MAX)
+			return -1;
+	while (i < len && (buf[i] == ' ' || buf[i] == '\t' ||
+	    buf[i] == '\n' || buf[i] == '\r'))
+		i++;
+	return i == len ? (int)n : -1;
+}

@@ -41,6 +41,13 @@ enum {
 	OPT_DEMOTE_ADVSKEW,
 	OPT_PREEMPT_DELAY,
 	OPT_STARTUP_DEMOTE,
+	OPT_TRACK_SCRIPT,
+	OPT_TRACK_FILE,
+	OPT_TRACK_INTERVAL,
+	OPT_TRACK_TIMEOUT,
+	OPT_TRACK_FALL,
+	OPT_TRACK_RISE,
+	OPT_TRACK_WEIGHT,
 };
 
 #define V	OPT_VHID
@@ -79,6 +86,13 @@ static const struct opt_def opt_table[] = {
 	{ "demote-advskew", OPT_DEMOTE_ADVSKEW, 1, "MODE", C|V, "advskew sent while demoted, for peers that ignore the demote byte: max (240), add (advskew + demotion) or no (default max)" },
 	{ "preempt-delay", OPT_PREEMPT_DELAY, 1, "SECONDS", C|V, "do not preempt for SECONDS after start, 0 to 3600 (default 0)" },
 	{ "startup-demote", OPT_STARTUP_DEMOTE, 1, "SECONDS", C|G, "demote group carp by 128 for SECONDS after start, 0 to 3600 (default 0)" },
+	{ "track-script", OPT_TRACK_SCRIPT, 1, "TRACK", C|G, "TRACK is GROUP,FILE: run FILE every track-interval; failing, it demotes GROUP by track-weight; up to 32 tracks" },
+	{ "track-file", OPT_TRACK_FILE, 1, "TRACK", C|G, "TRACK is GROUP,FILE: demote GROUP by the number, 0 to 255, in FILE, read every track-interval" },
+	{ "track-interval", OPT_TRACK_INTERVAL, 1, "SECONDS", C|G, "seconds between track runs, 1 to 3600 (default 2)" },
+	{ "track-timeout", OPT_TRACK_TIMEOUT, 1, "SECONDS", C|G, "a track script running longer fails, 1 to 3600 (default 2)" },
+	{ "track-fall", OPT_TRACK_FALL, 1, "N", C|G, "failures in a row before a track script demotes, 1 to 100 (default 2)" },
+	{ "track-rise", OPT_TRACK_RISE, 1, "N", C|G, "successes in a row before it stops, 1 to 100 (default 2)" },
+	{ "track-weight", OPT_TRACK_WEIGHT, 1, "N", C|G, "demotion of a failing track script, 1 to 255 (default 1)" },
 	{ "script-timeout", OPT_SCRIPT_TIMEOUT, 1, "SECONDS", C|G, "kill a script running longer, 1 to 3600 (default 30)" },
 	{ "config", 'c', 1, "FILE", C, "read vhids from FILE (default " CARPD_CONFIG_FILE " when no --vhid is given)" },
 	{ "check", 't', 0, NULL, C, "check the configuration, then exit 0 if it is valid or 1" },
@@ -304,6 +318,28 @@ set_script(char **dst, const char *opt, const char *path, char *msg,
 	return set_string(dst, path);
 }
 
+/* A track script must be there, root's and executable at start. */
+static int
+check_track_script(const char *path, char *msg, size_t len)
+{
+	struct stat	st;
+	char		why[PATH_MAX + 128];
+	int		fd;
+
+	if ((fd = safefile_open(path, why, sizeof(why))) < 0) {
+		snprintf(msg, len, "\"%s\": %s", path, why);
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    (st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)) == 0) {
+		close(fd);
+		snprintf(msg, len, "\"%s\": not an executable file", path);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
 int
 passfile_exposed(const char *path)
 {
@@ -447,6 +483,42 @@ apply_vhid(int c, const char *arg, struct vhid_config *vc, char *msg,
 	return -1;
 }
 
+/*
+ * track-script/track-file GROUP,PATH.  A script is checked as the up and
+ * down scripts are (root's, executable); a file need only be a path: it
+ * may come later (a maintenance switch), and a bad one is counted.
+ */
+static int
+add_track(struct carpd_global *g, bool file, const char *arg, char *msg,
+    size_t len)
+{
+	struct track_def	*t;
+	const char		*comma = strchr(arg, ',');
+	char			 group[DEMOTE_NAME_LEN];
+
+	if (comma == NULL || (size_t)(comma - arg) >= sizeof(group) ||
+	    comma[1] != '/')
+		return bad_value(msg, len, arg, "GROUP,PATH with a group name "
+		    "and an absolute path");
+	memcpy(group, arg, (size_t)(comma - arg));
+	group[comma - arg] = '\0';
+	if (demote_name_ok(group) == -1)
+		return bad_value(msg, len, arg, "a group name of 1 to 15 "
+		    "letters, digits, '_', '.' or '-' before the comma");
+	if (g->ntracks == CARPD_MAX_TRACKS) {
+		snprintf(msg, len, "too many tracks: at most %d",
+		    CARPD_MAX_TRACKS);
+		return -1;
+	}
+	if (!file && check_track_script(comma + 1, msg, len) == -1)
+		return -1;
+	t = &g->tracks[g->ntracks++];
+	t->file = file;
+	snprintf(t->group, sizeof(t->group), "%s", group);
+	t->path = xstrdup(comma + 1);
+	return 0;
+}
+
 static int
 apply_global(int c, const char *arg, struct carpd_global *g, char *msg,
     size_t len)
@@ -469,6 +541,28 @@ apply_global(int c, const char *arg, struct carpd_global *g, char *msg,
 		if (parse_num(arg, 0, 3600, &n, msg, len) == -1)
 			return -1;
 		g->startup_demote_s = (unsigned)n;
+		return 0;
+	case OPT_TRACK_SCRIPT:
+	case OPT_TRACK_FILE:
+		return add_track(g, c == OPT_TRACK_FILE, arg, msg, len);
+	case OPT_TRACK_INTERVAL:
+	case OPT_TRACK_TIMEOUT:
+		if (parse_num(arg, 1, 3600, &n, msg, len) == -1)
+			return -1;
+		*(c == OPT_TRACK_INTERVAL ? &g->track_interval :
+		    &g->track_timeout) = (unsigned)n;
+		return 0;
+	case OPT_TRACK_FALL:
+	case OPT_TRACK_RISE:
+		if (parse_num(arg, 1, 100, &n, msg, len) == -1)
+			return -1;
+		*(c == OPT_TRACK_FALL ? &g->track_fall : &g->track_rise) =
+		    (unsigned)n;
+		return 0;
+	case OPT_TRACK_WEIGHT:
+		if (parse_num(arg, 1, 255, &n, msg, len) == -1)
+			return -1;
+		g->track_weight = (unsigned)n;
 		return 0;
 	case OPT_PIDFILE:
 	case OPT_CONTROL:
@@ -507,6 +601,11 @@ global_defaults(struct carpd_global *g)
 	memset(g, 0, sizeof(*g));
 	g->facility = LOG_DAEMON;
 	g->script_timeout = CARPD_SCRIPT_TIMEOUT;
+	g->track_interval = 2;
+	g->track_timeout = 2;
+	g->track_fall = 2;
+	g->track_rise = 2;
+	g->track_weight = 1;
 }
 
 void
@@ -516,6 +615,8 @@ global_free(struct carpd_global *g)
 	free(g->control_path);
 	free(g->user);
 	free(g->script_user);
+	for (size_t i = 0; i < g->ntracks; i++)
+		free(g->tracks[i].path);
 	memset(g, 0, sizeof(*g));
 }
 

@@ -129,6 +129,10 @@ ps_msg_encode(const struct ps_msg *m, size_t *len)
 	case PS_PONG:
 		w_u32(&b, m->u.seq);
 		break;
+	case PS_TRACK:
+		w_put(&b, m->u.track.group, sizeof(m->u.track.group));
+		w_u32(&b, m->u.track.value);
+		break;
 	case PS_RELOAD_BEGIN:
 		w_u32(&b, m->gen);
 		w_u32(&b, m->u.g.debug);
@@ -290,6 +294,15 @@ ps_msg_decode(const uint8_t *p, size_t len, struct ps_msg *m,
 	case PS_PING:
 	case PS_PONG:
 		m->u.seq = r_u32(&r);
+		break;
+	case PS_TRACK:
+		r_raw(&r, m->u.track.group, sizeof(m->u.track.group));
+		m->u.track.value = r_u32(&r);
+		if (r.why == NULL && (memchr(m->u.track.group, '\0',
+		    sizeof(m->u.track.group)) == NULL ||
+		    demote_name_ok(m->u.track.group) == -1 ||
+		    m->u.track.value > DEMOTE_SRC_LIMIT))
+			r.why = "bad track report";
 		break;
 	case PS_RELOAD_BEGIN:
 		m->gen = r_u32(&r);

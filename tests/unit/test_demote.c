@@ -88,6 +88,24 @@ START_TEST(adjust)
 }
 END_TEST
 
+START_TEST(file_content)
+{
+#define P(s) demote_parse_file((s), sizeof(s) - 1)
+	ck_assert_int_eq(P("0"), 0);
+	ck_assert_int_eq(P("7\n"), 7);
+	ck_assert_int_eq(P("  255 \r\n"), 255);
+	ck_assert_int_eq(P("256"), -1);
+	ck_assert_int_eq(P("99999999999999999999999"), -1);
+	ck_assert_int_eq(P(""), -1);
+	ck_assert_int_eq(P("\n"), -1);
+	ck_assert_int_eq(P("seven"), -1);
+	ck_assert_int_eq(P("7 8"), -1);
+	ck_assert_int_eq(P("-1"), -1);
+	ck_assert_int_eq(P("7\n\0"), -1);
+#undef P
+}
+END_TEST
+
 static Suite *
 demote_suite(void)
 {
@@ -97,6 +115,7 @@ demote_suite(void)
 	tcase_add_test(tc, names);
 	tcase_add_test(tc, counters);
 	tcase_add_test(tc, adjust);
+	tcase_add_test(tc, file_content);
 	suite_add_tcase(s, tc);
 	return s;
 }

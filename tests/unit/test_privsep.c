@@ -17,6 +17,7 @@
 #include <arpa/inet.h>
 #include <event2/event.h>
 
+#include "demote.h"
 #include "privsep.h"
 
 static struct ps_msg
@@ -276,6 +277,45 @@ START_TEST(t_bad_vhid)
 }
 END_TEST
 
+START_TEST(t_track)
+{
+	struct ps_msg	 in, out;
+	uint8_t		*p;
+	size_t		 len;
+
+	memset(&in, 0, sizeof(in));
+	in.type = PS_TRACK;
+	strcpy(in.u.track.group, "fw");
+	in.u.track.value = 50;
+	round_trip(&in, &out);
+	ck_assert_str_eq(out.u.track.group, "fw");
+	ck_assert_uint_eq(out.u.track.value, 50);
+	ps_msg_clear(&out);
+	/* Every proper prefix is short. */
+	p = ps_msg_encode(&in, &len);
+	for (size_t n = 0; n < len; n++)
+		refused(p, n, "a short track report");
+	free(p);
+	in.u.track.value = DEMOTE_SRC_LIMIT + 1;
+	p = ps_msg_encode(&in, &len);
+	refused(p, len, "a track value over the limit");
+	free(p);
+	in.u.track.value = 1;
+	strcpy(in.u.track.group, "a/b");
+	p = ps_msg_encode(&in, &len);
+	refused(p, len, "a track group with a slash");
+	free(p);
+	memset(in.u.track.group, 'g', sizeof(in.u.track.group));
+	p = ps_msg_encode(&in, &len);
+	refused(p, len, "an unterminated track group");
+	free(p);
+	memset(in.u.track.group, 0, sizeof(in.u.track.group));
+	p = ps_msg_encode(&in, &len);
+	refused(p, len, "an empty track group");
+	free(p);
+}
+END_TEST
+
 START_TEST(t_sanitize)
 {
 	char out[16];
@@ -417,6 +457,7 @@ privsep_suite(void)
 	tcase_add_test(tc, t_bad_strings);
 	tcase_add_test(tc, t_unknown_and_reserved);
 	tcase_add_test(tc, t_bad_vhid);
+	tcase_add_test(tc, t_track);
 	tcase_add_test(tc, t_sanitize);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("transport");
