@@ -132,8 +132,8 @@ on_track(void *arg, const char *group, uint32_t value)
 	}
 	if (g->by[DEMOTE_TRACK] == (long)value)
 		return;
-	log_info("group %s: track demotion %ld -> %u", g->name,
-	    g->by[DEMOTE_TRACK], value);
+	log_info("group %s: track demotion now %u (was %ld)", g->name,
+	    value, g->by[DEMOTE_TRACK]);
 	demote_set(g, DEMOTE_TRACK, value);
 	vhid_demote_changed(cd);
 }

@@ -205,8 +205,8 @@ cmd_demote(struct carpd *cd, struct evbuffer *out, int argc, char **argv)
 		}
 		if (g == NULL)
 			g = demote_get(&cd->demotes, argv[1]);
-		log_info("control: group %s: operator demotion %ld -> %ld",
-		    g->name, g->by[DEMOTE_OPERATOR], value);
+		log_info("control: group %s: operator demotion now %ld (was "
+		    "%ld)", g->name, value, g->by[DEMOTE_OPERATOR]);
 		demote_set(g, DEMOTE_OPERATOR, value);
 		vhid_demote_sync_all(cd);
 	}

@@ -169,8 +169,8 @@ read_file(struct track *t)
 	}
 	t->bad = false;
 	if (v != t->value)
-		log_info("track file %s %s: %ld -> %d", t->def.group,
-		    t->def.path, t->value, v);
+		log_info("track file %s %s: now %d (was %ld)", t->def.group,
+		    t->def.path, v, t->value);
 	t->value = v;
 }
 

@@ -92,8 +92,8 @@ vhid_demote_sync_all(struct carpd *cd)
 		in.demote = demote_byte(v->dgroups, v->ndgroups);
 		if (in.demote == v->fsm.demote)
 			continue;
-		log_info("vhid %u on %s: demotion %u -> %u", v->cfg.vhid,
-		    v->ifp->name, v->fsm.demote, in.demote);
+		log_info("vhid %u on %s: demotion now %u (was %u)",
+		    v->cfg.vhid, v->ifp->name, in.demote, v->fsm.demote);
 		fsm_step(&v->fsm, &in, &out);
 		apply(v, &out);
 	}

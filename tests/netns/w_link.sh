@@ -33,7 +33,7 @@ t_in=$(tb_now_us)
 fw_wait fw2 6 || tm_fail "fw2 did not take both addresses"
 t_out=$(tb_now_us)
 tb_log "inside moved after $(( (t_in - t0) / 1000 )) ms, both after $(( (t_out - t0) / 1000 )) ms"
-tb_loggrep fw1 'vhid 1 on eth0: demotion 0 -> 2' ||
+tb_loggrep fw1 'vhid 1 on eth0: demotion now 2 \(was 0\)' ||
     tm_fail "fw1's inside vhid was not demoted"
 tb_loggrep fw2 'vhid 1 on eth0: BACKUP -> MASTER \(demoted-master\)' ||
     tm_fail "fw2 did not take over for the demotion"
@@ -46,7 +46,7 @@ fw_wait_reach 5 || tm_fail "the client did not reach the server through fw2"
 tb_log "healing fw1's outside port"
 tm_heal2 fw1 eth1
 fw_wait fw1 8 || tm_fail "fw1 did not take both addresses back"
-tb_loggrep fw1 'vhid 1 on eth0: demotion 2 -> 0' ||
+tb_loggrep fw1 'vhid 1 on eth0: demotion now 0 \(was 2\)' ||
     tm_fail "fw1's demotion was not lifted"
 fw_wait_reach 5 || tm_fail "the client did not reach the server through fw1 again"
 tm_ctl fw1 status | grep -q '^group fw: demotion 0, 2 vhids$' ||
