@@ -29,6 +29,7 @@ struct control;
 struct child;
 struct carpd_options;
 struct tracker;
+struct notify;
 
 /* One slot per value of the 8-bit vhid field: dispatch without a scan. */
 #define CARPD_VHID_SLOTS	256
@@ -144,6 +145,10 @@ struct carpd {
 	struct event		*startup_ev;	/* the start-up demotion ends */
 	struct event		*demote_ev;	/* vhid_demote_changed() */
 	struct tracker		*track;		/* without a parent: ours */
+	struct notify		*notify;	/* without a parent: ours */
+	/* Every transition (vhid.c calls up); the wiring's. */
+	void			(*transition_cb)(struct carpd *,
+				    const struct vhid *);
 	uint64_t		 track_dropped;	/* reports for no group of ours */
 	struct log_ratelimit	 track_rl;
 	bool			 exiting;

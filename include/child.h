@@ -28,6 +28,9 @@ void		 child_hook_runner(struct child *, struct script_runner *);
 void		 child_on_track(struct child *,
 		    void (*)(void *, const char *, uint32_t), void *);
 void		 child_send_started(struct child *);
+/* A state change, for the parent's notify FIFO (notify.h). */
+void		 child_send_transition(struct child *, unsigned vhid,
+		    const char *ifname, unsigned state, const char *group);
 /* The parent that forked us is still our parent. */
 int		 child_parent_alive(const struct child *);
 /* At exit: hand the parent every request still queued. */

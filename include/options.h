@@ -53,6 +53,7 @@ struct carpd_global {
 	unsigned	 track_fall;		/* failures to demote */
 	unsigned	 track_rise;		/* successes to lift */
 	unsigned	 track_weight;		/* demotion of a failing one */
+	char		*notify_fifo;		/* notify.h, or NULL */
 	char		*pidfile;
 	char		*control_path;
 	char		*user;		/* network process runs as */

@@ -29,6 +29,8 @@
  *     PS_ACK       gen: configuration `gen` is applied; no request of an
  *                  older generation follows
  *     PS_PONG      seq: the answer to a ping (heartbeat.h)
+ *     PS_TRANSITION  vhid, interface, state, group: a state change,
+ *                  for the notify FIFO (notify.h), in order
  *     100          reserved: sandbox violation report (u32 100, i32
  *                  system call number, u32 architecture)
  *   parent -> child
@@ -64,6 +66,7 @@ enum ps_type {
 	PS_PING,
 	PS_PONG,
 	PS_TRACK,
+	PS_TRANSITION,
 	PS_TYPE_MAX,
 	PS_SANDBOX_VIOLATION = 100,	/* reserved, see above */
 };
@@ -85,6 +88,13 @@ struct ps_track {
 	uint32_t		value;		/* 0 to DEMOTE_SRC_LIMIT */
 };
 
+struct ps_transition {
+	uint8_t			vhid;
+	uint8_t			state;		/* enum carp_state */
+	char			ifname[16];	/* IF_NAMESIZE, NUL-ended */
+	char			group[16];	/* DEMOTE_NAME_LEN, NUL-ended */
+};
+
 struct ps_msg {
 	uint32_t		type;
 	uint32_t		gen;	/* RELOAD_*, ACK (RUN: in run.gen) */
@@ -100,6 +110,7 @@ struct ps_msg {
 			uint32_t	arch;		/* AUDIT_ARCH_* */
 		} sandbox;				/* SANDBOX_VIOLATION */
 		struct ps_track		track;		/* TRACK */
+		struct ps_transition	tr;		/* TRANSITION */
 	} u;
 };
 

@@ -25,6 +25,7 @@
 #include "control.h"
 #include "link.h"
 #include "net.h"
+#include "notify.h"
 #include "options.h"
 #include "parent.h"
 #include "pidfile.h"
@@ -136,6 +137,20 @@ on_track(void *arg, const char *group, uint32_t value)
 	    value, g->by[DEMOTE_TRACK]);
 	demote_set(g, DEMOTE_TRACK, value);
 	vhid_demote_changed(cd);
+}
+
+/* keepalived's notify_fifo: the parent writes it (notify.h). */
+static void
+on_transition(struct carpd *cd, const struct vhid *v)
+{
+	const char *group = v->cfg.ngroups > 0 ? v->cfg.groups[0] : DEMOTE_ALL;
+
+	if (cd->child != NULL)
+		child_send_transition(cd->child, v->cfg.vhid, v->ifp->name,
+		    v->fsm.state, group);
+	else
+		notify_line(cd->notify, v->cfg.vhid, v->ifp->name,
+		    carp_state_name(v->fsm.state), group);
 }
 
 static void
@@ -399,6 +414,8 @@ carpd_free(struct carpd *cd)
 		event_free(cd->startup_ev);
 	track_free(cd->track);
 	cd->track = NULL;
+	notify_free(cd->notify);
+	cd->notify = NULL;
 	demote_free_all(&cd->demotes);
 	event_base_free(cd->base);
 }
@@ -634,6 +651,11 @@ run(struct carpd_options *opts, struct config *cf)
 	startup_demote(&cd, cf->g.startup_demote_s);
 	cd.track_rl.burst = 10;
 	cd.track_rl.period_ms = 1000;
+	if (cf->g.notify_fifo != NULL) {
+		cd.transition_cb = on_transition;
+		if (cd.child == NULL)
+			cd.notify = notify_new(cf->g.notify_fifo);
+	}
 	if (cd.child != NULL)
 		child_on_track(cd.child, on_track, &cd);
 	else if (cf->g.ntracks > 0)

@@ -207,6 +207,21 @@ child_send_started(struct child *c)
 	ps_chan_send(c->chan, &m);
 }
 
+void
+child_send_transition(struct child *c, unsigned vhid, const char *ifname,
+    unsigned state, const char *group)
+{
+	struct ps_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = PS_TRANSITION;
+	m.u.tr.vhid = (uint8_t)vhid;
+	m.u.tr.state = (uint8_t)state;
+	snprintf(m.u.tr.ifname, sizeof(m.u.tr.ifname), "%s", ifname);
+	snprintf(m.u.tr.group, sizeof(m.u.tr.group), "%s", group);
+	ps_chan_send(c->chan, &m);
+}
+
 int
 child_parent_alive(const struct child *c)
 {

@@ -591,6 +591,8 @@ config_from_options(const struct carpd_options *o, struct config *cf)
 	cf->g.script_user = o->g.script_user ? xstrdup(o->g.script_user) : NULL;
 	for (size_t i = 0; i < cf->g.ntracks; i++)
 		cf->g.tracks[i].path = xstrdup(o->g.tracks[i].path);
+	cf->g.notify_fifo = o->g.notify_fifo ? xstrdup(o->g.notify_fifo) :
+	    NULL;
 	if ((cf->vhids = calloc(1, sizeof(*cf->vhids))) == NULL ||
 	    (cf->lines = calloc(1, sizeof(*cf->lines))) == NULL)
 		fatal("calloc");
@@ -714,6 +716,8 @@ config_print(FILE *f, const struct config *cf)
 		    "track-script", v);
 		free(v);
 	}
+	if (cf->g.notify_fifo != NULL)
+		print_kv(f, "", "notify-fifo", cf->g.notify_fifo);
 	if (cf->g.pidfile != NULL)
 		print_kv(f, "", "pidfile", cf->g.pidfile);
 	if (cf->g.control_path != NULL)

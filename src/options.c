@@ -48,6 +48,7 @@ enum {
 	OPT_TRACK_FALL,
 	OPT_TRACK_RISE,
 	OPT_TRACK_WEIGHT,
+	OPT_NOTIFY_FIFO,
 };
 
 #define V	OPT_VHID
@@ -93,6 +94,7 @@ static const struct opt_def opt_table[] = {
 	{ "track-fall", OPT_TRACK_FALL, 1, "N", C|G, "failures in a row before a track script demotes, 1 to 100 (default 2)" },
 	{ "track-rise", OPT_TRACK_RISE, 1, "N", C|G, "successes in a row before it stops, 1 to 100 (default 2)" },
 	{ "track-weight", OPT_TRACK_WEIGHT, 1, "N", C|G, "demotion of a failing track script, 1 to 255 (default 1)" },
+	{ "notify-fifo", OPT_NOTIFY_FIFO, 1, "FILE", C|G, "write \"VHID INTERFACE STATE GROUP\" to the FIFO FILE at every transition" },
 	{ "script-timeout", OPT_SCRIPT_TIMEOUT, 1, "SECONDS", C|G, "kill a script running longer, 1 to 3600 (default 30)" },
 	{ "config", 'c', 1, "FILE", C, "read vhids from FILE (default " CARPD_CONFIG_FILE " when no --vhid is given)" },
 	{ "check", 't', 0, NULL, C, "check the configuration, then exit 0 if it is valid or 1" },
@@ -564,6 +566,10 @@ apply_global(int c, const char *arg, struct carpd_global *g, char *msg,
 			return -1;
 		g->track_weight = (unsigned)n;
 		return 0;
+	case OPT_NOTIFY_FIFO:
+		if (arg[0] != '/')
+			return bad_value(msg, len, arg, "an absolute path");
+		return set_string(&g->notify_fifo, arg);
 	case OPT_PIDFILE:
 	case OPT_CONTROL:
 		/* daemon() changes to /: a relative path would move. */
@@ -615,6 +621,7 @@ global_free(struct carpd_global *g)
 	free(g->control_path);
 	free(g->user);
 	free(g->script_user);
+	free(g->notify_fifo);
 	for (size_t i = 0; i < g->ntracks; i++)
 		free(g->tracks[i].path);
 	memset(g, 0, sizeof(*g));

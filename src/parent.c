@@ -26,6 +26,7 @@
 #include "gens.h"
 #include "heartbeat.h"
 #include "log.h"
+#include "notify.h"
 #include "options.h"
 #include "parent.h"
 #include "pidfile.h"
@@ -50,6 +51,7 @@ struct parent {
 	struct gens		 gens;
 	struct ps_chan		*chan;
 	struct tracker		*track;	/* track scripts and files */
+	struct notify		*notify;	/* notify FIFO, or NULL */
 	struct ownfile		*ctl;	/* the control socket, once bound */
 	struct heartbeat	 hb;
 	int			 silent;	/* stopped answering: killed */
@@ -292,6 +294,10 @@ on_child_msg(void *arg, struct ps_msg *m)
 		break;
 	case PS_PONG:
 		heartbeat_answer(&p->hb, m->u.seq);
+		break;
+	case PS_TRANSITION:
+		notify_line(p->notify, m->u.tr.vhid, m->u.tr.ifname,
+		    carp_state_name(m->u.tr.state), m->u.tr.group);
 		break;
 	case PS_SANDBOX_VIOLATION:
 		/* It dies of SIGSYS now: sandbox.c. */
@@ -558,6 +564,7 @@ parent_teardown(struct parent *p)
 	}
 	track_free(p->track);
 	p->track = NULL;
+	notify_free(p->notify);
 	gens_free(&p->gens);
 	heartbeat_free(&p->hb);
 	for (size_t i = 0; i < p->nsig; i++)
@@ -598,6 +605,7 @@ parent_run(const struct carpd_options *opts, struct config *cf,
 	    on_child_eof, &p);
 	heartbeat_init(&p.hb, p.chan, on_child_silent, &p);
 	p.track = track_new(p.base, &p.runner, &cf->g, on_track, &p);
+	p.notify = notify_new(cf->g.notify_fifo);
 	event_base_dispatch(p.base);
 	reap_child(&p);
 	parent_teardown(&p);

@@ -129,6 +129,12 @@ ps_msg_encode(const struct ps_msg *m, size_t *len)
 	case PS_PONG:
 		w_u32(&b, m->u.seq);
 		break;
+	case PS_TRANSITION:
+		w_u8(&b, m->u.tr.vhid);
+		w_u8(&b, m->u.tr.state);
+		w_put(&b, m->u.tr.ifname, sizeof(m->u.tr.ifname));
+		w_put(&b, m->u.tr.group, sizeof(m->u.tr.group));
+		break;
 	case PS_TRACK:
 		w_put(&b, m->u.track.group, sizeof(m->u.track.group));
 		w_u32(&b, m->u.track.value);
@@ -294,6 +300,20 @@ ps_msg_decode(const uint8_t *p, size_t len, struct ps_msg *m,
 	case PS_PING:
 	case PS_PONG:
 		m->u.seq = r_u32(&r);
+		break;
+	case PS_TRANSITION:
+		m->u.tr.vhid = r_u8(&r);
+		m->u.tr.state = r_u8(&r);
+		r_raw(&r, m->u.tr.ifname, sizeof(m->u.tr.ifname));
+		r_raw(&r, m->u.tr.group, sizeof(m->u.tr.group));
+		if (r.why == NULL && (m->u.tr.vhid == 0 ||
+		    m->u.tr.state >= CARP_STATE_MAX ||
+		    memchr(m->u.tr.ifname, '\0', sizeof(m->u.tr.ifname)) ==
+		    NULL || m->u.tr.ifname[0] == '\0' ||
+		    strpbrk(m->u.tr.ifname, " \t\n/") != NULL ||
+		    memchr(m->u.tr.group, '\0', sizeof(m->u.tr.group)) == NULL ||
+		    demote_name_ok(m->u.tr.group) == -1))
+			r.why = "bad transition";
 		break;
 	case PS_TRACK:
 		r_raw(&r, m->u.track.group, sizeof(m->u.track.group));

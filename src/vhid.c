@@ -641,6 +641,8 @@ log_transition(struct vhid *v, const struct fsm_output *out)
 	log_info("vhid %u on %s: %s -> %s (%s)", v->cfg.vhid, v->ifp->name,
 	    carp_state_name(out->from), carp_state_name(out->to),
 	    fsm_reason_name(out->reason));
+	if (v->cd->transition_cb != NULL)
+		v->cd->transition_cb(v->cd, v);
 }
 
 static void

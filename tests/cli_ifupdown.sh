@@ -75,6 +75,7 @@ declare -A val=(
 	[preempt-delay]=30 [startup-demote]=60 [track-script]="eth9,/usr/bin/true"
 	[track-file]="eth9,$tmp/maint" [track-interval]=2 [track-timeout]=1
 	[track-fall]=2 [track-rise]=2 [track-weight]=10
+	[notify-fifo]="$tmp/notify.fifo"
 )
 env=()
 while read -r kind name; do

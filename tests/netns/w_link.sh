@@ -7,6 +7,7 @@
 # at once (demoted-master); the outside address follows when fw2's
 # master-down interval runs out.  The client reaches the server through
 # fw2.  Healing the port lifts the demotion and fw1 preempts both back.
+# fw1's notify FIFO gets every transition, in order.
 # shellcheck source=tests/netns/lib.sh
 . "${top_srcdir:-.}/tests/netns/lib.sh"
 # shellcheck source=tests/netns/lib_multi.sh
@@ -17,8 +18,12 @@
 tb_init
 fw_bed
 fw_conf fw1 0
+echo "notify-fifo $TB_DIR/fw1.fifo" >>"$TB_DIR/fw1.conf"
 fw_conf fw2 100
 tm_carpd_conf fw1
+tb_until 5 test -p "$TB_DIR/fw1.fifo" || tm_fail "fw1 made no notify FIFO"
+cat "$TB_DIR/fw1.fifo" >"$TB_DIR/notify" &
+TB_ALLPIDS+=("$!")
 tm_carpd_conf fw2
 fw_wait fw1 10 || tm_fail "fw1 did not hold both addresses"
 fw_wait_reach 5 || tm_fail "the client did not reach the server through fw1"
@@ -51,4 +56,11 @@ tb_loggrep fw1 'vhid 1 on eth0: demotion now 0 \(was 2\)' ||
 fw_wait_reach 5 || tm_fail "the client did not reach the server through fw1 again"
 tm_ctl fw1 status | grep -q '^group fw: demotion 0, 2 vhids$' ||
     tm_fail "fw1's group fw is still demoted"
+# The notify FIFO saw every transition of fw1, in the log's order.
+sleep 0.5
+want=$(sed -n -E 's/.*carpd: vhid ([0-9]+) on ([a-z0-9]+): [A-Z]+ -> ([A-Z]+) .*/\1 \2 \3 fw/p' \
+    "$TB_DIR/fw1.log")
+[ "$(wc -l <<<"$want")" -ge 8 ] || tm_fail "fewer transitions than expected: $want"
+[ "$(cat "$TB_DIR/notify")" = "$want" ] ||
+    tm_fail "the notify FIFO got $(cat "$TB_DIR/notify"), the log says $want"
 tb_pass "both addresses moved together and came back"

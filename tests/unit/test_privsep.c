@@ -316,6 +316,46 @@ START_TEST(t_track)
 }
 END_TEST
 
+START_TEST(t_transition)
+{
+	struct ps_msg	 in, out;
+	uint8_t		*p;
+	size_t		 len;
+
+	memset(&in, 0, sizeof(in));
+	in.type = PS_TRANSITION;
+	in.u.tr.vhid = 2;
+	in.u.tr.state = CARP_MASTER;
+	strcpy(in.u.tr.ifname, "eth1");
+	strcpy(in.u.tr.group, "fw");
+	round_trip(&in, &out);
+	ck_assert_mem_eq(&out.u.tr, &in.u.tr, sizeof(in.u.tr));
+	p = ps_msg_encode(&in, &len);
+	for (size_t n = 0; n < len; n++)
+		refused(p, n, "a short transition");
+	free(p);
+	in.u.tr.state = CARP_STATE_MAX;
+	p = ps_msg_encode(&in, &len);
+	refused(p, len, "a transition to no state");
+	free(p);
+	in.u.tr.state = CARP_BACKUP;
+	strcpy(in.u.tr.ifname, "a b");
+	p = ps_msg_encode(&in, &len);
+	refused(p, len, "an interface with a blank (a line of its own)");
+	free(p);
+	strcpy(in.u.tr.ifname, "eth1");
+	strcpy(in.u.tr.group, "x\ny");
+	p = ps_msg_encode(&in, &len);
+	refused(p, len, "a group with a line end");
+	free(p);
+	strcpy(in.u.tr.group, "fw");
+	in.u.tr.vhid = 0;
+	p = ps_msg_encode(&in, &len);
+	refused(p, len, "vhid 0");
+	free(p);
+}
+END_TEST
+
 START_TEST(t_sanitize)
 {
 	char out[16];
@@ -458,6 +498,7 @@ privsep_suite(void)
 	tcase_add_test(tc, t_unknown_and_reserved);
 	tcase_add_test(tc, t_bad_vhid);
 	tcase_add_test(tc, t_track);
+	tcase_add_test(tc, t_transition);
 	tcase_add_test(tc, t_sanitize);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("transport");
