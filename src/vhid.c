@@ -186,6 +186,22 @@ senderr_count(struct vhid *v, bool ok)
 	demote_groups(v, DEMOTE_SENDERR, &v->senderr_demoted, false);
 }
 
+/*
+ * The interface changed and has its link: its send errors are history.
+ * Without this a vhid that went BACKUP, and so sends nothing, would stay
+ * demoted for ever; if sending still fails, 3 errors demote it again.
+ */
+static void
+senderr_forget(struct vhid *v)
+{
+	if (!v->senderr_demoted || !v->ifp->present || !v->ifp->link_up)
+		return;
+	log_info("vhid %u on %s: link up: send-error demotion lifted",
+	    v->cfg.vhid, v->ifp->name);
+	v->senderrs = v->sendoks = 0;
+	demote_groups(v, DEMOTE_SENDERR, &v->senderr_demoted, false);
+}
+
 /* keepalived's preempt_delay: no preempt for a while after the start. */
 static void
 on_preempt_timer(evutil_socket_t fd, short ev, void *arg)
@@ -410,6 +426,7 @@ vhid_refresh(struct vhid *v)
 		return;
 	}
 	link_demote_check(v);
+	senderr_forget(v);
 	if (!v->src_from_iface || !v->ifp->present)
 		return;
 	if (take_source(v) == -1) {
