@@ -43,11 +43,14 @@ struct notify;
 typedef void	iface_rx_cb(struct iface *, const uint8_t *frame,
 		    size_t caplen, size_t wirelen, void *arg);
 
+struct neigh;
+
 struct vhid_stats {
 	uint64_t		adverts_sent;
 	uint64_t		adverts_rx;
 	uint64_t		drops[CARP_DROP_MAX];
 	uint64_t		transitions;
+	uint64_t		peer_unresolved; /* adverts a peer missed */
 };
 
 /* Why a vhid, or its interface, does not run yet. */
@@ -68,6 +71,9 @@ struct vhid {
 	size_t			 nsorted;
 	bool			 src_from_iface; /* no srcip given */
 	bool			 src_lost;	/* the interface has no address left */
+	bool			 carpdev;	/* no address: sends from a VIP */
+	uint32_t		 peer_waiting;	/* bit i: peer i unresolved, said */
+	struct log_ratelimit	 mixed_rl;	/* unicast and multicast mixed */
 	bool			 started;	/* FSM_EV_START given */
 	enum carpd_wait		 wait;		/* why not started, last logged */
 	struct iface		*ifp;
@@ -134,6 +140,7 @@ struct carpd {
 	iface_rx_cb		*iface_rx;	/* given to each new iface */
 	void			*iface_rx_arg;
 	int			 nl_fd;		/* rtnetlink link events */
+	struct neigh		*neigh;		/* peers' MACs; NULL: no peers */
 	struct child		*child;		/* channel to the parent, or NULL */
 	uint32_t		 gen;		/* configuration running */
 	struct event		*nl_ev;

@@ -42,6 +42,7 @@ struct fsm_config {
 	bool			neutral;	/* no down script at start */
 	bool			shutdown_script; /* down script at exit even as backup */
 	struct in_addr		self;		/* our source address */
+	uint8_t			self_mac[6];	/* the tie-break after it */
 	enum fsm_downfmt	downfmt;
 	enum fsm_skew		demote_skew;	/* demote-advskew */
 };
@@ -66,6 +67,7 @@ struct fsm_input {
 	enum fsm_event	ev;
 	/* FSM_EV_ADVERT only: */
 	struct in_addr	src;
+	uint8_t		src_mac[6];
 	uint8_t		advbase;
 	uint8_t		advskew;
 	/* FSM_EV_ADVERT: the peer's demote byte; FSM_EV_DEMOTE: ours. */

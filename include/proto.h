@@ -43,6 +43,7 @@ struct carp_rx {
 	struct in_addr		dst;
 	uint8_t			src_mac[6];
 	uint8_t			dst_mac[6];
+	uint8_t			ttl;	/* checked per vhid: see --peer-routed */
 	struct carp_advert	adv;
 };
 
@@ -69,6 +70,8 @@ enum carp_drop {
 	CARP_DROP_HMAC,		/* wrong digest: other password or forged */
 	CARP_DROP_LOOP,		/* our own advert came back */
 	CARP_DROP_REPLAY,	/* counter went backwards for a known peer */
+	CARP_DROP_NOT_PEER,	/* unicast vhid: the sender is no peer */
+	CARP_DROP_MULTICAST,	/* unicast vhid: a multicast advert */
 	CARP_DROP_MAX
 };
 
@@ -76,7 +79,11 @@ const char	*carp_drop_name(enum carp_drop);
 
 uint16_t	 inet_cksum(const void *, size_t);
 
-/* Parse and check an Ethernet frame up to the CARP header fields. */
+/*
+ * Parse and check an Ethernet frame up to the CARP header fields.  The
+ * TTL is left to the caller (rx->ttl): whether a peer may be routed is a
+ * setting of the vhid.
+ */
 enum carp_drop	 carp_rx_decode(const uint8_t *frame, size_t len, struct carp_rx *);
 
 /* A VRRP advert (same protocol and group as CARP, other length)? */

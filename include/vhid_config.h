@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <net/if.h>
 #include <netinet/in.h>
 
@@ -19,6 +20,19 @@
 #define CARPD_MAX_VIPS		32
 #define CARPD_MAX_GROUPS	8	/* demote-group, besides the defaults */
 #define CARPD_GROUP_LEN		16	/* with the NUL (demote.h) */
+#define CARPD_MAX_PEERS		16
+
+/*
+ * A unicast peer (--peer): family and address, so that an IPv6 peer
+ * fits beside the IPv4 ones.  Only AF_INET is accepted so far.
+ */
+struct vhid_peer {
+	sa_family_t		family;
+	union {
+		struct in_addr	in4;
+		struct in6_addr	in6;
+	} addr;
+};
 
 struct vhid_config {
 	char			ifname[IF_NAMESIZE];
@@ -52,6 +66,9 @@ struct vhid_config {
 	size_t			ngroups;
 	enum fsm_skew		demote_skew;	/* demote-advskew */
 	unsigned		preempt_delay_s; /* no preempt after start */
+	struct vhid_peer	peers[CARPD_MAX_PEERS];	/* none: multicast */
+	size_t			npeers;
+	bool			peer_routed;	/* any TTL from a peer */
 };
 
 /* The defaults of ucarp 1.5.2: advbase 1, deadratio 3, group 224.0.0.18. */
@@ -65,5 +82,11 @@ void	vhid_config_clear(struct vhid_config *);
 /* The checks a complete vhid must pass; `msg` says what is missing. */
 int	vhid_config_complete(const struct vhid_config *, char *msg,
 	    size_t len);
+/* The peer's address as text (`buf` of INET6_ADDRSTRLEN). */
+const char *vhid_peer_ntop(const struct vhid_peer *, char *buf, size_t len);
+/* Does it join its multicast group (no --nomcast, no peers)? */
+bool	vhid_config_joins(const struct vhid_config *);
+/* Is `a` one of the vhid's IPv4 peers? */
+bool	vhid_config_has_peer4(const struct vhid_config *, struct in_addr a);
 
 #endif

@@ -24,6 +24,7 @@
 #include "conf.h"
 #include "control.h"
 #include "link.h"
+#include "neigh.h"
 #include "net.h"
 #include "notify.h"
 #include "options.h"
@@ -402,6 +403,8 @@ carpd_free(struct carpd *cd)
 		vhid_free(v);
 	close_unused_ifaces(cd);
 	link_watch_close(cd);
+	neigh_free(cd->neigh);
+	cd->neigh = NULL;
 	child_free(cd->child);
 	cd->child = NULL;
 	for (size_t i = 0; i < cd->nsig; i++)

@@ -288,6 +288,7 @@ parse_vhid(struct parser *ps, const struct vhid_config *tmpl, bool nested)
 	unsigned		line = ps->tok_line;
 	const struct opt_def	*vd = opt_by_name("vhid");
 	enum tok		t;
+	bool			own_peers = false;
 
 	vhid_config_copy(&vc, tmpl);
 	if ((t = next(ps)) != T_WORD)
@@ -317,6 +318,11 @@ parse_vhid(struct parser *ps, const struct vhid_config *tmpl, bool nested)
 			goto fail;
 		}
 		memcpy(kw, ps->word, sizeof(kw));
+		/* The vhid's own peers replace the interface's, not add. */
+		if (strcmp(kw, "peer") == 0 && !own_peers) {
+			own_peers = true;
+			vc.npeers = 0;
+		}
 		if (parse_setting(ps, kw, OPT_VHID, &vc, NULL) == -1)
 			goto fail;
 	}
@@ -650,7 +656,7 @@ static void
 print_vhid(FILE *f, const struct vhid_config *v)
 {
 	static const char *const fmts[] = { "auto", "ucarp", "openbsd" };
-	char a[INET_ADDRSTRLEN];
+	char a[INET_ADDRSTRLEN], p[INET6_ADDRSTRLEN];
 
 	fprintf(f, "\nvhid %u {\n", v->vhid);
 	print_kv(f, "\t", "interface", v->ifname);
@@ -690,10 +696,16 @@ print_vhid(FILE *f, const struct vhid_config *v)
 	fprintf(f, "\tgarp-refresh %u\n", v->garp_refresh_s);
 	for (size_t i = 0; i < v->ngroups; i++)
 		fprintf(f, "\tdemote-group %s\n", v->groups[i]);
-	fprintf(f, "\tdemote-advskew %s\n\tpreempt-delay %u\n}\n",
+	fprintf(f, "\tdemote-advskew %s\n\tpreempt-delay %u\n",
 	    v->demote_skew == FSM_SKEW_OFF ? "no" :
 	    v->demote_skew == FSM_SKEW_ADD ? "add" : "max",
 	    v->preempt_delay_s);
+	for (size_t i = 0; i < v->npeers; i++)
+		fprintf(f, "\tpeer %s\n", vhid_peer_ntop(&v->peers[i], p,
+		    sizeof(p)));
+	if (v->npeers > 0)
+		fprintf(f, "\tpeer-routed %s\n", yesno(v->peer_routed));
+	fputs("}\n", f);
 }
 
 void

@@ -19,7 +19,9 @@
  * - BACKUP otherwise: restart the master-down timer;
  * - MASTER, the peer advertises more often, or as often from a lower
  *   address (compared as ucarp on a little-endian host does, see
- *   fsm_tie_key()): BACKUP;
+ *   fsm_tie_key()), or as often from the same address (two masters
+ *   without addresses of their own, sending from the virtual one) and a
+ *   lower MAC address: BACKUP;
  * - MASTER, the peer is less preferred: stay, re-announce the address
  *   and send an advert at once so that the peer steps down (ucarp only
  *   re-sends the ARP and waits for its next advert).
@@ -249,6 +251,12 @@ peer_preferred(const struct fsm *f, const struct fsm_input *in)
 
 	if (theirs != ours)
 		return theirs < ours;
+	/*
+	 * The same address: two hosts without one of their own both send
+	 * from the virtual address (carpdev); the lower MAC address wins.
+	 */
+	if (in->src.s_addr == f->cfg.self.s_addr)
+		return memcmp(in->src_mac, f->cfg.self_mac, 6) < 0;
 	return fsm_tie_key(in->src) < fsm_tie_key(f->cfg.self);
 }
 

@@ -21,6 +21,7 @@
 
 #include "carpd.h"
 #include "net.h"
+#include "vhid_config.h"
 
 #define NET_SNAPLEN	256	/* an advert is 70 bytes; more is junk */
 #define NET_RX_BATCH	64	/* frames per wakeup: timers still run */
@@ -273,7 +274,7 @@ net_iface_reopen(struct iface *ifp)
 	for (int i = 0; i < CARPD_VHID_SLOTS; i++) {
 		struct vhid *v = ifp->by_vhid[i];
 
-		if (v != NULL && !v->cfg.broadcast &&
+		if (v != NULL && vhid_config_joins(&v->cfg) &&
 		    net_join(ifp, v->cfg.group) == -1)
 			log_warn("%s: cannot join %s", ifp->name,
 			    inet_ntoa(v->cfg.group));

@@ -9,6 +9,7 @@
 
 #include <sys/stat.h>
 #include <errno.h>
+#include <ifaddrs.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
@@ -49,6 +50,8 @@ enum {
 	OPT_TRACK_RISE,
 	OPT_TRACK_WEIGHT,
 	OPT_NOTIFY_FIFO,
+	OPT_PEER,
+	OPT_PEER_ROUTED,
 };
 
 #define V	OPT_VHID
@@ -95,6 +98,8 @@ static const struct opt_def opt_table[] = {
 	{ "track-rise", OPT_TRACK_RISE, 1, "N", C|G, "successes in a row before it stops, 1 to 100 (default 2)" },
 	{ "track-weight", OPT_TRACK_WEIGHT, 1, "N", C|G, "demotion of a failing track script, 1 to 255 (default 1)" },
 	{ "notify-fifo", OPT_NOTIFY_FIFO, 1, "FILE", C|G, "write \"VHID INTERFACE STATE GROUP\" to the FIFO FILE at every transition" },
+	{ "peer", OPT_PEER, 1, "ADDR", C|V, "send adverts to ADDR, unicast, and accept them from the peers only; may be given several times (default: multicast)" },
+	{ "peer-routed", OPT_PEER_ROUTED, 0, NULL, C|V, "accept adverts from peers whose TTL is below 255 (peers behind routers)" },
 	{ "script-timeout", OPT_SCRIPT_TIMEOUT, 1, "SECONDS", C|G, "kill a script running longer, 1 to 3600 (default 30)" },
 	{ "config", 'c', 1, "FILE", C, "read vhids from FILE (default " CARPD_CONFIG_FILE " when no --vhid is given)" },
 	{ "check", 't', 0, NULL, C, "check the configuration, then exit 0 if it is valid or 1" },
@@ -242,6 +247,65 @@ parse_vip(struct vhid_config *vc, const char *s, char *msg, size_t len)
 			return -1;
 		}
 	vc->prefix[vc->nvips++] = (uint8_t)plen;
+	return 0;
+}
+
+/* The interface holding `a` on this host, or NULL. */
+static const char *
+own_address(struct in_addr a, char *ifname, size_t len)
+{
+	struct ifaddrs	*ifa, *i;
+	const char	*found = NULL;
+
+	if (getifaddrs(&ifa) == -1)
+		return NULL;
+	for (i = ifa; i != NULL && found == NULL; i = i->ifa_next)
+		if (i->ifa_addr != NULL && i->ifa_addr->sa_family == AF_INET &&
+		    ((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr ==
+		    a.s_addr) {
+			snprintf(ifname, len, "%s", i->ifa_name);
+			found = ifname;
+		}
+	freeifaddrs(ifa);
+	return found;
+}
+
+/*
+ * A unicast peer: another host's own IPv4 address.  An IPv6 one is of
+ * the other family (the vhid's addresses are IPv4).
+ */
+static int
+parse_peer(struct vhid_config *vc, const char *s, char *msg, size_t len)
+{
+	struct vhid_peer	 p = { .family = AF_INET };
+	char			 ifname[IF_NAMESIZE];
+	uint32_t		 h;
+
+	if (inet_pton(AF_INET6, s, &p.addr.in6) == 1)
+		return bad_value(msg, len, s, "an IPv4 address: the vhid's "
+		    "virtual addresses are IPv4, and so must its peers be");
+	if (inet_pton(AF_INET, s, &p.addr.in4) != 1)
+		return bad_value(msg, len, s, "another host's IPv4 address, "
+		    "such as 192.0.2.2");
+	h = ntohl(p.addr.in4.s_addr);
+	if (IN_MULTICAST(h) || h == INADDR_BROADCAST || h == INADDR_ANY ||
+	    (h >> 24) == IN_LOOPBACKNET)
+		return bad_value(msg, len, s, "another host's unicast IPv4 "
+		    "address (not multicast, broadcast, 0.0.0.0 or loopback)");
+	if (own_address(p.addr.in4, ifname, sizeof(ifname)) != NULL) {
+		snprintf(msg, len, "peer %s is an address of this host (on "
+		    "%s): a peer is another host", s, ifname);
+		return -1;
+	}
+	if (vhid_config_has_peer4(vc, p.addr.in4)) {
+		snprintf(msg, len, "peer %s is given twice", s);
+		return -1;
+	}
+	if (vc->npeers == CARPD_MAX_PEERS) {
+		snprintf(msg, len, "at most %d peers per vhid", CARPD_MAX_PEERS);
+		return -1;
+	}
+	vc->peers[vc->npeers++] = p;
 	return 0;
 }
 
@@ -479,6 +543,10 @@ apply_vhid(int c, const char *arg, struct vhid_config *vc, char *msg,
 		return 0;
 	case OPT_PREEMPT_DELAY:
 		NUM(0, 3600, vc->preempt_delay_s);
+	case OPT_PEER:
+		return parse_peer(vc, arg, msg, len);
+	case OPT_PEER_ROUTED:
+		return parse_bool(arg, &vc->peer_routed, msg, len);
 	}
 #undef NUM
 	snprintf(msg, len, "not a vhid setting");
@@ -643,7 +711,8 @@ options_free(struct carpd_options *o)
 static int
 check_cli_vhid(struct carpd_options *o, FILE *err)
 {
-	struct vhid_config *vc = &o->vc;
+	struct vhid_config	*vc = &o->vc;
+	char			 msg[256];
 
 	if (vc->vhid == 0)
 		fprintf(err, "carpd: %s is required: a number from 1 to 255\n",
@@ -658,6 +727,8 @@ check_cli_vhid(struct carpd_options *o, FILE *err)
 		fprintf(err, "carpd: --advbase (-b) 0 needs --advskew (-k) "
 		    "from 1 to 254: the advert interval is advbase + "
 		    "advskew/256 seconds and cannot be 0\n");
+	else if (vhid_config_complete(vc, msg, sizeof(msg)) == -1)
+		fprintf(err, "carpd: %s\n", msg);
 	else
 		return 0;
 	return -1;

@@ -261,6 +261,7 @@ r_vhid(struct rbuf *r, struct vhid_config *vc)
 		return;
 	if (memchr(vc->ifname, '\0', sizeof(vc->ifname)) == NULL ||
 	    vc->nvips > CARPD_MAX_VIPS || vc->keylen > sizeof(vc->key) ||
+	    vc->npeers > CARPD_MAX_PEERS ||
 	    !groups_ok(vc)) {
 		r->why = "bad vhid settings";
 		return;

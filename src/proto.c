@@ -32,6 +32,8 @@ static const char *const drop_names[CARP_DROP_MAX] = {
 	[CARP_DROP_HMAC] = "hmac",
 	[CARP_DROP_LOOP] = "loop",
 	[CARP_DROP_REPLAY] = "replay",
+	[CARP_DROP_NOT_PEER] = "not-a-peer",
+	[CARP_DROP_MULTICAST] = "multicast",
 };
 
 const char *
@@ -132,8 +134,7 @@ carp_rx_decode(const uint8_t *f, size_t len, struct carp_rx *rx)
 		return CARP_DROP_FRAGMENT;
 	if (ip[9] != CARP_PROTO)
 		return CARP_DROP_PROTO;
-	if (ip[8] != CARP_TTL)
-		return CARP_DROP_TTL;
+	rx->ttl = ip[8];
 	if (tot - ihl != CARP_HDR_LEN)
 		return CARP_DROP_LENGTH;
 	c = ip + ihl;

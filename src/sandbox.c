@@ -110,8 +110,9 @@ static const struct {
 	int	family, type, protocol;
 } sandbox_sockets[] = {
 	{ AF_PACKET, -1, -1 },		/* libpcap, libnet: reopening */
-	{ AF_INET, SOCK_DGRAM, -1 },	/* multicast; interface ioctls */
-	{ AF_NETLINK, -1, NETLINK_ROUTE },	/* getifaddrs */
+	{ AF_INET, SOCK_DGRAM, -1 },	/* multicast; ioctls; peer resolution */
+	{ AF_INET, SOCK_RAW, 112 },	/* unicast adverts' sink (neigh.c) */
+	{ AF_NETLINK, -1, NETLINK_ROUTE },	/* getifaddrs; neighbours */
 	{ AF_NETLINK, -1, NETLINK_GENERIC },	/* libpcap's checks */
 };
 

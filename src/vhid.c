@@ -16,6 +16,7 @@
 #include <event2/event.h>
 
 #include "carpd.h"
+#include "neigh.h"
 #include "net.h"
 #include "status.h"
 #include "vhid.h"
@@ -248,14 +249,23 @@ vhid_new(struct carpd *cd, const struct vhid_config *cfg, char *err,
 		    cfg->vhid, cfg->ifname);
 		return NULL;
 	}
-	if (ifp->present && !cfg->broadcast && net_join(ifp, cfg->group) == -1) {
+	if (ifp->present && vhid_config_joins(cfg) &&
+	    net_join(ifp, cfg->group) == -1) {
 		snprintf(err, errlen, "cannot join group %s on %s: %s",
 		    inet_ntoa(cfg->group), ifp->name, strerror(errno));
+		return NULL;
+	}
+	if (cfg->npeers > 0 && cd->neigh == NULL &&
+	    (cd->neigh = neigh_new(cd->base)) == NULL) {
+		snprintf(err, errlen, "cannot read the kernel's neighbour "
+		    "table for the peers");
 		return NULL;
 	}
 	if ((v = calloc(1, sizeof(*v))) == NULL)
 		fatal("calloc");
 	vhid_config_copy(&v->cfg, cfg);
+	v->mixed_rl.burst = 1;
+	v->mixed_rl.period_ms = 60 * 1000;
 	v->cd = cd;
 	v->ifp = ifp;
 	v->src_from_iface = v->cfg.src.s_addr == INADDR_ANY;
@@ -299,7 +309,7 @@ group_in_use(const struct iface *ifp, struct in_addr group)
 	for (int i = 0; i < CARPD_VHID_SLOTS; i++) {
 		const struct vhid *o = ifp->by_vhid[i];
 
-		if (o != NULL && !o->cfg.broadcast &&
+		if (o != NULL && vhid_config_joins(&o->cfg) &&
 		    o->cfg.group.s_addr == group.s_addr)
 			return true;
 	}
@@ -312,7 +322,8 @@ vhid_free(struct vhid *v)
 	if (v->ifp != NULL && v->ifp->by_vhid[v->cfg.vhid] == v) {
 		v->ifp->by_vhid[v->cfg.vhid] = NULL;
 		TAILQ_REMOVE(&v->cd->vhids, v, entry);
-		if (!v->cfg.broadcast && !group_in_use(v->ifp, v->cfg.group))
+		if (vhid_config_joins(&v->cfg) &&
+		    !group_in_use(v->ifp, v->cfg.group))
 			net_leave(v->ifp, v->cfg.group);
 	}
 	if (v->advert_ev != NULL)
@@ -342,10 +353,21 @@ take_source(struct vhid *v)
 
 	if (!v->src_from_iface)
 		return 0;
-	if (a.s_addr == INADDR_ANY)
-		return -1;
+	if (a.s_addr == INADDR_ANY) {
+		/* Peers send to our own address: there must be one. */
+		if (v->cfg.npeers > 0)
+			return -1;
+		/*
+		 * carpdev: the first virtual address, which only the master
+		 * holds (doc/protocol.md, "No address on the interface").
+		 */
+		a = v->cfg.vips[0];
+		v->carpdev = true;
+	} else
+		v->carpdev = false;
 	v->cfg.src = a;
 	v->fsm.cfg.self = a;	/* the tie-break between masters */
+	memcpy(v->fsm.cfg.self_mac, v->ifp->mac, 6);	/* ... and after */
 	if (v->fsm.state == CARP_MASTER)
 		v->master = a;
 	return 0;
@@ -358,15 +380,27 @@ log_wait(struct vhid *v, enum carpd_wait why)
 		return;		/* said already */
 	v->wait = why;
 	if (why == CARPD_WAIT_NO_ADDR)
-		log_warnx("%s: no IPv4 address to send adverts from; vhid %u "
-		    "waits for one (or give it a source address)",
-		    v->ifp->name, v->cfg.vhid);
+		log_warnx("%s: no IPv4 address; vhid %u has peers, which "
+		    "send to this host's own address: it waits for one (or "
+		    "give it a source address)", v->ifp->name, v->cfg.vhid);
 	else if (why == CARPD_WAIT_NO_CARRIER)
 		log_warnx("%s: no carrier; vhid %u waits for it", v->ifp->name,
 		    v->cfg.vhid);
 	else
 		log_warnx("%s: %s; vhid %u waits for it", v->ifp->name,
 		    v->ifp->err, v->cfg.vhid);
+}
+
+/* Ask for the peers' MAC addresses now: a master needs them soon. */
+static void
+resolve_peers(struct vhid *v)
+{
+	uint8_t mac[6];
+
+	for (size_t i = 0; i < v->cfg.npeers && v->cd->neigh != NULL; i++)
+		if (v->cfg.peers[i].family == AF_INET)
+			(void)neigh_lookup(v->cd->neigh, v->ifp->ifindex,
+			    v->cfg.peers[i].addr.in4, mac);
 }
 
 /*
@@ -394,9 +428,13 @@ try_start(struct vhid *v)
 	}
 	v->wait = CARPD_WAIT_NONE;
 	v->started = true;
-	log_info("vhid %u on %s: source %s, advbase %u advskew %u, %s",
-	    v->cfg.vhid, v->ifp->name, inet_ntoa(v->cfg.src), v->cfg.advbase,
-	    v->cfg.advskew, v->cfg.preempt ? "preempt" : "no preempt");
+	log_info("vhid %u on %s: source %s%s, advbase %u advskew %u, %s%s",
+	    v->cfg.vhid, v->ifp->name, inet_ntoa(v->cfg.src),
+	    v->carpdev ? " (virtual: the interface has no IPv4 address)" : "",
+	    v->cfg.advbase, v->cfg.advskew,
+	    v->cfg.preempt ? "preempt" : "no preempt",
+	    v->cfg.npeers > 0 ? ", unicast to its peers" : "");
+	resolve_peers(v);
 	preempt_delay_start(v);
 	vhid_event(v, FSM_EV_START);
 }
@@ -477,14 +515,99 @@ vhid_event(struct vhid *v, enum fsm_event ev)
 
 /* ---- sending ---- */
 
+static uint16_t
+ip_id(const struct vhid *v)
+{
+	uint16_t id;
+
+	if (getrandom(&id, sizeof(id), GRND_NONBLOCK) != sizeof(id))
+		id = (uint16_t)v->counter;
+	return id;
+}
+
+/* The group's frame: to its multicast MAC, or broadcast (--nomcast). */
+/* 1: sent, -1: it failed (send errors demote, see senderr_count). */
+static int
+send_to_group(struct vhid *v, struct carp_frame_params *p,
+    const struct carp_advert *a)
+{
+	uint8_t		frame[CARP_FRAME_LEN];
+	uint32_t	g = ntohl(v->cfg.group.s_addr);
+
+	if (v->cfg.broadcast)
+		memset(p->dst_mac, 0xff, 6);
+	else {
+		/* RFC 1112: 01:00:5e and the low 23 bits of the group. */
+		p->dst_mac[0] = 0x01;
+		p->dst_mac[1] = 0x00;
+		p->dst_mac[2] = 0x5e;
+		p->dst_mac[3] = (g >> 16) & 0x7f;
+		p->dst_mac[4] = (g >> 8) & 0xff;
+		p->dst_mac[5] = g & 0xff;
+	}
+	p->dst = v->cfg.group;
+	p->ip_id = ip_id(v);
+	carp_frame_build(p, a, frame);
+	if (net_send(v->ifp, frame, sizeof(frame)) == -1)
+		return -1;
+	v->stats.adverts_sent++;
+	return 1;
+}
+
+/*
+ * One frame per peer, to the MAC address the kernel's neighbour table
+ * has for it (neigh.c; doc/protocol.md, "Unicast peers").  A peer not
+ * resolved yet misses this advert: it is being resolved.
+ */
+/* 1: sent to a peer, -1: every send failed, 0: no peer resolved yet. */
+static int
+send_to_peers(struct vhid *v, struct carp_frame_params *p,
+    const struct carp_advert *a)
+{
+	uint8_t	frame[CARP_FRAME_LEN];
+	char	buf[INET6_ADDRSTRLEN];
+	bool	sent = false, failed = false;
+
+	for (size_t i = 0; i < v->cfg.npeers; i++) {
+		const struct vhid_peer	*peer = &v->cfg.peers[i];
+		uint32_t		 bit = 1u << i;
+
+		if (peer->family != AF_INET)
+			continue;
+		if (v->cd->neigh == NULL || neigh_lookup(v->cd->neigh,
+		    v->ifp->ifindex, peer->addr.in4, p->dst_mac) == -1) {
+			v->stats.peer_unresolved++;
+			if (!(v->peer_waiting & bit))
+				log_warnx("vhid %u on %s: peer %s has no MAC "
+				    "address yet; the kernel is asked to "
+				    "resolve it", v->cfg.vhid, v->ifp->name,
+				    vhid_peer_ntop(peer, buf, sizeof(buf)));
+			v->peer_waiting |= bit;
+			continue;
+		}
+		if (v->peer_waiting & bit)
+			log_info("vhid %u on %s: peer %s resolved", v->cfg.vhid,
+			    v->ifp->name, vhid_peer_ntop(peer, buf, sizeof(buf)));
+		v->peer_waiting &= ~bit;
+		p->dst = peer->addr.in4;
+		p->ip_id = ip_id(v);
+		carp_frame_build(p, a, frame);
+		if (net_send(v->ifp, frame, sizeof(frame)) == 0)
+			sent = true;
+		else
+			failed = true;
+	}
+	if (sent)
+		v->stats.adverts_sent++;	/* adverts, not frames */
+	return sent ? 1 : failed ? -1 : 0;
+}
+
 static void
 send_advert(struct vhid *v, uint8_t advbase, uint8_t advskew)
 {
 	struct carp_frame_params	p;
 	struct carp_advert		a;
-	uint8_t				frame[CARP_FRAME_LEN];
-	uint16_t			id;
-	uint32_t			g = ntohl(v->cfg.group.s_addr);
+	int				r;
 
 	memset(&a, 0, sizeof(a));
 	a.version = CARP_VERSION;
@@ -500,29 +623,14 @@ send_advert(struct vhid *v, uint8_t advbase, uint8_t advskew)
 
 	memset(&p, 0, sizeof(p));
 	memcpy(p.src_mac, v->ifp->mac, 6);
-	if (v->cfg.broadcast)
-		memset(p.dst_mac, 0xff, 6);
-	else {
-		/* RFC 1112: 01:00:5e and the low 23 bits of the group. */
-		p.dst_mac[0] = 0x01;
-		p.dst_mac[1] = 0x00;
-		p.dst_mac[2] = 0x5e;
-		p.dst_mac[3] = (g >> 16) & 0x7f;
-		p.dst_mac[4] = (g >> 8) & 0xff;
-		p.dst_mac[5] = g & 0xff;
-	}
 	p.src = v->cfg.src;
-	p.dst = v->cfg.group;
 	p.tos = IPTOS_LOWDELAY;	/* as ucarp and OpenBSD send them */
-	if (getrandom(&id, sizeof(id), GRND_NONBLOCK) != sizeof(id))
-		id = (uint16_t)v->counter;
-	p.ip_id = id;
-	carp_frame_build(&p, &a, frame);
-	if (net_send(v->ifp, frame, sizeof(frame)) == 0) {
-		v->stats.adverts_sent++;
-		senderr_count(v, true);
-	} else
-		senderr_count(v, false);
+	if (v->cfg.npeers > 0)
+		r = send_to_peers(v, &p, &a);
+	else
+		r = send_to_group(v, &p, &a);
+	if (r != 0)
+		senderr_count(v, r == 1);
 	log_debug("vhid %u %s: sent advert advbase %u advskew %u counter %llu",
 	    v->cfg.vhid, v->ifp->name, advbase, advskew,
 	    (unsigned long long)a.counter);
@@ -722,8 +830,12 @@ drop(struct iface *ifp, struct vhid *v, enum carp_drop why,
 		ifp->drops[why]++;
 	if (rx != NULL)
 		inet_ntop(AF_INET, &rx->src, src, sizeof(src));
-	/* Other vhids on a shared LAN are normal: debug only. */
-	if (why == CARP_DROP_VHID || why == CARP_DROP_LOOP) {
+	/*
+	 * Other vhids on a shared LAN are normal: debug only.  A mixed
+	 * group is said once a minute by log_mixed().
+	 */
+	if (why == CARP_DROP_VHID || why == CARP_DROP_LOOP ||
+	    why == CARP_DROP_MULTICAST) {
 		log_debug("%s: dropped packet from %s: %s", ifp->name, src,
 		    carp_drop_name(why));
 		return;
@@ -739,19 +851,76 @@ drop(struct iface *ifp, struct vhid *v, enum carp_drop why,
 		    carp_drop_name(why));
 }
 
+/*
+ * A group cannot mix unicast and multicast hosts, and no host can tell
+ * from its own settings: say so when the other kind shows up (rarely).
+ */
+static void
+log_mixed(struct vhid *v, const struct carp_rx *rx, const char *what)
+{
+	unsigned long suppressed;
+
+	if (log_ratelimit_ok(&v->mixed_rl, now_ms(), &suppressed))
+		log_warnx("vhid %u on %s: %s advert from %s, but vhid %u %s: "
+		    "every host of a group must use peers, or none",
+		    v->cfg.vhid, v->ifp->name, what, inet_ntoa(rx->src),
+		    v->cfg.vhid, v->cfg.npeers > 0 ? "uses unicast peers" :
+		    "has no peers (multicast)");
+}
+
+/* Where it was sent, and by whom (doc/protocol.md, "Unicast peers"). */
+static enum carp_drop
+rx_check_peer(struct vhid *v, const struct carp_rx *rx)
+{
+	if (v->cfg.npeers == 0) {
+		if (rx->dst.s_addr == v->cfg.group.s_addr)
+			return CARP_RX_OK;
+		if (rx->dst.s_addr == v->cfg.src.s_addr)
+			log_mixed(v, rx, "a unicast");
+		return CARP_DROP_DST;
+	}
+	if (IN_MULTICAST(ntohl(rx->dst.s_addr))) {
+		log_mixed(v, rx, "a multicast");
+		return CARP_DROP_MULTICAST;
+	}
+	if (!vhid_config_has_peer4(&v->cfg, rx->src))
+		return CARP_DROP_NOT_PEER;
+	if (rx->dst.s_addr != v->cfg.src.s_addr)
+		return CARP_DROP_DST;
+	return CARP_RX_OK;
+}
+
+/*
+ * TTL 255: the advert was not routed.  A vhid with --peer-routed takes
+ * its peers' adverts with any TTL.
+ */
+static enum carp_drop
+rx_check_ttl(const struct vhid *v, const struct carp_rx *rx)
+{
+	if (rx->ttl == CARP_TTL)
+		return CARP_RX_OK;
+	if (v != NULL && v->cfg.peer_routed &&
+	    vhid_config_has_peer4(&v->cfg, rx->src))
+		return CARP_RX_OK;
+	return CARP_DROP_TTL;
+}
+
 /* The checks that need the vhid, cheapest first; the replay check last. */
 static enum carp_drop
 rx_check(struct vhid *v, const struct carp_rx *rx, int *rebased)
 {
-	if (rx->dst.s_addr != v->cfg.group.s_addr)
-		return CARP_DROP_DST;
-	if (rx->src.s_addr == v->cfg.src.s_addr)
+	enum carp_drop why;
+
+	if ((why = rx_check_peer(v, rx)) != CARP_RX_OK)
+		return why;
+	/* Without an address of our own we send from the virtual one. */
+	if (!v->carpdev && rx->src.s_addr == v->cfg.src.s_addr)
 		return CARP_DROP_LOOP;
 	if (!carp_hmac_verify(v->cfg.key, v->cfg.keylen, v->sorted_vips,
 	    v->nsorted, &rx->adv))
 		return CARP_DROP_HMAC;
-	if (rx->adv.counter == v->counter && v->stats.adverts_sent > 0 &&
-	    memcmp(rx->src_mac, v->ifp->mac, 6) == 0)
+	if (memcmp(rx->src_mac, v->ifp->mac, 6) == 0 && (v->carpdev ||
+	    (rx->adv.counter == v->counter && v->stats.adverts_sent > 0)))
 		return CARP_DROP_LOOP;	/* our own advert, relayed back */
 	return carp_peer_check(v->peers, CARP_MAX_PEERS, rx->src,
 	    rx->adv.counter, now_ms(), rebased);
@@ -772,6 +941,7 @@ rx_advert(struct vhid *v, const struct carp_rx *rx)
 	memset(&in, 0, sizeof(in));
 	in.ev = FSM_EV_ADVERT;
 	in.src = rx->src;
+	memcpy(in.src_mac, rx->src_mac, 6);
 	in.advbase = rx->adv.advbase;
 	in.advskew = rx->adv.advskew;
 	in.demote = rx->adv.demote;
@@ -807,7 +977,12 @@ vhid_rx(struct iface *ifp, const uint8_t *frame, size_t caplen,
 		drop(ifp, NULL, why, why >= CARP_DROP_IP_CKSUM ? &rx : NULL);
 		return;
 	}
-	if ((v = ifp->by_vhid[rx.adv.vhid]) == NULL) {
+	v = ifp->by_vhid[rx.adv.vhid];
+	if (rx_check_ttl(v, &rx) != CARP_RX_OK) {
+		drop(ifp, v, CARP_DROP_TTL, &rx);
+		return;
+	}
+	if (v == NULL) {
 		drop(ifp, NULL, CARP_DROP_VHID, &rx);
 		return;
 	}
@@ -841,4 +1016,10 @@ vhid_log_status(const struct vhid *v)
 	    (unsigned long long)v->stats.adverts_sent,
 	    (unsigned long long)v->stats.adverts_rx,
 	    (unsigned long long)bad);
+	if (v->cfg.npeers > 0)
+		log_info("vhid %u on %s: %zu peers, %zu not resolved yet; "
+		    "adverts not sent for want of a MAC address %llu",
+		    v->cfg.vhid, v->ifp->name, v->cfg.npeers,
+		    (size_t)__builtin_popcount(v->peer_waiting),
+		    (unsigned long long)v->stats.peer_unresolved);
 }

@@ -80,7 +80,62 @@ vhid_config_equal(const struct vhid_config *a, const struct vhid_config *b)
 	    a->ngroups == b->ngroups &&
 	    memcmp(a->groups, b->groups, sizeof(a->groups)) == 0 &&
 	    a->demote_skew == b->demote_skew &&
-	    a->preempt_delay_s == b->preempt_delay_s;
+	    a->preempt_delay_s == b->preempt_delay_s &&
+	    a->peer_routed == b->peer_routed && a->npeers == b->npeers &&
+	    memcmp(a->peers, b->peers, a->npeers * sizeof(a->peers[0])) == 0;
+}
+
+const char *
+vhid_peer_ntop(const struct vhid_peer *p, char *buf, size_t len)
+{
+	if (inet_ntop(p->family, &p->addr, buf, (socklen_t)len) == NULL)
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+bool
+vhid_config_joins(const struct vhid_config *vc)
+{
+	return !vc->broadcast && vc->npeers == 0;
+}
+
+bool
+vhid_config_has_peer4(const struct vhid_config *vc, struct in_addr a)
+{
+	for (size_t i = 0; i < vc->npeers; i++)
+		if (vc->peers[i].family == AF_INET &&
+		    vc->peers[i].addr.in4.s_addr == a.s_addr)
+			return true;
+	return false;
+}
+
+/* A peer must be another host: not our source, not a virtual address. */
+static int
+peers_complete(const struct vhid_config *vc, char *msg, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	for (size_t i = 0; i < vc->npeers; i++) {
+		const struct vhid_peer *p = &vc->peers[i];
+
+		if (p->family != AF_INET)
+			continue;
+		if (vc->src.s_addr == p->addr.in4.s_addr) {
+			snprintf(msg, len, "vhid %u: peer %s is this host's own "
+			    "source address (srcip): a peer is another host",
+			    vc->vhid, vhid_peer_ntop(p, a, sizeof(a)));
+			return -1;
+		}
+		for (size_t k = 0; k < vc->nvips; k++)
+			if (vc->vips[k].s_addr == p->addr.in4.s_addr) {
+				snprintf(msg, len, "vhid %u: peer %s is one of "
+				    "its virtual addresses: a peer is another "
+				    "host's own address", vc->vhid,
+				    vhid_peer_ntop(p, a, sizeof(a)));
+				return -1;
+			}
+	}
+	return 0;
 }
 
 int
@@ -98,6 +153,6 @@ vhid_config_complete(const struct vhid_config *vc, char *msg, size_t len)
 		    "to 254: the advert interval is advbase + advskew/256 "
 		    "seconds and cannot be 0", vc->vhid);
 	else
-		return 0;
+		return peers_complete(vc, msg, len);
 	return -1;
 }

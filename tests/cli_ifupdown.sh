@@ -76,6 +76,7 @@ declare -A val=(
 	[track-file]="eth9,$tmp/maint" [track-interval]=2 [track-timeout]=1
 	[track-fall]=2 [track-rise]=2 [track-weight]=10
 	[notify-fifo]="$tmp/notify.fifo"
+	[script-user]=nobody [peer]="203.0.113.5 203.0.113.6"
 )
 env=()
 while read -r kind name; do
@@ -95,6 +96,7 @@ if ! hook "${env[@]}" || ! grep -q 'configuration OK, 1 vhid' "$tmp/out"; then
 	cat "$tmp/out" "$tmp/argv" 2>/dev/null
 else
 	for a in --addr=192.0.2.100 --addr=192.0.2.101 --preempt --down-formula=openbsd \
+	    --peer=203.0.113.5 --peer=203.0.113.6 --peer-routed \
 	    --pidfile=/run/carpd.eth9.pid -B; do
 		grep -qw -- "$a" "$tmp/argv" || fail "the command line lacks $a: $(cat "$tmp/argv")"
 	done

@@ -142,6 +142,17 @@ error '--srcip (-s)|"2001:db8::1"|IPv4 address' "${base[@]}" -v 1 --srcip=2001:d
 error '--mcast (-m)|"224.0.0"|IPv4' "${base[@]}" -v 1 -m 224.0.0
 error '--mcast (-m)|"192.0.2.18"|multicast|224.0.0.0 to 239.255.255.255' "${base[@]}" -v 1 -m 192.0.2.18
 error '--mcast (-m)|"240.0.0.18"|multicast' "${base[@]}" -v 1 --mcast=240.0.0.18
+error '--peer|"224.0.0.18"|unicast|multicast' "${base[@]}" -v 1 --peer=224.0.0.18
+error '--peer|"255.255.255.255"|unicast' "${base[@]}" -v 1 --peer=255.255.255.255
+error '--peer|"127.0.0.1"|loopback' "${base[@]}" -v 1 --peer=127.0.0.1
+error '--peer|"2001:db8::2"|IPv4 address|peers' "${base[@]}" -v 1 --peer=2001:db8::2
+error '--peer|"peer.example"|IPv4 address' "${base[@]}" -v 1 --peer=peer.example
+error '--peer|203.0.113.2|twice' "${base[@]}" -v 1 --peer=203.0.113.2 --peer 203.0.113.2
+error 'peer 203.0.113.9|own source address' "${base[@]}" -v 1 -s 203.0.113.9 --peer=203.0.113.9
+error 'peer 192.0.2.100|virtual addresses' "${base[@]}" -v 1 --peer=192.0.2.100
+peers=()
+for i in $(seq 1 17); do peers+=(--peer "203.0.113.$i"); done
+error '--peer|at most 16' "${base[@]}" -v 1 "${peers[@]}"
 many=()
 for i in $(seq 1 33); do many+=(-a "198.51.100.$i"); done
 error '--addr (-a)|at most 32' -i $IF -o "$tmp/pass" -v 1 "${many[@]}"

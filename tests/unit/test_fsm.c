@@ -623,6 +623,40 @@ START_TEST(tie_break_ucarp_order)
 }
 END_TEST
 
+/*
+ * Two masters without addresses of their own send from the same virtual
+ * address (carpdev): the lower MAC address stays MASTER.
+ */
+START_TEST(tie_break_same_address)
+{
+	static const uint8_t	lo[6] = { 2, 0, 0, 0, 0, 0x0a };
+	static const uint8_t	hi[6] = { 2, 0, 0, 0, 0, 0x0b };
+	struct fsm_config	c = config("192.0.2.100", 1, 100);
+	struct fsm_input	in;
+	struct fsm		f;
+	struct fsm_output	o;
+
+	memset(&in, 0, sizeof(in));
+	in.ev = FSM_EV_ADVERT;
+	in.src = c.self;
+	in.advbase = 1;
+	in.advskew = 100;
+
+	memcpy(c.self_mac, lo, 6);
+	make_master(&f, &c);
+	memcpy(in.src_mac, hi, 6);
+	fsm_step(&f, &in, &o);
+	ck_assert_no_trans(&o, CARP_MASTER);
+	ck_assert_acts_eq(&o, FSM_ACT_SEND_ADVERT | FSM_ACT_SEND_GARP);
+
+	memcpy(c.self_mac, hi, 6);
+	make_master(&f, &c);
+	memcpy(in.src_mac, lo, 6);
+	fsm_step(&f, &in, &o);
+	ck_assert_trans(&o, CARP_MASTER, CARP_BACKUP, FSM_R_PREFERRED_MASTER);
+}
+END_TEST
+
 START_TEST(shutdown_master)
 {
 	struct fsm_config	c = config("192.0.2.10", 1, 0);
@@ -1774,6 +1808,7 @@ fsm_suite(void)
 	tcase_add_test(tc, master_stays_on_less_frequent);
 	tcase_add_test(tc, tie_key);
 	tcase_add_loop_test(tc, tie_break_ucarp_order, 0, NTIE_PAIRS);
+	tcase_add_test(tc, tie_break_same_address);
 	tcase_add_test(tc, shutdown_master);
 	tcase_add_test(tc, shutdown_backup);
 	tcase_add_test(tc, force_backup_master);

@@ -513,16 +513,20 @@ START_TEST(drop_protocol)
 }
 END_TEST
 
+/* The TTL is the vhid's to judge (--peer-routed): decoded, not dropped. */
 START_TEST(drop_ttl)
 {
-	static const uint8_t ttls[] = { 0, 1, 64, 128, 254 };
-	uint8_t f[CARP_FRAME_LEN];
+	static const uint8_t ttls[] = { 0, 1, 64, 128, 254, 255 };
+	uint8_t		f[CARP_FRAME_LEN];
+	struct carp_rx	rx;
 
 	for (size_t i = 0; i < sizeof(ttls); i++) {
 		good_frame(f, sizeof(f));
 		ip_of(f)[8] = ttls[i];
 		fix_ip_cksum(f);
-		ck_assert_drop(decode(f, sizeof(f)), CARP_DROP_TTL);
+		memset(&rx, 0, sizeof(rx));
+		ck_assert_drop(carp_rx_decode(f, sizeof(f), &rx), CARP_RX_OK);
+		ck_assert_uint_eq(rx.ttl, ttls[i]);
 	}
 }
 END_TEST
@@ -1094,6 +1098,8 @@ START_TEST(drop_names)
 		[CARP_DROP_HMAC] = "hmac",
 		[CARP_DROP_LOOP] = "loop",
 		[CARP_DROP_REPLAY] = "replay",
+		[CARP_DROP_NOT_PEER] = "not-a-peer",
+		[CARP_DROP_MULTICAST] = "multicast",
 	};
 
 	for (int d = 0; d < CARP_DROP_MAX; d++) {
