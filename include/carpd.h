@@ -14,6 +14,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 
+#include "demote.h"
 #include "fsm.h"
 #include "log.h"
 #include "proto.h"
@@ -27,6 +28,8 @@ struct carpd;
 struct control;
 struct child;
 struct carpd_options;
+struct tracker;
+struct notify;
 
 /* One slot per value of the 8-bit vhid field: dispatch without a scan. */
 #define CARPD_VHID_SLOTS	256
@@ -89,6 +92,14 @@ struct vhid {
 	uint32_t		 gen;		/* configuration it came from */
 	struct carp_peer	 peers[CARP_MAX_PEERS];
 	struct vhid_stats	 stats;
+	/* Demotion (demote.h): its groups, and what it adds to them. */
+	struct demote_group	*dgroups[CARPD_MAX_GROUPS + 2];
+	size_t			 ndgroups;
+	bool			 link_demoted;	/* its link is down */
+	bool			 senderr_demoted;
+	unsigned		 senderrs;	/* in a row */
+	unsigned		 sendoks;	/* in a row, while demoted */
+	struct event		*preempt_ev;	/* the preempt delay ends */
 };
 TAILQ_HEAD(vhid_list, vhid);
 
@@ -137,6 +148,16 @@ struct carpd {
 	const struct carpd_options *opts;
 	pid_t			 main_pid;	/* the process users signal */
 	unsigned		 script_timeout;
+	struct demote_list	 demotes;	/* every group ever named */
+	struct event		*startup_ev;	/* the start-up demotion ends */
+	struct event		*demote_ev;	/* vhid_demote_changed() */
+	struct tracker		*track;		/* without a parent: ours */
+	struct notify		*notify;	/* without a parent: ours */
+	/* Every transition (vhid.c calls up); the wiring's. */
+	void			(*transition_cb)(struct carpd *,
+				    const struct vhid *);
+	uint64_t		 track_dropped;	/* reports for no group of ours */
+	struct log_ratelimit	 track_rl;
 	bool			 exiting;
 	int			 exit_code;
 };

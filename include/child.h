@@ -24,7 +24,13 @@ struct child	*child_new(struct event_base *, int fd, pid_t parent,
 		    child_config_cb, void *arg);
 /* Scripts of `runner` go to the parent from now on. */
 void		 child_hook_runner(struct child *, struct script_runner *);
+/* Where PS_TRACK reports go (track.h): group, value. */
+void		 child_on_track(struct child *,
+		    void (*)(void *, const char *, uint32_t), void *);
 void		 child_send_started(struct child *);
+/* A state change, for the parent's notify FIFO (notify.h). */
+void		 child_send_transition(struct child *, unsigned vhid,
+		    const char *ifname, unsigned state, const char *group);
 /* The parent that forked us is still our parent. */
 int		 child_parent_alive(const struct child *);
 /* At exit: hand the parent every request still queued. */

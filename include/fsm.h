@@ -27,6 +27,13 @@ enum fsm_downfmt {
 	FSM_DOWN_OPENBSD,	/* deadratio*(advbase + advskew/256) */
 };
 
+/* How a demotion shows in the advskew sent (doc/protocol.md "Demotion"). */
+enum fsm_skew {
+	FSM_SKEW_OFF = 0,	/* the byte only, as OpenBSD */
+	FSM_SKEW_ADD,		/* advskew + demotion, as FreeBSD */
+	FSM_SKEW_MAX,		/* demoted at all: FSM_SKEW_DEMOTE_MAX */
+};
+
 struct fsm_config {
 	uint8_t			advbase;
 	uint8_t			advskew;
@@ -37,6 +44,7 @@ struct fsm_config {
 	struct in_addr		self;		/* our source address */
 	uint8_t			self_mac[6];	/* the tie-break after it */
 	enum fsm_downfmt	downfmt;
+	enum fsm_skew		demote_skew;	/* demote-advskew */
 };
 
 enum fsm_event {
@@ -49,6 +57,7 @@ enum fsm_event {
 	FSM_EV_SHUTDOWN,	/* daemon exiting or vhid removed */
 	FSM_EV_LINK_DOWN,
 	FSM_EV_LINK_UP,
+	FSM_EV_DEMOTE,		/* our demotion changed: fsm_input.demote */
 	FSM_EV_MAX
 };
 
@@ -61,6 +70,8 @@ struct fsm_input {
 	uint8_t		src_mac[6];
 	uint8_t		advbase;
 	uint8_t		advskew;
+	/* FSM_EV_ADVERT: the peer's demote byte; FSM_EV_DEMOTE: ours. */
+	uint8_t		demote;
 };
 
 /* Actions, carried out by the caller in this order. */
@@ -73,6 +84,7 @@ struct fsm_input {
 #define FSM_ACT_ARM_DOWN	0x0040	/* (re)arm for fsm_down_us() */
 #define FSM_ACT_RUN_UP		0x0080
 #define FSM_ACT_RUN_DOWN	0x0100
+#define FSM_ACT_REARM_ADVERT	0x0200	/* the interval changed: arm anew */
 
 /* Why a transition happened: stable tokens, documented in carpd(8). */
 enum fsm_reason {
@@ -87,6 +99,8 @@ enum fsm_reason {
 	FSM_R_SHUTDOWN,
 	FSM_R_LINK_DOWN,
 	FSM_R_LINK_UP,
+	FSM_R_DEMOTED,		/* a master with a lower demotion took over */
+	FSM_R_DEMOTED_MASTER,	/* we took over from a more demoted master */
 	/* Never from the state machine: the privileged process's own. */
 	FSM_R_CHILD_STOPPED,	/* the network process stopped answering */
 	FSM_R_MAX
@@ -105,6 +119,8 @@ struct fsm {
 	struct fsm_config	cfg;
 	enum carp_state		state;
 	bool			hold_backup;	/* forced backup: no preempt */
+	bool			hold_preempt;	/* preempt delay not over yet */
+	uint8_t			demote;		/* sum over our groups */
 };
 
 void		fsm_init(struct fsm *, const struct fsm_config *);
@@ -117,5 +133,19 @@ uint32_t	fsm_tie_key(struct in_addr);
 uint64_t	fsm_interval_us(uint8_t advbase, uint8_t advskew);
 uint64_t	fsm_advert_us(const struct fsm_config *);
 uint64_t	fsm_down_us(const struct fsm_config *);
+
+/*
+ * Demotion (doc/protocol.md, "Demotion"): the demote byte we send, and
+ * the advskew we send, raised while demoted so that peers that ignore
+ * the byte (ucarp, FreeBSD) see us as less preferred: by the demotion up
+ * to FSM_SKEW_DEMOTE_MAX (FreeBSD), or to FSM_SKEW_DEMOTE_MAX at once.
+ * Never lowered.  The intervals of a running fsm use that advskew.
+ */
+#define FSM_SKEW_DEMOTE_MAX	240
+uint8_t		fsm_sent_advskew(const struct fsm *);
+uint64_t	fsm_cur_advert_us(const struct fsm *);
+uint64_t	fsm_cur_down_us(const struct fsm *);
+/* Preempt delay: a held fsm does not preempt (the peer's demotion may). */
+void		fsm_hold_preempt(struct fsm *, bool);
 
 #endif

@@ -32,11 +32,28 @@ struct opt_def {
 	const char	*help;
 };
 
+/* A track script or tracked file (track.h): "GROUP,PATH". */
+#define CARPD_MAX_TRACKS	32
+struct track_def {
+	bool		 file;		/* track-file, else track-script */
+	char		 group[16];	/* DEMOTE_NAME_LEN */
+	char		*path;
+};
+
 /* Daemon-wide settings, from the command line or the top of the file. */
 struct carpd_global {
 	bool		 debug;
 	int		 facility;
 	unsigned	 script_timeout;
+	unsigned	 startup_demote_s;	/* 0: none */
+	struct track_def tracks[CARPD_MAX_TRACKS];
+	size_t		 ntracks;
+	unsigned	 track_interval;	/* seconds between runs */
+	unsigned	 track_timeout;		/* seconds a run may take */
+	unsigned	 track_fall;		/* failures to demote */
+	unsigned	 track_rise;		/* successes to lift */
+	unsigned	 track_weight;		/* demotion of a failing one */
+	char		*notify_fifo;		/* notify.h, or NULL */
 	char		*pidfile;
 	char		*control_path;
 	char		*user;		/* network process runs as */

@@ -29,6 +29,8 @@
  *     PS_ACK       gen: configuration `gen` is applied; no request of an
  *                  older generation follows
  *     PS_PONG      seq: the answer to a ping (heartbeat.h)
+ *     PS_TRANSITION  vhid, interface, state, group: a state change,
+ *                  for the notify FIFO (notify.h), in order
  *     100          reserved: sandbox violation report (u32 100, i32
  *                  system call number, u32 architecture)
  *   parent -> child
@@ -36,6 +38,10 @@
  *     PS_RELOAD_VHID   gen, one vhid's settings
  *     PS_RELOAD_END    gen, the number of vhids sent
  *     PS_PING          seq: answer from the event loop (heartbeat.h)
+ *     PS_TRACK         group, value: the demotion of a group by its
+ *                      track scripts and tracked files (track.h), which
+ *                      only the parent can run and read; the child
+ *                      applies it to a group of its configuration
  */
 #ifndef CARPD_PRIVSEP_H
 #define CARPD_PRIVSEP_H
@@ -59,6 +65,8 @@ enum ps_type {
 	PS_ACK,
 	PS_PING,
 	PS_PONG,
+	PS_TRACK,
+	PS_TRANSITION,
 	PS_TYPE_MAX,
 	PS_SANDBOX_VIOLATION = 100,	/* reserved, see above */
 };
@@ -75,6 +83,18 @@ struct ps_globals {
 	uint32_t		script_timeout;
 };
 
+struct ps_track {
+	char			group[16];	/* DEMOTE_NAME_LEN, NUL-ended */
+	uint32_t		value;		/* 0 to DEMOTE_SRC_LIMIT */
+};
+
+struct ps_transition {
+	uint8_t			vhid;
+	uint8_t			state;		/* enum carp_state */
+	char			ifname[16];	/* IF_NAMESIZE, NUL-ended */
+	char			group[16];	/* DEMOTE_NAME_LEN, NUL-ended */
+};
+
 struct ps_msg {
 	uint32_t		type;
 	uint32_t		gen;	/* RELOAD_*, ACK (RUN: in run.gen) */
@@ -89,6 +109,8 @@ struct ps_msg {
 			int32_t		nr;		/* system call */
 			uint32_t	arch;		/* AUDIT_ARCH_* */
 		} sandbox;				/* SANDBOX_VIOLATION */
+		struct ps_track		track;		/* TRACK */
+		struct ps_transition	tr;		/* TRANSITION */
 	} u;
 };
 

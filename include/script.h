@@ -48,6 +48,13 @@ struct script_job {
 	char			**argv;
 	char			**envp;
 	char			 *label;	/* for logs: "vhid 1 up 192.0.2.10" */
+	unsigned		  timeout_s;	/* 0: the runner's */
+	/*
+	 * Told how it ended (a wait status), or with -1 when it could not
+	 * be started; track scripts use it (track.h).
+	 */
+	void			(*exit_cb)(void *, int status);
+	void			 *exit_arg;
 };
 STAILQ_HEAD(script_jobs, script_job);
 

@@ -18,6 +18,10 @@ void		 vhid_refresh(struct vhid *);
 int		 vhid_same_config(const struct vhid *, const struct vhid_config *);
 void		 vhid_event(struct vhid *, enum fsm_event);
 void		 vhid_log_status(const struct vhid *);
+/* A demotion group's counter changed: the vhids follow (soon). */
+void		 vhid_demote_changed(struct carpd *);
+/* ... now. */
+void		 vhid_demote_sync_all(struct carpd *);
 /* An interface's receive callback (iface_rx_cb); `arg` is unused. */
 void		 vhid_rx(struct iface *, const uint8_t *frame, size_t caplen,
 		    size_t wirelen, void *arg);

@@ -18,6 +18,8 @@
 #include "proto.h"
 
 #define CARPD_MAX_VIPS		32
+#define CARPD_MAX_GROUPS	8	/* demote-group, besides the defaults */
+#define CARPD_GROUP_LEN		16	/* with the NUL (demote.h) */
 #define CARPD_MAX_PEERS		16
 
 /*
@@ -59,6 +61,11 @@ struct vhid_config {
 	unsigned		garp_interval_ms; /* between those */
 	long			garp_delay_ms;	/* second burst; -1: 2 adverts */
 	unsigned		garp_refresh_s;	/* periodic burst; 0: off */
+	/* Besides its interface's group and "carp" (demote.h). */
+	char			groups[CARPD_MAX_GROUPS][CARPD_GROUP_LEN];
+	size_t			ngroups;
+	enum fsm_skew		demote_skew;	/* demote-advskew */
+	unsigned		preempt_delay_s; /* no preempt after start */
 	struct vhid_peer	peers[CARPD_MAX_PEERS];	/* none: multicast */
 	size_t			npeers;
 	bool			peer_routed;	/* any TTL from a peer */

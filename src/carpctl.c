@@ -42,7 +42,9 @@ usage(FILE *f)
 	    "  backup VHID [IFACE]      force VHID to BACKUP, on IFACE or on "
 	    "all\n"
 	    "  master VHID [IFACE]      force VHID to MASTER, on IFACE or on "
-	    "all\n\n"
+	    "all\n"
+	    "  demote GROUP [+N|-N|N]   raise, lower, set or show GROUP's "
+	    "demotion\n\n"
 	    "Options:\n"
 	    "  -s, --socket=SOCKET      carpd's control socket (default %s)\n"
 	    "  -h, --help               print this help and exit\n"
@@ -120,6 +122,26 @@ build_force(int argc, char **argv, char *line, size_t len)
 	return 0;
 }
 
+/* The daemon checks the name and the value; one word each here. */
+static int
+build_demote(int argc, char **argv, char *line, size_t len)
+{
+	if (argc < 2 || argc > 3) {
+		bad_usage("demote: usage: carpctl demote GROUP [+N|-N|N]");
+		return -1;
+	}
+	for (int i = 1; i < argc; i++)
+		if (argv[i][0] == '\0' || strlen(argv[i]) > 15 ||
+		    strpbrk(argv[i], " \t\r\n") != NULL) {
+			bad_usage("demote: invalid %s \"%s\"", i == 1 ?
+			    "group" : "demotion", argv[i]);
+			return -1;
+		}
+	snprintf(line, len, "demote %s%s%s\n", argv[1], argc == 3 ? " " : "",
+	    argc == 3 ? argv[2] : "");
+	return 0;
+}
+
 /* The line to send for the command in argv[0..argc), or -1. */
 static int
 build_command(int argc, char **argv, char *line, size_t len)
@@ -139,8 +161,11 @@ build_command(int argc, char **argv, char *line, size_t len)
 	}
 	if (strcmp(argv[0], "backup") == 0 || strcmp(argv[0], "master") == 0)
 		return build_force(argc, argv, line, len);
+	if (strcmp(argv[0], "demote") == 0)
+		return build_demote(argc, argv, line, len);
 	bad_usage("unknown command \"%s\"; commands: status [--json], "
-	    "backup VHID [IFACE], master VHID [IFACE]", argv[0]);
+	    "backup VHID [IFACE], master VHID [IFACE], "
+	    "demote GROUP [+N|-N|N]", argv[0]);
 	return -1;
 }
 

@@ -26,11 +26,13 @@
 #include "link.h"
 #include "neigh.h"
 #include "net.h"
+#include "notify.h"
 #include "options.h"
 #include "parent.h"
 #include "pidfile.h"
 #include "privsep.h"
 #include "sandbox.h"
+#include "track.h"
 #include "util.h"
 #include "vhid.h"
 
@@ -99,6 +101,94 @@ close_unused_ifaces(struct carpd *cd)
 	}
 }
 
+static long long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * A group's demotion by its track scripts and files, from the parent
+ * (or our own tracker without one).  Only a group of our configuration:
+ * anything else from the other process is dropped and counted.
+ */
+static void
+on_track(void *arg, const char *group, uint32_t value)
+{
+	struct carpd		*cd = arg;
+	struct demote_group	*g = demote_find(&cd->demotes, group);
+	unsigned long		 suppressed = 0;
+	char			 name[DEMOTE_NAME_LEN];
+
+	if (g == NULL || g->nvhids == 0) {
+		cd->track_dropped++;
+		str_sanitize(group, name, sizeof(name));
+		if (log_ratelimit_ok(&cd->track_rl, mono_ms(), &suppressed))
+			log_warnx("track report for group %s, which no vhid is "
+			    "in: dropped (%llu so far)", name,
+			    (unsigned long long)cd->track_dropped);
+		return;
+	}
+	if (g->by[DEMOTE_TRACK] == (long)value)
+		return;
+	log_info("group %s: track demotion now %u (was %ld)", g->name,
+	    value, g->by[DEMOTE_TRACK]);
+	demote_set(g, DEMOTE_TRACK, value);
+	vhid_demote_changed(cd);
+}
+
+/* keepalived's notify_fifo: the parent writes it (notify.h). */
+static void
+on_transition(struct carpd *cd, const struct vhid *v)
+{
+	const char *group = v->cfg.ngroups > 0 ? v->cfg.groups[0] : DEMOTE_ALL;
+
+	if (cd->child != NULL)
+		child_send_transition(cd->child, v->cfg.vhid, v->ifp->name,
+		    v->fsm.state, group);
+	else
+		notify_line(cd->notify, v->cfg.vhid, v->ifp->name,
+		    carp_state_name(v->fsm.state), group);
+}
+
+static void
+on_startup_over(evutil_socket_t fd, short ev, void *arg)
+{
+	struct carpd *cd = arg;
+
+	log_info("start-up demotion over: group %s lifted by %d", DEMOTE_ALL,
+	    DEMOTE_STARTUP);
+	demote_set(demote_get(&cd->demotes, DEMOTE_ALL), DEMOTE_START, 0);
+	vhid_demote_changed(cd);
+}
+
+/*
+ * OpenBSD's boot demotion: every vhid (the group "carp") advertises 128
+ * more for a while, so that a firewall that has just started does not
+ * take the addresses before its rules and routes are in place.  Set
+ * before the vhids start, so that their first advert carries it.
+ */
+static void
+startup_demote(struct carpd *cd, unsigned seconds)
+{
+	struct timeval tv = { (time_t)seconds, 0 };
+
+	if (seconds == 0)
+		return;
+	demote_set(demote_get(&cd->demotes, DEMOTE_ALL), DEMOTE_START,
+	    DEMOTE_STARTUP);
+	log_info("start-up demotion: group %s by %d for %u s", DEMOTE_ALL,
+	    DEMOTE_STARTUP, seconds);
+	if ((cd->startup_ev = evtimer_new(cd->base, on_startup_over,
+	    cd)) == NULL)
+		fatalx("event_new failed");
+	evtimer_add(cd->startup_ev, &tv);
+	vhid_demote_sync_all(cd);
+}
+
 static struct vhid *
 start_vhid(struct carpd *cd, const struct vhid_config *vc,
     struct script_queue *scripts)
@@ -136,6 +226,8 @@ apply_globals(struct carpd *cd, const struct carpd_global *g)
 {
 	log_init(!cd->opts->daemonize, g->debug, g->facility);
 	cd->runner.timeout_s = g->script_timeout;
+	if (cd->track != NULL)
+		track_reconfigure(cd->track, g);
 }
 
 /*
@@ -319,6 +411,15 @@ carpd_free(struct carpd *cd)
 		event_free(cd->sig_ev[i]);
 	if (cd->exit_ev != NULL)
 		event_free(cd->exit_ev);
+	if (cd->demote_ev != NULL)
+		event_free(cd->demote_ev);
+	if (cd->startup_ev != NULL)
+		event_free(cd->startup_ev);
+	track_free(cd->track);
+	cd->track = NULL;
+	notify_free(cd->notify);
+	cd->notify = NULL;
+	demote_free_all(&cd->demotes);
 	event_base_free(cd->base);
 }
 
@@ -482,6 +583,7 @@ run(struct carpd_options *opts, struct config *cf)
 	cd.main_pid = ps_fd != -1 ? getppid() : getpid();
 	TAILQ_INIT(&cd.ifaces);
 	TAILQ_INIT(&cd.vhids);
+	TAILQ_INIT(&cd.demotes);
 	cd.opts = opts;
 	cd.config_path = opts->vhid_given ? NULL : opts->config;
 	cd.base = new_base();
@@ -549,6 +651,18 @@ run(struct carpd_options *opts, struct config *cf)
 	log_info("carpd %s started with %zu vhid%s%s%s", PACKAGE_VERSION,
 	    cf->nvhids, cf->nvhids == 1 ? "" : "s",
 	    cd.config_path ? " from " : "", cd.config_path ? cd.config_path : "");
+	startup_demote(&cd, cf->g.startup_demote_s);
+	cd.track_rl.burst = 10;
+	cd.track_rl.period_ms = 1000;
+	if (cf->g.notify_fifo != NULL) {
+		cd.transition_cb = on_transition;
+		if (cd.child == NULL)
+			cd.notify = notify_new(cf->g.notify_fifo);
+	}
+	if (cd.child != NULL)
+		child_on_track(cd.child, on_track, &cd);
+	else if (cf->g.ntracks > 0)
+		cd.track = track_new(cd.base, &cd.runner, &cf->g, on_track, &cd);
 	TAILQ_FOREACH(v, &cd.vhids, entry)
 		vhid_try_start(v);
 

@@ -35,6 +35,8 @@ struct child {
 	pid_t		 parent;
 	child_config_cb	 config_cb;
 	void		*arg;
+	void		(*track_cb)(void *, const char *, uint32_t);
+	void		*track_arg;
 	struct assembly	 as;
 };
 
@@ -108,6 +110,11 @@ on_parent_msg(void *arg, struct ps_msg *m)
 	case PS_RELOAD_END:
 		config_done(c, m);
 		break;
+	case PS_TRACK:
+		if (c->track_cb != NULL)
+			c->track_cb(c->track_arg, m->u.track.group,
+			    m->u.track.value);
+		break;
 	case PS_PING:
 		/* From the event loop: proof that it turns (heartbeat.h). */
 		m->type = PS_PONG;
@@ -158,6 +165,14 @@ release(void *arg, uint32_t qid)
 	ps_chan_send(c->chan, &m);
 }
 
+void
+child_on_track(struct child *c, void (*cb)(void *, const char *, uint32_t),
+    void *arg)
+{
+	c->track_cb = cb;
+	c->track_arg = arg;
+}
+
 struct child *
 child_new(struct event_base *base, int fd, pid_t parent,
     child_config_cb config_cb, void *arg)
@@ -189,6 +204,21 @@ child_send_started(struct child *c)
 
 	memset(&m, 0, sizeof(m));
 	m.type = PS_STARTED;
+	ps_chan_send(c->chan, &m);
+}
+
+void
+child_send_transition(struct child *c, unsigned vhid, const char *ifname,
+    unsigned state, const char *group)
+{
+	struct ps_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = PS_TRANSITION;
+	m.u.tr.vhid = (uint8_t)vhid;
+	m.u.tr.state = (uint8_t)state;
+	snprintf(m.u.tr.ifname, sizeof(m.u.tr.ifname), "%s", ifname);
+	snprintf(m.u.tr.group, sizeof(m.u.tr.group), "%s", group);
 	ps_chan_send(c->chan, &m);
 }
 

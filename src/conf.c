@@ -29,6 +29,7 @@
 #include <arpa/inet.h>
 
 #include "conf.h"
+#include "demote.h"
 #include "log.h"
 #include "safefile.h"
 #include "util.h"
@@ -486,6 +487,43 @@ read_file(const char *path, size_t *len, bool *exposed, char *err,
 	return buf;
 }
 
+/* Is some vhid in `group` (its interface's, carp, or a demote-group)? */
+static bool
+group_used(const struct config *cf, const char *group)
+{
+	if (strcmp(group, DEMOTE_ALL) == 0)
+		return cf->nvhids > 0;
+	for (size_t i = 0; i < cf->nvhids; i++) {
+		const struct vhid_config *v = &cf->vhids[i];
+
+		if (strcmp(v->ifname, group) == 0)
+			return true;
+		for (size_t j = 0; j < v->ngroups; j++)
+			if (strcmp(v->groups[j], group) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* A track for a group that no vhid is in would demote nothing. */
+static int
+check_track_groups(const struct config *cf, const char *name, char *err,
+    size_t errlen)
+{
+	for (size_t i = 0; i < cf->g.ntracks; i++) {
+		const struct track_def *t = &cf->g.tracks[i];
+
+		if (group_used(cf, t->group))
+			continue;
+		snprintf(err, errlen, "%s: track-%s %s,%s: no vhid is in "
+		    "group \"%s\" (a vhid is in " DEMOTE_ALL ", its "
+		    "interface's group and its demote-group ones)", name,
+		    t->file ? "file" : "script", t->group, t->path, t->group);
+		return -1;
+	}
+	return 0;
+}
+
 int
 config_parse(const char *buf, size_t len, const char *name, bool exposed,
     const struct carpd_options *o, struct config *cf, char *err,
@@ -520,6 +558,8 @@ config_parse(const char *buf, size_t len, const char *name, bool exposed,
 			rc = -1;
 		}
 	}
+	if (rc == 0)
+		rc = check_track_groups(cf, name, err, errlen);
 	if (rc == 0 && cf->g.control_path == NULL)
 		cf->g.control_path = xstrdup(CARPD_CONTROL_SOCKET);
 	if (rc == -1)
@@ -555,6 +595,10 @@ config_from_options(const struct carpd_options *o, struct config *cf)
 	    xstrdup(o->g.control_path) : NULL;
 	cf->g.user = o->g.user ? xstrdup(o->g.user) : NULL;
 	cf->g.script_user = o->g.script_user ? xstrdup(o->g.script_user) : NULL;
+	for (size_t i = 0; i < cf->g.ntracks; i++)
+		cf->g.tracks[i].path = xstrdup(o->g.tracks[i].path);
+	cf->g.notify_fifo = o->g.notify_fifo ? xstrdup(o->g.notify_fifo) :
+	    NULL;
 	if ((cf->vhids = calloc(1, sizeof(*cf->vhids))) == NULL ||
 	    (cf->lines = calloc(1, sizeof(*cf->lines))) == NULL)
 		fatal("calloc");
@@ -650,6 +694,12 @@ print_vhid(FILE *f, const struct vhid_config *v)
 	else
 		fprintf(f, "\tgarp-delay %ld\n", v->garp_delay_ms);
 	fprintf(f, "\tgarp-refresh %u\n", v->garp_refresh_s);
+	for (size_t i = 0; i < v->ngroups; i++)
+		fprintf(f, "\tdemote-group %s\n", v->groups[i]);
+	fprintf(f, "\tdemote-advskew %s\n\tpreempt-delay %u\n",
+	    v->demote_skew == FSM_SKEW_OFF ? "no" :
+	    v->demote_skew == FSM_SKEW_ADD ? "add" : "max",
+	    v->preempt_delay_s);
 	for (size_t i = 0; i < v->npeers; i++)
 		fprintf(f, "\tpeer %s\n", vhid_peer_ntop(&v->peers[i], p,
 		    sizeof(p)));
@@ -662,9 +712,24 @@ void
 config_print(FILE *f, const struct config *cf)
 {
 	fprintf(f, "# carpd %s, normalized configuration\n", PACKAGE_VERSION);
-	fprintf(f, "facility %s\ndebug %s\nscript-timeout %u\n",
-	    log_facility_name(cf->g.facility),
-	    yesno(cf->g.debug), cf->g.script_timeout);
+	fprintf(f, "facility %s\ndebug %s\nscript-timeout %u\n"
+	    "startup-demote %u\n", log_facility_name(cf->g.facility),
+	    yesno(cf->g.debug), cf->g.script_timeout, cf->g.startup_demote_s);
+	if (cf->g.ntracks > 0)
+		fprintf(f, "track-interval %u\ntrack-timeout %u\ntrack-fall %u\n"
+		    "track-rise %u\ntrack-weight %u\n", cf->g.track_interval,
+		    cf->g.track_timeout, cf->g.track_fall, cf->g.track_rise,
+		    cf->g.track_weight);
+	for (size_t i = 0; i < cf->g.ntracks; i++) {
+		char *v = xasprintf("%s,%s", cf->g.tracks[i].group,
+		    cf->g.tracks[i].path);
+
+		print_kv(f, "", cf->g.tracks[i].file ? "track-file" :
+		    "track-script", v);
+		free(v);
+	}
+	if (cf->g.notify_fifo != NULL)
+		print_kv(f, "", "notify-fifo", cf->g.notify_fifo);
 	if (cf->g.pidfile != NULL)
 		print_kv(f, "", "pidfile", cf->g.pidfile);
 	if (cf->g.control_path != NULL)

@@ -43,7 +43,8 @@
 #define CTL_ECHO_MAX	32	/* bytes of client input quoted in errors */
 
 #define CTL_COMMANDS \
-	"status [json], backup VHID [IFACE], master VHID [IFACE]"
+	"status [json], backup VHID [IFACE], master VHID [IFACE], " \
+	"demote GROUP [+N|-N|N]"
 
 struct ctl_client {
 	TAILQ_ENTRY(ctl_client)	 entry;
@@ -167,6 +168,53 @@ cmd_force(struct carpd *cd, struct evbuffer *out, int argc, char **argv,
 		evbuffer_add_printf(out, "error: no vhid %u\n", vhid);
 }
 
+/*
+ * demote GROUP [+N|-N|N]: the operator's part of a group's counter
+ * (OpenBSD's ifconfig -g GROUP carpdemote); without a value, show it.
+ * Any group name that options.c accepts: a group named before its vhids
+ * are configured keeps its counter for them.
+ */
+static void
+cmd_demote(struct carpd *cd, struct evbuffer *out, int argc, char **argv)
+{
+	struct demote_group	*g;
+	char			 arg[CTL_ECHO_MAX], msg[160], safe[160];
+	long			 value;
+
+	if (argc < 2 || argc > 3) {
+		evbuffer_add_printf(out, "error: usage: demote GROUP "
+		    "[+N|-N|N]\n");
+		return;
+	}
+	str_sanitize(argv[1], arg, sizeof(arg));
+	if (demote_name_ok(argv[1]) == -1) {
+		evbuffer_add_printf(out, "error: invalid group \"%s\": allowed "
+		    "1 to 15 letters, digits, '_', '.' or '-'\n", arg);
+		return;
+	}
+	if ((g = demote_find(&cd->demotes, argv[1])) == NULL && argc == 2) {
+		evbuffer_add_printf(out, "error: no group \"%s\"\n", arg);
+		return;
+	}
+	if (argc == 3) {
+		if (demote_parse_adjust(argv[2], g != NULL ?
+		    g->by[DEMOTE_OPERATOR] : 0, &value, msg, sizeof(msg)) == -1) {
+			str_sanitize(msg, safe, sizeof(safe));
+			evbuffer_add_printf(out, "error: %s\n", safe);
+			return;
+		}
+		if (g == NULL)
+			g = demote_get(&cd->demotes, argv[1]);
+		log_info("control: group %s: operator demotion now %ld (was "
+		    "%ld)", g->name, value, g->by[DEMOTE_OPERATOR]);
+		demote_set(g, DEMOTE_OPERATOR, value);
+		vhid_demote_sync_all(cd);
+	}
+	evbuffer_add_printf(out, "ok group %s: demotion %ld (operator %ld), "
+	    "%u vhid%s\n", g->name, demote_total(g), g->by[DEMOTE_OPERATOR],
+	    g->nvhids, g->nvhids == 1 ? "" : "s");
+}
+
 /* Split on blanks; returns the word count, CTL_ARGS_MAX + 1 if more. */
 static int
 split(char *line, char **argv)
@@ -210,6 +258,8 @@ dispatch(struct control *ctl, struct evbuffer *out, char *line, size_t len)
 		cmd_force(ctl->cd, out, argc, argv, FSM_EV_FORCE_BACKUP);
 	else if (strcmp(argv[0], "master") == 0)
 		cmd_force(ctl->cd, out, argc, argv, FSM_EV_FORCE_MASTER);
+	else if (strcmp(argv[0], "demote") == 0)
+		cmd_demote(ctl->cd, out, argc, argv);
 	else {
 		str_sanitize(argv[0], arg, sizeof(arg));
 		evbuffer_add_printf(out, "error: unknown command \"%s\"; "

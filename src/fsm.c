@@ -25,6 +25,12 @@
  * - MASTER, the peer is less preferred: stay, re-announce the address
  *   and send an advert at once so that the peer steps down (ucarp only
  *   re-sends the ARP and waits for its next advert).
+ * Demotion, OpenBSD's rules (doc/protocol.md, "Demotion"), checked before
+ * the intervals: a MASTER steps down to a peer with a lower demotion, or
+ * an equal one and a preferred interval; a BACKUP takes over, preempt
+ * or not, from a master with a higher demotion, and preempts only one
+ * with an equal demotion.  Peers that ignore the byte send 0, so an
+ * undemoted carpd follows the ucarp rules with them.
  * carpd additions: a forced BACKUP does not preempt until the master
  * dies (else SIGUSR2 on a preempting master would undo itself at the
  * next advert), and a master that leaves (shutdown, forced, link down)
@@ -54,6 +60,7 @@ static const char *const event_names[FSM_EV_MAX] = {
 	[FSM_EV_SHUTDOWN] = "shutdown",
 	[FSM_EV_LINK_DOWN] = "link-down",
 	[FSM_EV_LINK_UP] = "link-up",
+	[FSM_EV_DEMOTE] = "demote",
 };
 
 static const char *const reason_names[FSM_R_MAX] = {
@@ -68,6 +75,8 @@ static const char *const reason_names[FSM_R_MAX] = {
 	[FSM_R_SHUTDOWN] = "shutdown",
 	[FSM_R_LINK_DOWN] = "link-down",
 	[FSM_R_LINK_UP] = "link-up",
+	[FSM_R_DEMOTED] = "demoted",
+	[FSM_R_DEMOTED_MASTER] = "demoted-master",
 	[FSM_R_CHILD_STOPPED] = "network-process-stopped",
 };
 
@@ -112,6 +121,41 @@ fsm_down_us(const struct fsm_config *c)
 		return (uint64_t)c->deadratio * fsm_advert_us(c);
 	return (uint64_t)c->deadratio * c->advbase * 1000000 +
 	    (uint64_t)c->advskew * 1000000 / 256;
+}
+
+uint8_t
+fsm_sent_advskew(const struct fsm *f)
+{
+	unsigned skew = f->cfg.advskew;
+
+	if (f->cfg.demote_skew == FSM_SKEW_OFF || f->demote == 0 ||
+	    skew >= FSM_SKEW_DEMOTE_MAX)
+		return f->cfg.advskew;
+	if (f->cfg.demote_skew == FSM_SKEW_MAX)
+		return FSM_SKEW_DEMOTE_MAX;
+	skew += f->demote;
+	return skew > FSM_SKEW_DEMOTE_MAX ? FSM_SKEW_DEMOTE_MAX : skew;
+}
+
+uint64_t
+fsm_cur_advert_us(const struct fsm *f)
+{
+	return fsm_interval_us(f->cfg.advbase, fsm_sent_advskew(f));
+}
+
+uint64_t
+fsm_cur_down_us(const struct fsm *f)
+{
+	struct fsm_config c = f->cfg;
+
+	c.advskew = fsm_sent_advskew(f);
+	return fsm_down_us(&c);
+}
+
+void
+fsm_hold_preempt(struct fsm *f, bool on)
+{
+	f->hold_preempt = on;
 }
 
 void
@@ -202,7 +246,7 @@ fsm_tie_key(struct in_addr a)
 static bool
 peer_preferred(const struct fsm *f, const struct fsm_input *in)
 {
-	uint64_t ours = fsm_advert_us(&f->cfg);
+	uint64_t ours = fsm_cur_advert_us(f);
 	uint64_t theirs = fsm_interval_us(in->advbase, in->advskew);
 
 	if (theirs != ours)
@@ -219,12 +263,14 @@ peer_preferred(const struct fsm *f, const struct fsm_input *in)
 static void
 on_advert(struct fsm *f, const struct fsm_input *in, struct fsm_output *out)
 {
-	uint64_t ours = fsm_advert_us(&f->cfg);
+	uint64_t ours = fsm_cur_advert_us(f);
 	uint64_t theirs = fsm_interval_us(in->advbase, in->advskew);
 
 	switch (f->state) {
 	case CARP_MASTER:
-		if (peer_preferred(f, in))
+		if (in->demote < f->demote)
+			become_backup(f, FSM_R_DEMOTED, 0, out);
+		else if (in->demote == f->demote && peer_preferred(f, in))
 			become_backup(f, FSM_R_PREFERRED_MASTER, 0, out);
 		else
 			out->actions |= FSM_ACT_SEND_ADVERT | FSM_ACT_SEND_GARP;
@@ -232,9 +278,12 @@ on_advert(struct fsm *f, const struct fsm_input *in, struct fsm_output *out)
 	case CARP_BACKUP:
 		if (in->advbase == CARP_FSM_BOWOUT && in->advskew == CARP_FSM_BOWOUT)
 			become_master(f, FSM_R_BOWOUT, out);	/* any advbase */
-		else if (f->cfg.preempt && !f->hold_backup && ours < theirs)
+		else if (in->demote > f->demote && !f->hold_backup)
+			become_master(f, FSM_R_DEMOTED_MASTER, out);
+		else if (f->cfg.preempt && !f->hold_backup && !f->hold_preempt &&
+		    in->demote == f->demote && ours < theirs)
 			become_master(f, FSM_R_PREEMPT, out);
-		else if (theirs > fsm_down_us(&f->cfg))
+		else if (theirs > fsm_cur_down_us(f))
 			become_master(f, FSM_R_BOWOUT, out);
 		else
 			out->actions |= FSM_ACT_ARM_DOWN;
@@ -242,6 +291,21 @@ on_advert(struct fsm *f, const struct fsm_input *in, struct fsm_output *out)
 	default:
 		break;
 	}
+}
+
+/*
+ * Our demotion changed.  A master says so at once, at its new interval:
+ * a backup that is now less demoted takes over at this advert instead of
+ * the next one.
+ */
+static void
+on_demote(struct fsm *f, uint8_t demote, struct fsm_output *out)
+{
+	if (demote == f->demote)
+		return;
+	f->demote = demote;
+	if (f->state == CARP_MASTER)
+		out->actions |= FSM_ACT_SEND_ADVERT | FSM_ACT_REARM_ADVERT;
 }
 
 void
@@ -289,6 +353,9 @@ fsm_step(struct fsm *f, const struct fsm_input *in, struct fsm_output *out)
 		break;
 	case FSM_EV_LINK_DOWN:
 		become_init(f, FSM_R_LINK_DOWN, false, out);
+		break;
+	case FSM_EV_DEMOTE:
+		on_demote(f, in->demote, out);
 		break;
 	default:
 		break;

@@ -22,6 +22,7 @@
 
 #include "log.h"
 #include "options.h"
+#include "demote.h"
 #include "safefile.h"
 #include "util.h"
 
@@ -37,6 +38,18 @@ enum {
 	OPT_CONTROL,
 	OPT_USER,
 	OPT_SCRIPT_USER,
+	OPT_DEMOTE_GROUP,
+	OPT_DEMOTE_ADVSKEW,
+	OPT_PREEMPT_DELAY,
+	OPT_STARTUP_DEMOTE,
+	OPT_TRACK_SCRIPT,
+	OPT_TRACK_FILE,
+	OPT_TRACK_INTERVAL,
+	OPT_TRACK_TIMEOUT,
+	OPT_TRACK_FALL,
+	OPT_TRACK_RISE,
+	OPT_TRACK_WEIGHT,
+	OPT_NOTIFY_FIFO,
 	OPT_PEER,
 	OPT_PEER_ROUTED,
 };
@@ -73,6 +86,18 @@ static const struct opt_def opt_table[] = {
 	{ "garp-interval", OPT_GARP_INTERVAL, 1, "MS", C|V, "milliseconds between the ARPs of a burst, 0 to 10000 (default 0)" },
 	{ "garp-delay", OPT_GARP_DELAY, 1, "MS", C|V, "second burst after MS milliseconds, 0 for none (default two advert intervals)" },
 	{ "garp-refresh", OPT_GARP_REFRESH, 1, "SECONDS", C|V, "repeat a burst every SECONDS while master, 0 for never (default 0)" },
+	{ "demote-group", OPT_DEMOTE_GROUP, 1, "NAME", C|V, "also in demotion group NAME, besides the interface's and carp; may be given up to 8 times" },
+	{ "demote-advskew", OPT_DEMOTE_ADVSKEW, 1, "MODE", C|V, "advskew sent while demoted, for peers that ignore the demote byte: max (240), add (advskew + demotion) or no (default max)" },
+	{ "preempt-delay", OPT_PREEMPT_DELAY, 1, "SECONDS", C|V, "do not preempt for SECONDS after start, 0 to 3600 (default 0)" },
+	{ "startup-demote", OPT_STARTUP_DEMOTE, 1, "SECONDS", C|G, "demote group carp by 128 for SECONDS after start, 0 to 3600 (default 0)" },
+	{ "track-script", OPT_TRACK_SCRIPT, 1, "TRACK", C|G, "TRACK is GROUP,FILE: run FILE every track-interval; failing, it demotes GROUP by track-weight; up to 32 tracks" },
+	{ "track-file", OPT_TRACK_FILE, 1, "TRACK", C|G, "TRACK is GROUP,FILE: demote GROUP by the number, 0 to 255, in FILE, read every track-interval" },
+	{ "track-interval", OPT_TRACK_INTERVAL, 1, "SECONDS", C|G, "seconds between track runs, 1 to 3600 (default 2)" },
+	{ "track-timeout", OPT_TRACK_TIMEOUT, 1, "SECONDS", C|G, "a track script running longer fails, 1 to 3600 (default 2)" },
+	{ "track-fall", OPT_TRACK_FALL, 1, "N", C|G, "failures in a row before a track script demotes, 1 to 100 (default 2)" },
+	{ "track-rise", OPT_TRACK_RISE, 1, "N", C|G, "successes in a row before it stops, 1 to 100 (default 2)" },
+	{ "track-weight", OPT_TRACK_WEIGHT, 1, "N", C|G, "demotion of a failing track script, 1 to 255 (default 1)" },
+	{ "notify-fifo", OPT_NOTIFY_FIFO, 1, "FILE", C|G, "write \"VHID INTERFACE STATE GROUP\" to the FIFO FILE at every transition" },
 	{ "peer", OPT_PEER, 1, "ADDR", C|V, "send adverts to ADDR, unicast, and accept them from the peers only; may be given several times (default: multicast)" },
 	{ "peer-routed", OPT_PEER_ROUTED, 0, NULL, C|V, "accept adverts from peers whose TTL is below 255 (peers behind routers)" },
 	{ "script-timeout", OPT_SCRIPT_TIMEOUT, 1, "SECONDS", C|G, "kill a script running longer, 1 to 3600 (default 30)" },
@@ -359,6 +384,28 @@ set_script(char **dst, const char *opt, const char *path, char *msg,
 	return set_string(dst, path);
 }
 
+/* A track script must be there, root's and executable at start. */
+static int
+check_track_script(const char *path, char *msg, size_t len)
+{
+	struct stat	st;
+	char		why[PATH_MAX + 128];
+	int		fd;
+
+	if ((fd = safefile_open(path, why, sizeof(why))) < 0) {
+		snprintf(msg, len, "\"%s\": %s", path, why);
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    (st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)) == 0) {
+		close(fd);
+		snprintf(msg, len, "\"%s\": not an executable file", path);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
 int
 passfile_exposed(const char *path)
 {
@@ -378,6 +425,26 @@ parse_bool(const char *arg, bool *out, char *msg, size_t len)
 		*out = false;
 	else
 		return bad_value(msg, len, arg, "yes or no");
+	return 0;
+}
+
+/* demote-group: the defaults are implied, a name is given once. */
+static int
+add_group(struct vhid_config *vc, const char *arg, char *msg, size_t len)
+{
+	if (demote_name_ok(arg) == -1)
+		return bad_value(msg, len, arg, "a group name of 1 to 15 "
+		    "letters, digits, '_', '.' or '-'");
+	for (size_t i = 0; i < vc->ngroups; i++)
+		if (strcmp(vc->groups[i], arg) == 0)
+			return 0;
+	if (vc->ngroups == CARPD_MAX_GROUPS) {
+		snprintf(msg, len, "too many demotion groups: at most %d "
+		    "besides the interface's and " DEMOTE_ALL,
+		    CARPD_MAX_GROUPS);
+		return -1;
+	}
+	snprintf(vc->groups[vc->ngroups++], CARPD_GROUP_LEN, "%s", arg);
 	return 0;
 }
 
@@ -462,6 +529,20 @@ apply_vhid(int c, const char *arg, struct vhid_config *vc, char *msg,
 		NUM(0, 3600000, vc->garp_delay_ms);
 	case OPT_GARP_REFRESH:
 		NUM(0, 86400, vc->garp_refresh_s);
+	case OPT_DEMOTE_GROUP:
+		return add_group(vc, arg, msg, len);
+	case OPT_DEMOTE_ADVSKEW:
+		if (strcmp(arg, "no") == 0)
+			vc->demote_skew = FSM_SKEW_OFF;
+		else if (strcmp(arg, "add") == 0)
+			vc->demote_skew = FSM_SKEW_ADD;
+		else if (strcmp(arg, "max") == 0)
+			vc->demote_skew = FSM_SKEW_MAX;
+		else
+			return bad_value(msg, len, arg, "max, add or no");
+		return 0;
+	case OPT_PREEMPT_DELAY:
+		NUM(0, 3600, vc->preempt_delay_s);
 	case OPT_PEER:
 		return parse_peer(vc, arg, msg, len);
 	case OPT_PEER_ROUTED:
@@ -470,6 +551,42 @@ apply_vhid(int c, const char *arg, struct vhid_config *vc, char *msg,
 #undef NUM
 	snprintf(msg, len, "not a vhid setting");
 	return -1;
+}
+
+/*
+ * track-script/track-file GROUP,PATH.  A script is checked as the up and
+ * down scripts are (root's, executable); a file need only be a path: it
+ * may come later (a maintenance switch), and a bad one is counted.
+ */
+static int
+add_track(struct carpd_global *g, bool file, const char *arg, char *msg,
+    size_t len)
+{
+	struct track_def	*t;
+	const char		*comma = strchr(arg, ',');
+	char			 group[DEMOTE_NAME_LEN];
+
+	if (comma == NULL || (size_t)(comma - arg) >= sizeof(group) ||
+	    comma[1] != '/')
+		return bad_value(msg, len, arg, "GROUP,PATH with a group name "
+		    "and an absolute path");
+	memcpy(group, arg, (size_t)(comma - arg));
+	group[comma - arg] = '\0';
+	if (demote_name_ok(group) == -1)
+		return bad_value(msg, len, arg, "a group name of 1 to 15 "
+		    "letters, digits, '_', '.' or '-' before the comma");
+	if (g->ntracks == CARPD_MAX_TRACKS) {
+		snprintf(msg, len, "too many tracks: at most %d",
+		    CARPD_MAX_TRACKS);
+		return -1;
+	}
+	if (!file && check_track_script(comma + 1, msg, len) == -1)
+		return -1;
+	t = &g->tracks[g->ntracks++];
+	t->file = file;
+	snprintf(t->group, sizeof(t->group), "%s", group);
+	t->path = xstrdup(comma + 1);
+	return 0;
 }
 
 static int
@@ -490,6 +607,37 @@ apply_global(int c, const char *arg, struct carpd_global *g, char *msg,
 			return -1;
 		g->script_timeout = (unsigned)n;
 		return 0;
+	case OPT_STARTUP_DEMOTE:
+		if (parse_num(arg, 0, 3600, &n, msg, len) == -1)
+			return -1;
+		g->startup_demote_s = (unsigned)n;
+		return 0;
+	case OPT_TRACK_SCRIPT:
+	case OPT_TRACK_FILE:
+		return add_track(g, c == OPT_TRACK_FILE, arg, msg, len);
+	case OPT_TRACK_INTERVAL:
+	case OPT_TRACK_TIMEOUT:
+		if (parse_num(arg, 1, 3600, &n, msg, len) == -1)
+			return -1;
+		*(c == OPT_TRACK_INTERVAL ? &g->track_interval :
+		    &g->track_timeout) = (unsigned)n;
+		return 0;
+	case OPT_TRACK_FALL:
+	case OPT_TRACK_RISE:
+		if (parse_num(arg, 1, 100, &n, msg, len) == -1)
+			return -1;
+		*(c == OPT_TRACK_FALL ? &g->track_fall : &g->track_rise) =
+		    (unsigned)n;
+		return 0;
+	case OPT_TRACK_WEIGHT:
+		if (parse_num(arg, 1, 255, &n, msg, len) == -1)
+			return -1;
+		g->track_weight = (unsigned)n;
+		return 0;
+	case OPT_NOTIFY_FIFO:
+		if (arg[0] != '/')
+			return bad_value(msg, len, arg, "an absolute path");
+		return set_string(&g->notify_fifo, arg);
 	case OPT_PIDFILE:
 	case OPT_CONTROL:
 		/* daemon() changes to /: a relative path would move. */
@@ -527,6 +675,11 @@ global_defaults(struct carpd_global *g)
 	memset(g, 0, sizeof(*g));
 	g->facility = LOG_DAEMON;
 	g->script_timeout = CARPD_SCRIPT_TIMEOUT;
+	g->track_interval = 2;
+	g->track_timeout = 2;
+	g->track_fall = 2;
+	g->track_rise = 2;
+	g->track_weight = 1;
 }
 
 void
@@ -536,6 +689,9 @@ global_free(struct carpd_global *g)
 	free(g->control_path);
 	free(g->user);
 	free(g->script_user);
+	free(g->notify_fifo);
+	for (size_t i = 0; i < g->ntracks; i++)
+		free(g->tracks[i].path);
 	memset(g, 0, sizeof(*g));
 }
 

@@ -26,12 +26,14 @@
 #include "gens.h"
 #include "heartbeat.h"
 #include "log.h"
+#include "notify.h"
 #include "options.h"
 #include "parent.h"
 #include "pidfile.h"
 #include "privsep.h"
 #include "sandbox.h"
 #include "script.h"
+#include "track.h"
 
 /* At exit: seconds with no script ending, beyond the timeout. */
 #define EXIT_GRACE	5
@@ -48,6 +50,8 @@ struct parent {
 	const struct carpd_options *opts;
 	struct gens		 gens;
 	struct ps_chan		*chan;
+	struct tracker		*track;	/* track scripts and files */
+	struct notify		*notify;	/* notify FIFO, or NULL */
 	struct ownfile		*ctl;	/* the control socket, once bound */
 	struct heartbeat	 hb;
 	int			 silent;	/* stopped answering: killed */
@@ -75,7 +79,7 @@ mono_ms(void)
 static void
 bound_queues(struct parent *p)
 {
-	p->runner.max_queues = gens_nvhids(&p->gens) + 16;
+	p->runner.max_queues = gens_nvhids(&p->gens) + 16 + CARPD_MAX_TRACKS;
 }
 
 static struct rqueue *
@@ -285,9 +289,15 @@ on_child_msg(void *arg, struct ps_msg *m)
 		if (p->ctl->path != NULL && !p->ctl->set)
 			ownfile_note(p->ctl, p->ctl->path);
 		heartbeat_start(&p->hb, p->base);
+		if (p->track != NULL)
+			track_resend(p->track);
 		break;
 	case PS_PONG:
 		heartbeat_answer(&p->hb, m->u.seq);
+		break;
+	case PS_TRANSITION:
+		notify_line(p->notify, m->u.tr.vhid, m->u.tr.ifname,
+		    carp_state_name(m->u.tr.state), m->u.tr.group);
 		break;
 	case PS_SANDBOX_VIOLATION:
 		/* It dies of SIGSYS now: sandbox.c. */
@@ -306,6 +316,21 @@ on_child_msg(void *arg, struct ps_msg *m)
 		    "process is not for the parent", m->type);
 		break;
 	}
+}
+
+/* A group's track demotion changed: the network process applies it. */
+static void
+on_track(void *arg, const char *group, uint32_t value)
+{
+	struct parent	*p = arg;
+	struct ps_msg	 m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = PS_TRACK;
+	snprintf(m.u.track.group, sizeof(m.u.track.group), "%s", group);
+	m.u.track.value = value;
+	if (ps_chan_send(p->chan, &m) == -1)
+		log_warnx("track %s: cannot tell the network process", group);
 }
 
 static void
@@ -357,6 +382,8 @@ on_child_eof(void *arg)
 
 	p->eof = 1;
 	heartbeat_stop(&p->hb);		/* nobody left to answer */
+	track_free(p->track);		/* nobody left to tell */
+	p->track = NULL;
 	arm_exit(p);
 	maybe_exit(p);
 }
@@ -459,6 +486,8 @@ parent_reload(struct parent *p)
 	}
 	p->runner.timeout_s = cf.g.script_timeout;
 	bound_queues(p);
+	if (p->track != NULL)
+		track_reconfigure(p->track, &gens_find(&p->gens, gen)->g);
 }
 
 static void
@@ -533,6 +562,9 @@ parent_teardown(struct parent *p)
 		script_queue_release(rq->q);
 		free(rq);
 	}
+	track_free(p->track);
+	p->track = NULL;
+	notify_free(p->notify);
 	gens_free(&p->gens);
 	heartbeat_free(&p->hb);
 	for (size_t i = 0; i < p->nsig; i++)
@@ -572,6 +604,8 @@ parent_run(const struct carpd_options *opts, struct config *cf,
 	p.chan = ps_chan_new(p.base, fd, "network", on_child_msg,
 	    on_child_eof, &p);
 	heartbeat_init(&p.hb, p.chan, on_child_silent, &p);
+	p.track = track_new(p.base, &p.runner, &cf->g, on_track, &p);
+	p.notify = notify_new(cf->g.notify_fifo);
 	event_base_dispatch(p.base);
 	reap_child(&p);
 	parent_teardown(&p);

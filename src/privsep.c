@@ -21,6 +21,7 @@
 #include <event2/event.h>
 
 #include "log.h"
+#include "demote.h"
 #include "privsep.h"
 
 /* ---- the codec ---- */
@@ -128,6 +129,16 @@ ps_msg_encode(const struct ps_msg *m, size_t *len)
 	case PS_PONG:
 		w_u32(&b, m->u.seq);
 		break;
+	case PS_TRANSITION:
+		w_u8(&b, m->u.tr.vhid);
+		w_u8(&b, m->u.tr.state);
+		w_put(&b, m->u.tr.ifname, sizeof(m->u.tr.ifname));
+		w_put(&b, m->u.tr.group, sizeof(m->u.tr.group));
+		break;
+	case PS_TRACK:
+		w_put(&b, m->u.track.group, sizeof(m->u.track.group));
+		w_u32(&b, m->u.track.value);
+		break;
 	case PS_RELOAD_BEGIN:
 		w_u32(&b, m->gen);
 		w_u32(&b, m->u.g.debug);
@@ -228,6 +239,19 @@ r_str(struct rbuf *r, char *dst, size_t cap, int optional)
 	return s;
 }
 
+/* Demotion group names, as options.c accepts them. */
+static int
+groups_ok(const struct vhid_config *vc)
+{
+	if (vc->ngroups > CARPD_MAX_GROUPS)
+		return 0;
+	for (size_t i = 0; i < vc->ngroups; i++)
+		if (memchr(vc->groups[i], '\0', CARPD_GROUP_LEN) == NULL ||
+		    demote_name_ok(vc->groups[i]) == -1)
+			return 0;
+	return 1;
+}
+
 static void
 r_vhid(struct rbuf *r, struct vhid_config *vc)
 {
@@ -237,7 +261,8 @@ r_vhid(struct rbuf *r, struct vhid_config *vc)
 		return;
 	if (memchr(vc->ifname, '\0', sizeof(vc->ifname)) == NULL ||
 	    vc->nvips > CARPD_MAX_VIPS || vc->keylen > sizeof(vc->key) ||
-	    vc->npeers > CARPD_MAX_PEERS) {
+	    vc->npeers > CARPD_MAX_PEERS ||
+	    !groups_ok(vc)) {
 		r->why = "bad vhid settings";
 		return;
 	}
@@ -276,6 +301,29 @@ ps_msg_decode(const uint8_t *p, size_t len, struct ps_msg *m,
 	case PS_PING:
 	case PS_PONG:
 		m->u.seq = r_u32(&r);
+		break;
+	case PS_TRANSITION:
+		m->u.tr.vhid = r_u8(&r);
+		m->u.tr.state = r_u8(&r);
+		r_raw(&r, m->u.tr.ifname, sizeof(m->u.tr.ifname));
+		r_raw(&r, m->u.tr.group, sizeof(m->u.tr.group));
+		if (r.why == NULL && (m->u.tr.vhid == 0 ||
+		    m->u.tr.state >= CARP_STATE_MAX ||
+		    memchr(m->u.tr.ifname, '\0', sizeof(m->u.tr.ifname)) ==
+		    NULL || m->u.tr.ifname[0] == '\0' ||
+		    strpbrk(m->u.tr.ifname, " \t\n/") != NULL ||
+		    memchr(m->u.tr.group, '\0', sizeof(m->u.tr.group)) == NULL ||
+		    demote_name_ok(m->u.tr.group) == -1))
+			r.why = "bad transition";
+		break;
+	case PS_TRACK:
+		r_raw(&r, m->u.track.group, sizeof(m->u.track.group));
+		m->u.track.value = r_u32(&r);
+		if (r.why == NULL && (memchr(m->u.track.group, '\0',
+		    sizeof(m->u.track.group)) == NULL ||
+		    demote_name_ok(m->u.track.group) == -1 ||
+		    m->u.track.value > DEMOTE_SRC_LIMIT))
+			r.why = "bad track report";
 		break;
 	case PS_RELOAD_BEGIN:
 		m->gen = r_u32(&r);

@@ -114,7 +114,8 @@ on_timeout(evutil_socket_t fd, short ev, void *arg)
 		return;
 	if (q->killed == 0) {
 		log_warnx("script %s: still running after %u s, sending SIGTERM",
-		    q->running->label, q->runner->timeout_s);
+		    q->running->label, q->running->timeout_s > 0 ?
+		    q->running->timeout_s : q->runner->timeout_s);
 		q->killed = SIGTERM;
 		kill(-q->pid, SIGTERM);
 		evtimer_add(q->timeout_ev, &tv);
@@ -232,7 +233,8 @@ executable(int fd)
 static int
 spawn(struct script_queue *q, struct script_job *j)
 {
-	struct timeval	tv = { q->runner->timeout_s, 0 };
+	struct timeval	tv = { j->timeout_s > 0 ? j->timeout_s :
+			    q->runner->timeout_s, 0 };
 	char		why[PATH_MAX + 128];
 	pid_t		pid;
 	int		sfd;
@@ -262,7 +264,7 @@ spawn(struct script_queue *q, struct script_job *j)
 	q->killed = 0;
 	q->runner->nrunning++;
 	LIST_INSERT_HEAD(&q->runner->busy, q, entry);
-	if (q->runner->timeout_s > 0)
+	if (tv.tv_sec > 0)
 		evtimer_add(q->timeout_ev, &tv);
 	return 0;
 }
@@ -285,8 +287,11 @@ start_next(struct script_queue *q)
 		STAILQ_REMOVE_HEAD(&q->jobs, entry);
 		q->njobs--;
 		r->npending--;
-		if (spawn(q, j) == -1)
+		if (spawn(q, j) == -1) {
+			if (j->exit_cb != NULL)
+				j->exit_cb(j->exit_arg, -1);
 			script_job_free(j);
+		}
 	}
 }
 
@@ -409,7 +414,13 @@ script_reap(struct script_runner *r)
 		LIST_REMOVE(q, entry);
 		r->nrunning--;
 		evtimer_del(q->timeout_ev);
-		log_status(q->running, status, q->killed);
+		if (q->running->exit_cb == NULL)
+			log_status(q->running, status, q->killed);
+		else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			log_debug("script %s: ended with status 0x%x",
+			    q->running->label, (unsigned)status);
+		if (q->running->exit_cb != NULL)
+			q->running->exit_cb(q->running->exit_arg, status);
 		script_job_free(q->running);
 		q->running = NULL;
 		q->pid = 0;

@@ -185,6 +185,27 @@ status_drops_text(const struct carpd *cd, struct evbuffer *out)
 	}
 }
 
+/* Every group in use or demoted, and what demotes it. */
+static void
+status_groups_text(const struct carpd *cd, struct evbuffer *out)
+{
+	const struct demote_group *g;
+
+	TAILQ_FOREACH(g, &cd->demotes, entry) {
+		if (g->nvhids == 0 && demote_total(g) == 0)
+			continue;
+		evbuffer_add_printf(out, "group %s: demotion %ld, %u vhid%s",
+		    g->name, demote_total(g), g->nvhids,
+		    g->nvhids == 1 ? "" : "s");
+		for (int i = 0; i < DEMOTE_SRC_MAX; i++)
+			if (g->by[i] != 0)
+				evbuffer_add_printf(out, " %s=%ld",
+				    demote_src_name((enum demote_src)i),
+				    g->by[i]);
+		evbuffer_add(out, "\n", 1);
+	}
+}
+
 void
 status_text(const struct carpd *cd, struct evbuffer *out)
 {
@@ -209,6 +230,7 @@ status_text(const struct carpd *cd, struct evbuffer *out)
 		row_print(out, cells, width);
 	}
 	status_drops_text(cd, out);
+	status_groups_text(cd, out);
 }
 
 /* ---- status: JSON ---- */
@@ -329,8 +351,15 @@ json_vhid(struct evbuffer *out, const struct vhid *v)
 	    (unsigned long long)v->stats.adverts_sent,
 	    (unsigned long long)v->stats.adverts_rx);
 	json_drops(out, v->stats.drops);
-	evbuffer_add_printf(out, ",\"preempt\":%s,\"source\":",
-	    v->cfg.preempt ? "true" : "false");
+	evbuffer_add_printf(out, ",\"preempt\":%s,\"demote\":%u,"
+	    "\"advskew_sent\":%u,\"groups\":[", v->cfg.preempt ? "true" :
+	    "false", v->fsm.demote, fsm_sent_advskew(&v->fsm));
+	for (size_t i = 0; i < v->ndgroups; i++) {
+		if (i > 0)
+			evbuffer_add(out, ",", 1);
+		json_str(out, v->dgroups[i]->name);
+	}
+	evbuffer_add_printf(out, "],\"source\":");
 	if (v->cfg.src.s_addr != INADDR_ANY)
 		json_addr(out, &v->cfg.src);
 	else
@@ -341,6 +370,27 @@ json_vhid(struct evbuffer *out, const struct vhid *v)
 	else
 		evbuffer_add_printf(out, ",\"waiting\":null");
 	evbuffer_add(out, "}", 1);
+}
+
+static void
+json_groups(const struct carpd *cd, struct evbuffer *out)
+{
+	const struct demote_group	*g;
+	bool				 first = true;
+
+	TAILQ_FOREACH(g, &cd->demotes, entry) {
+		if (g->nvhids == 0 && demote_total(g) == 0)
+			continue;
+		evbuffer_add_printf(out, "%s{\"name\":", first ? "" : ",");
+		first = false;
+		json_str(out, g->name);
+		evbuffer_add_printf(out, ",\"demotion\":%ld,\"vhids\":%u",
+		    demote_total(g), g->nvhids);
+		for (int i = 0; i < DEMOTE_SRC_MAX; i++)
+			evbuffer_add_printf(out, ",\"%s\":%ld",
+			    demote_src_name((enum demote_src)i), g->by[i]);
+		evbuffer_add(out, "}", 1);
+	}
 }
 
 void
@@ -367,5 +417,7 @@ status_json(const struct carpd *cd, struct evbuffer *out)
 		json_drops(out, ifp->drops);
 		evbuffer_add(out, "}", 1);
 	}
+	evbuffer_add_printf(out, "],\"groups\":[");
+	json_groups(cd, out);
 	evbuffer_add_printf(out, "]}\n");
 }

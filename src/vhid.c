@@ -48,11 +48,181 @@ on_advert_timer(evutil_socket_t fd, short ev, void *arg)
 }
 
 static void	on_garp_timer(evutil_socket_t, short, void *);
+static void	on_preempt_timer(evutil_socket_t, short, void *);
+static void	join_groups(struct vhid *);
+static void	leave_groups(struct vhid *);
 
 static void
 on_down_timer(evutil_socket_t fd, short ev, void *arg)
 {
 	vhid_event(arg, FSM_EV_DOWN_TIMER);
+}
+
+/* ---- demotion (demote.h, doc/protocol.md "Demotion") ---- */
+
+static void
+on_demote_sync(evutil_socket_t fd, short ev, void *arg)
+{
+	vhid_demote_sync_all(arg);
+}
+
+/*
+ * A group's counter changed: every vhid in it sends its new byte, from
+ * the event loop rather than from inside the caller (which may be in
+ * the middle of carrying out another vhid's actions).
+ */
+void
+vhid_demote_changed(struct carpd *cd)
+{
+	if (cd->demote_ev == NULL &&
+	    (cd->demote_ev = event_new(cd->base, -1, 0, on_demote_sync,
+	    cd)) == NULL)
+		fatalx("event_new failed");
+	event_active(cd->demote_ev, EV_TIMEOUT, 0);
+}
+
+void
+vhid_demote_sync_all(struct carpd *cd)
+{
+	struct fsm_input	 in = { .ev = FSM_EV_DEMOTE };
+	struct fsm_output	 out;
+	struct vhid		*v;
+
+	/* Only packets and timers follow: no vhid goes away meanwhile. */
+	TAILQ_FOREACH(v, &cd->vhids, entry) {
+		in.demote = demote_byte(v->dgroups, v->ndgroups);
+		if (in.demote == v->fsm.demote)
+			continue;
+		log_info("vhid %u on %s: demotion now %u (was %u)",
+		    v->cfg.vhid, v->ifp->name, in.demote, v->fsm.demote);
+		fsm_step(&v->fsm, &in, &out);
+		apply(v, &out);
+	}
+}
+
+static void
+add_group(struct vhid *v, const char *name)
+{
+	struct demote_group *g = demote_get(&v->cd->demotes, name);
+
+	for (size_t i = 0; i < v->ndgroups; i++)
+		if (v->dgroups[i] == g)
+			return;
+	g->nvhids++;
+	v->dgroups[v->ndgroups++] = g;
+}
+
+/* Its interface's group, "carp" (as OpenBSD), then those it was given. */
+static void
+join_groups(struct vhid *v)
+{
+	add_group(v, v->cfg.ifname);
+	add_group(v, DEMOTE_ALL);
+	for (size_t i = 0; i < v->cfg.ngroups; i++)
+		add_group(v, v->cfg.groups[i]);
+}
+
+/* What the vhid adds to each of its groups, one source at a time. */
+static void
+demote_groups(struct vhid *v, enum demote_src src, bool *flag, bool on)
+{
+	if (*flag == on)
+		return;
+	*flag = on;
+	for (size_t i = 0; i < v->ndgroups; i++)
+		demote_add(v->dgroups[i], src, on ? 1 : -1);
+	vhid_demote_changed(v->cd);
+}
+
+static void
+leave_groups(struct vhid *v)
+{
+	demote_groups(v, DEMOTE_LINK, &v->link_demoted, false);
+	demote_groups(v, DEMOTE_SENDERR, &v->senderr_demoted, false);
+	for (size_t i = 0; i < v->ndgroups; i++)
+		v->dgroups[i]->nvhids--;
+	v->ndgroups = 0;
+}
+
+/*
+ * Link loss demotes the vhid's groups by 1 (OpenBSD), so that the other
+ * vhids of a group hand over too; a vhid that ignores the interface
+ * state never does.
+ */
+static void
+link_demote_check(struct vhid *v)
+{
+	bool down = !v->cfg.ignoreifstate && !v->cd->exiting &&
+	    (!v->ifp->present || !v->ifp->link_up);
+
+	if (down != v->link_demoted)
+		log_warnx("vhid %u on %s: %s", v->cfg.vhid, v->ifp->name,
+		    down ? "no link: demoting its groups by 1" :
+		    "link back: its groups' link demotion lifted");
+	demote_groups(v, DEMOTE_LINK, &v->link_demoted, down);
+}
+
+/*
+ * DEMOTE_SENDERR_MAX advert send errors in a row demote the vhid's
+ * groups by 1; DEMOTE_SENDOK_MIN good sends in a row lift it (OpenBSD).
+ */
+static void
+senderr_count(struct vhid *v, bool ok)
+{
+	if (!ok) {
+		v->sendoks = 0;
+		if (++v->senderrs < DEMOTE_SENDERR_MAX || v->senderr_demoted)
+			return;
+		log_warnx("vhid %u on %s: %u advert send errors in a row: "
+		    "demoting its groups by 1", v->cfg.vhid, v->ifp->name,
+		    v->senderrs);
+		demote_groups(v, DEMOTE_SENDERR, &v->senderr_demoted, true);
+		return;
+	}
+	v->senderrs = 0;
+	if (!v->senderr_demoted || ++v->sendoks < DEMOTE_SENDOK_MIN)
+		return;
+	log_info("vhid %u on %s: adverts go out again: send-error demotion "
+	    "lifted", v->cfg.vhid, v->ifp->name);
+	demote_groups(v, DEMOTE_SENDERR, &v->senderr_demoted, false);
+}
+
+/*
+ * The interface changed and has its link: its send errors are history.
+ * Without this a vhid that went BACKUP, and so sends nothing, would stay
+ * demoted for ever; if sending still fails, 3 errors demote it again.
+ */
+static void
+senderr_forget(struct vhid *v)
+{
+	if (!v->senderr_demoted || !v->ifp->present || !v->ifp->link_up)
+		return;
+	log_info("vhid %u on %s: link up: send-error demotion lifted",
+	    v->cfg.vhid, v->ifp->name);
+	v->senderrs = v->sendoks = 0;
+	demote_groups(v, DEMOTE_SENDERR, &v->senderr_demoted, false);
+}
+
+/* keepalived's preempt_delay: no preempt for a while after the start. */
+static void
+on_preempt_timer(evutil_socket_t fd, short ev, void *arg)
+{
+	struct vhid *v = arg;
+
+	fsm_hold_preempt(&v->fsm, false);
+	log_info("vhid %u on %s: preempt delay over", v->cfg.vhid,
+	    v->ifp->name);
+}
+
+static void
+preempt_delay_start(struct vhid *v)
+{
+	struct timeval tv = { (time_t)v->cfg.preempt_delay_s, 0 };
+
+	if (v->cfg.preempt_delay_s == 0 || !v->cfg.preempt)
+		return;
+	fsm_hold_preempt(&v->fsm, true);
+	evtimer_add(v->preempt_ev, &tv);
 }
 
 /*
@@ -111,13 +281,17 @@ vhid_new(struct carpd *cd, const struct vhid_config *cfg, char *err,
 	fc.shutdown_script = cfg->shutdown_script;
 	fc.self = v->cfg.src;	/* from the interface: set at the start */
 	fc.downfmt = cfg->downfmt;
+	fc.demote_skew = cfg->demote_skew;
 	fsm_init(&v->fsm, &fc);
+	join_groups(v);
 
 	/* Persistent: libevent re-arms from the previous deadline, no drift. */
 	v->advert_ev = event_new(cd->base, -1, EV_PERSIST, on_advert_timer, v);
 	v->down_ev = evtimer_new(cd->base, on_down_timer, v);
 	v->garp_ev = evtimer_new(cd->base, on_garp_timer, v);
-	if (v->advert_ev == NULL || v->down_ev == NULL || v->garp_ev == NULL)
+	v->preempt_ev = evtimer_new(cd->base, on_preempt_timer, v);
+	if (v->advert_ev == NULL || v->down_ev == NULL || v->garp_ev == NULL ||
+	    v->preempt_ev == NULL)
 		fatalx("event_new failed");
 	if (getrandom(&v->counter, sizeof(v->counter), 0) != sizeof(v->counter))
 		v->counter = (uint64_t)now_ms() * 2654435761u;
@@ -158,6 +332,9 @@ vhid_free(struct vhid *v)
 		event_free(v->down_ev);
 	if (v->garp_ev != NULL)
 		event_free(v->garp_ev);
+	if (v->preempt_ev != NULL)
+		event_free(v->preempt_ev);
+	leave_groups(v);
 	script_queue_release(v->scripts);
 	vhid_config_clear(&v->cfg);
 	free(v);
@@ -238,6 +415,7 @@ try_start(struct vhid *v)
 
 	if (v->started || v->cd->exiting)
 		return;
+	link_demote_check(v);
 	if (!v->ifp->present)
 		why = v->ifp->absent;
 	else if (!v->ifp->link_up && !v->cfg.ignoreifstate)
@@ -257,6 +435,7 @@ try_start(struct vhid *v)
 	    v->cfg.preempt ? "preempt" : "no preempt",
 	    v->cfg.npeers > 0 ? ", unicast to its peers" : "");
 	resolve_peers(v);
+	preempt_delay_start(v);
 	vhid_event(v, FSM_EV_START);
 }
 
@@ -284,6 +463,8 @@ vhid_refresh(struct vhid *v)
 		try_start(v);
 		return;
 	}
+	link_demote_check(v);
+	senderr_forget(v);
 	if (!v->src_from_iface || !v->ifp->present)
 		return;
 	if (take_source(v) == -1) {
@@ -322,6 +503,14 @@ vhid_event(struct vhid *v, enum fsm_event ev)
 
 	fsm_step(&v->fsm, &in, &out);
 	apply(v, &out);
+	/* The interface may still look up while it goes away. */
+	if (ev == FSM_EV_LINK_DOWN && !v->cfg.ignoreifstate &&
+	    !v->link_demoted) {
+		log_warnx("vhid %u on %s: no link: demoting its groups by 1",
+		    v->cfg.vhid, v->ifp->name);
+		demote_groups(v, DEMOTE_LINK, &v->link_demoted, true);
+	} else if (ev == FSM_EV_LINK_UP)
+		link_demote_check(v);
 }
 
 /* ---- sending ---- */
@@ -337,7 +526,8 @@ ip_id(const struct vhid *v)
 }
 
 /* The group's frame: to its multicast MAC, or broadcast (--nomcast). */
-static void
+/* 1: sent, -1: it failed (send errors demote, see senderr_count). */
+static int
 send_to_group(struct vhid *v, struct carp_frame_params *p,
     const struct carp_advert *a)
 {
@@ -358,8 +548,10 @@ send_to_group(struct vhid *v, struct carp_frame_params *p,
 	p->dst = v->cfg.group;
 	p->ip_id = ip_id(v);
 	carp_frame_build(p, a, frame);
-	if (net_send(v->ifp, frame, sizeof(frame)) == 0)
-		v->stats.adverts_sent++;
+	if (net_send(v->ifp, frame, sizeof(frame)) == -1)
+		return -1;
+	v->stats.adverts_sent++;
+	return 1;
 }
 
 /*
@@ -367,13 +559,14 @@ send_to_group(struct vhid *v, struct carp_frame_params *p,
  * has for it (neigh.c; doc/protocol.md, "Unicast peers").  A peer not
  * resolved yet misses this advert: it is being resolved.
  */
-static void
+/* 1: sent to a peer, -1: every send failed, 0: no peer resolved yet. */
+static int
 send_to_peers(struct vhid *v, struct carp_frame_params *p,
     const struct carp_advert *a)
 {
 	uint8_t	frame[CARP_FRAME_LEN];
 	char	buf[INET6_ADDRSTRLEN];
-	bool	sent = false;
+	bool	sent = false, failed = false;
 
 	for (size_t i = 0; i < v->cfg.npeers; i++) {
 		const struct vhid_peer	*peer = &v->cfg.peers[i];
@@ -401,9 +594,12 @@ send_to_peers(struct vhid *v, struct carp_frame_params *p,
 		carp_frame_build(p, a, frame);
 		if (net_send(v->ifp, frame, sizeof(frame)) == 0)
 			sent = true;
+		else
+			failed = true;
 	}
 	if (sent)
 		v->stats.adverts_sent++;	/* adverts, not frames */
+	return sent ? 1 : failed ? -1 : 0;
 }
 
 static void
@@ -411,6 +607,7 @@ send_advert(struct vhid *v, uint8_t advbase, uint8_t advskew)
 {
 	struct carp_frame_params	p;
 	struct carp_advert		a;
+	int				r;
 
 	memset(&a, 0, sizeof(a));
 	a.version = CARP_VERSION;
@@ -418,6 +615,7 @@ send_advert(struct vhid *v, uint8_t advbase, uint8_t advskew)
 	a.vhid = v->cfg.vhid;
 	a.advbase = advbase;
 	a.advskew = advskew;
+	a.demote = v->fsm.demote;
 	a.authlen = CARP_AUTHLEN;
 	a.counter = ++v->counter;
 	carp_hmac(v->cfg.key, v->cfg.keylen, a.vhid, v->sorted_vips,
@@ -428,9 +626,11 @@ send_advert(struct vhid *v, uint8_t advbase, uint8_t advskew)
 	p.src = v->cfg.src;
 	p.tos = IPTOS_LOWDELAY;	/* as ucarp and OpenBSD send them */
 	if (v->cfg.npeers > 0)
-		send_to_peers(v, &p, &a);
+		r = send_to_peers(v, &p, &a);
 	else
-		send_to_group(v, &p, &a);
+		r = send_to_group(v, &p, &a);
+	if (r != 0)
+		senderr_count(v, r == 1);
 	log_debug("vhid %u %s: sent advert advbase %u advskew %u counter %llu",
 	    v->cfg.vhid, v->ifp->name, advbase, advskew,
 	    (unsigned long long)a.counter);
@@ -469,7 +669,7 @@ garp_second_ms(const struct vhid *v)
 {
 	if (v->cfg.garp_delay_ms >= 0)
 		return (uint64_t)v->cfg.garp_delay_ms;
-	return 2 * fsm_advert_us(&v->fsm.cfg) / 1000;
+	return 2 * fsm_cur_advert_us(&v->fsm) / 1000;
 }
 
 static void
@@ -566,6 +766,8 @@ log_transition(struct vhid *v, const struct fsm_output *out)
 	log_info("vhid %u on %s: %s -> %s (%s)", v->cfg.vhid, v->ifp->name,
 	    carp_state_name(out->from), carp_state_name(out->to),
 	    fsm_reason_name(out->reason));
+	if (v->cd->transition_cb != NULL)
+		v->cd->transition_cb(v->cd, v);
 }
 
 static void
@@ -578,7 +780,7 @@ apply(struct vhid *v, const struct fsm_output *out)
 	if (a & FSM_ACT_SEND_BOWOUT)
 		send_advert(v, CARP_BOWOUT, CARP_BOWOUT);
 	if (a & FSM_ACT_SEND_ADVERT)
-		send_advert(v, v->cfg.advbase, v->cfg.advskew);
+		send_advert(v, v->cfg.advbase, fsm_sent_advskew(&v->fsm));
 	if ((a & FSM_ACT_SEND_GARP) && out->to == CARP_MASTER &&
 	    out->from != CARP_MASTER) {
 		garp_stop(v);
@@ -592,12 +794,15 @@ apply(struct vhid *v, const struct fsm_output *out)
 		event_del(v->advert_ev);
 	if (a & FSM_ACT_STOP_DOWN)
 		evtimer_del(v->down_ev);
-	if ((a & FSM_ACT_ARM_ADVERT) && !event_pending(v->advert_ev, EV_TIMEOUT, NULL)) {
-		tv = us_to_tv(fsm_advert_us(&v->fsm.cfg));
+	if (a & FSM_ACT_REARM_ADVERT)
+		event_del(v->advert_ev);
+	if ((a & (FSM_ACT_ARM_ADVERT | FSM_ACT_REARM_ADVERT)) &&
+	    !event_pending(v->advert_ev, EV_TIMEOUT, NULL)) {
+		tv = us_to_tv(fsm_cur_advert_us(&v->fsm));
 		event_add(v->advert_ev, &tv);
 	}
 	if (a & FSM_ACT_ARM_DOWN) {
-		tv = us_to_tv(fsm_down_us(&v->fsm.cfg));
+		tv = us_to_tv(fsm_cur_down_us(&v->fsm));
 		evtimer_del(v->down_ev);
 		evtimer_add(v->down_ev, &tv);
 	}
@@ -739,6 +944,7 @@ rx_advert(struct vhid *v, const struct carp_rx *rx)
 	memcpy(in.src_mac, rx->src_mac, 6);
 	in.advbase = rx->adv.advbase;
 	in.advskew = rx->adv.advskew;
+	in.demote = rx->adv.demote;
 	fsm_step(&v->fsm, &in, &out);
 	if (v->fsm.state == CARP_BACKUP)
 		v->master = rx->src;	/* the master we follow */

@@ -22,6 +22,7 @@ vhid_config_defaults(struct vhid_config *vc)
 	vc->deadratio = 3;
 	vc->garp_repeat = 1;
 	vc->garp_delay_ms = -1;
+	vc->demote_skew = FSM_SKEW_MAX;
 	inet_pton(AF_INET, CARP_DEFAULT_GROUP, &vc->group);
 }
 
@@ -76,6 +77,10 @@ vhid_config_equal(const struct vhid_config *a, const struct vhid_config *b)
 	    a->garp_interval_ms == b->garp_interval_ms &&
 	    a->garp_delay_ms == b->garp_delay_ms &&
 	    a->garp_refresh_s == b->garp_refresh_s &&
+	    a->ngroups == b->ngroups &&
+	    memcmp(a->groups, b->groups, sizeof(a->groups)) == 0 &&
+	    a->demote_skew == b->demote_skew &&
+	    a->preempt_delay_s == b->preempt_delay_s &&
 	    a->peer_routed == b->peer_routed && a->npeers == b->npeers &&
 	    memcmp(a->peers, b->peers, a->npeers * sizeof(a->peers[0])) == 0;
 }

@@ -29,7 +29,7 @@
 
 #define MASTER_ACTS	(FSM_ACT_SEND_ADVERT | FSM_ACT_SEND_GARP | \
 			 FSM_ACT_RUN_UP | FSM_ACT_ARM_ADVERT)
-#define ALL_ACTS	0x01ffu
+#define ALL_ACTS	0x03ffu
 
 static struct in_addr
 addr(const char *s)
@@ -45,7 +45,7 @@ acts_str(unsigned a, char *buf, size_t len)
 {
 	static const char *const names[] = { "SEND_BOWOUT", "SEND_ADVERT",
 	    "SEND_GARP", "STOP_ADVERT", "STOP_DOWN", "ARM_ADVERT", "ARM_DOWN",
-	    "RUN_UP", "RUN_DOWN" };
+	    "RUN_UP", "RUN_DOWN", "REARM_ADVERT" };
 	size_t off = 0;
 
 	buf[0] = '\0';
@@ -165,6 +165,8 @@ START_TEST(names)
 		[FSM_R_SHUTDOWN] = "shutdown",
 		[FSM_R_LINK_DOWN] = "link-down",
 		[FSM_R_LINK_UP] = "link-up",
+		[FSM_R_DEMOTED] = "demoted",
+		[FSM_R_DEMOTED_MASTER] = "demoted-master",
 		[FSM_R_CHILD_STOPPED] = "network-process-stopped",
 	};
 
@@ -860,6 +862,185 @@ START_TEST(link_down_up)
 	    FSM_ACT_ARM_DOWN | FSM_ACT_ARM_ADVERT);
 	step(&f, FSM_EV_LINK_UP, &o);
 	ck_assert_trans(&o, CARP_INIT, CARP_BACKUP, FSM_R_LINK_UP);
+}
+END_TEST
+
+/* ================= demotion (OpenBSD's rules) ======================= */
+
+static void
+advert_d(struct fsm *f, const char *src, uint8_t advbase, uint8_t advskew,
+    uint8_t demote, struct fsm_output *o)
+{
+	struct fsm_input in;
+
+	memset(&in, 0, sizeof(in));
+	in.ev = FSM_EV_ADVERT;
+	in.src = addr(src);
+	in.advbase = advbase;
+	in.advskew = advskew;
+	in.demote = demote;
+	memset(o, 0x5a, sizeof(*o));
+	fsm_step(f, &in, o);
+}
+
+static void
+demote(struct fsm *f, uint8_t d, struct fsm_output *o)
+{
+	struct fsm_input in;
+
+	memset(&in, 0, sizeof(in));
+	in.ev = FSM_EV_DEMOTE;
+	in.demote = d;
+	memset(o, 0x5a, sizeof(*o));
+	fsm_step(f, &in, o);
+}
+
+/* A master steps down to a less demoted peer, whatever its interval. */
+START_TEST(demote_master_lower_peer)
+{
+	struct fsm_config c = config("192.0.2.10", 1, 0);
+	struct fsm f;
+	struct fsm_output o;
+
+	make_master(&f, &c);
+	demote(&f, 1, &o);
+	ck_assert_no_trans(&o, CARP_MASTER);
+	ck_assert_acts_eq(&o, FSM_ACT_SEND_ADVERT | FSM_ACT_REARM_ADVERT);
+	advert_d(&f, "192.0.2.20", 5, 200, 0, &o);
+	ck_assert_trans(&o, CARP_MASTER, CARP_BACKUP, FSM_R_DEMOTED);
+}
+END_TEST
+
+/* ... keeps a more demoted one away even if it is more frequent. */
+START_TEST(demote_master_higher_peer)
+{
+	struct fsm_config c = config("192.0.2.10", 5, 100);
+	struct fsm f;
+	struct fsm_output o;
+
+	make_master(&f, &c);
+	advert_d(&f, "192.0.2.20", 1, 0, 3, &o);
+	ck_assert_no_trans(&o, CARP_MASTER);
+	ck_assert_acts(&o, FSM_ACT_SEND_ADVERT, 0);
+	/* Equal demotion: the intervals decide as before. */
+	demote(&f, 3, &o);
+	advert_d(&f, "192.0.2.20", 1, 0, 3, &o);
+	ck_assert_trans(&o, CARP_MASTER, CARP_BACKUP, FSM_R_PREFERRED_MASTER);
+}
+END_TEST
+
+/* A backup takes over from a more demoted master without preempt. */
+START_TEST(demote_backup_takes_over)
+{
+	struct fsm_config c = config("192.0.2.10", 5, 100);
+	struct fsm f;
+	struct fsm_output o;
+
+	make_backup(&f, &c);
+	advert_d(&f, "192.0.2.20", 1, 0, 1, &o);
+	ck_assert_trans(&o, CARP_BACKUP, CARP_MASTER, FSM_R_DEMOTED_MASTER);
+	ck_assert_acts(&o, MASTER_ACTS, 0);
+}
+END_TEST
+
+/* A backup never preempts a less demoted master; equal ones as before. */
+START_TEST(demote_backup_preempt)
+{
+	struct fsm_config c = config("192.0.2.10", 1, 0);
+	struct fsm f;
+	struct fsm_output o;
+
+	c.preempt = true;
+	make_backup(&f, &c);
+	demote(&f, 2, &o);
+	ck_assert_acts_eq(&o, 0);
+	advert_d(&f, "192.0.2.20", 1, 100, 1, &o);
+	ck_assert_no_trans(&o, CARP_BACKUP);
+	ck_assert_acts_eq(&o, FSM_ACT_ARM_DOWN);
+	advert_d(&f, "192.0.2.20", 1, 100, 2, &o);
+	ck_assert_trans(&o, CARP_BACKUP, CARP_MASTER, FSM_R_PREEMPT);
+	/* The bow-out advert still hands over. */
+	make_backup(&f, &c);
+	demote(&f, 200, &o);
+	advert_d(&f, "192.0.2.20", CARP_BOWOUT, CARP_BOWOUT, 0, &o);
+	ck_assert_trans(&o, CARP_BACKUP, CARP_MASTER, FSM_R_BOWOUT);
+}
+END_TEST
+
+/* Forced backup and the preempt delay. */
+START_TEST(demote_holds)
+{
+	struct fsm_config c = config("192.0.2.10", 1, 0);
+	struct fsm f;
+	struct fsm_output o;
+
+	c.preempt = true;
+	make_master(&f, &c);
+	step(&f, FSM_EV_FORCE_BACKUP, &o);
+	advert_d(&f, "192.0.2.20", 1, 100, 5, &o);
+	ck_assert_no_trans(&o, CARP_BACKUP);
+	make_backup(&f, &c);
+	fsm_hold_preempt(&f, true);
+	advert_d(&f, "192.0.2.20", 1, 100, 0, &o);
+	ck_assert_no_trans(&o, CARP_BACKUP);
+	advert_d(&f, "192.0.2.20", 1, 100, 1, &o);	/* demotion still moves */
+	ck_assert_trans(&o, CARP_BACKUP, CARP_MASTER, FSM_R_DEMOTED_MASTER);
+	make_backup(&f, &c);
+	fsm_hold_preempt(&f, true);
+	fsm_hold_preempt(&f, false);
+	advert_d(&f, "192.0.2.20", 1, 100, 0, &o);
+	ck_assert_trans(&o, CARP_BACKUP, CARP_MASTER, FSM_R_PREEMPT);
+}
+END_TEST
+
+/* FreeBSD's way: the demotion raises the advskew sent, up to 240. */
+START_TEST(demote_skew)
+{
+	struct fsm_config c = config("192.0.2.10", 1, 100);
+	struct fsm f;
+	struct fsm_output o;
+
+	make_master(&f, &c);
+	demote(&f, 50, &o);
+	ck_assert_uint_eq(fsm_sent_advskew(&f), 100);	/* off */
+	ck_assert_uint_eq(fsm_cur_advert_us(&f), fsm_advert_us(&c));
+	c.demote_skew = FSM_SKEW_ADD;
+	make_master(&f, &c);
+	ck_assert_uint_eq(fsm_sent_advskew(&f), 100);
+	demote(&f, 50, &o);
+	ck_assert_uint_eq(fsm_sent_advskew(&f), 150);
+	ck_assert_uint_eq(fsm_cur_advert_us(&f), fsm_interval_us(1, 150));
+	ck_assert_uint_eq(fsm_cur_down_us(&f), 3 * SEC + 150 * SEC / 256);
+	demote(&f, 255, &o);
+	ck_assert_uint_eq(fsm_sent_advskew(&f), FSM_SKEW_DEMOTE_MAX);
+	c.advskew = 250;
+	make_master(&f, &c);
+	demote(&f, 10, &o);
+	ck_assert_uint_eq(fsm_sent_advskew(&f), 250);	/* never lowered */
+	c.advskew = 10;
+	c.demote_skew = FSM_SKEW_MAX;
+	make_master(&f, &c);
+	ck_assert_uint_eq(fsm_sent_advskew(&f), 10);
+	demote(&f, 1, &o);
+	ck_assert_uint_eq(fsm_sent_advskew(&f), FSM_SKEW_DEMOTE_MAX);
+	demote(&f, 0, &o);
+	ck_assert_uint_eq(fsm_sent_advskew(&f), 10);
+	c.demote_skew = FSM_SKEW_ADD;
+	/* A ucarp backup with preempt (demote 0, skew 120) now wins. */
+	c.advskew = 100;
+	make_master(&f, &c);
+	demote(&f, 50, &o);
+	advert_d(&f, "192.0.2.20", 1, 120, 0, &o);
+	ck_assert_trans(&o, CARP_MASTER, CARP_BACKUP, FSM_R_DEMOTED);
+	/* Undemoted again, preempting beats the ucarp master's 120. */
+	c.preempt = true;
+	make_backup(&f, &c);
+	demote(&f, 50, &o);
+	advert_d(&f, "192.0.2.20", 1, 120, 0, &o);
+	ck_assert_no_trans(&o, CARP_BACKUP);
+	demote(&f, 0, &o);
+	advert_d(&f, "192.0.2.20", 1, 120, 0, &o);
+	ck_assert_trans(&o, CARP_BACKUP, CARP_MASTER, FSM_R_PREEMPT);
 }
 END_TEST
 
@@ -1635,6 +1816,12 @@ fsm_suite(void)
 	tcase_add_test(tc, force_backup_backup_and_init);
 	tcase_add_test(tc, force_master);
 	tcase_add_test(tc, link_down_up);
+	tcase_add_test(tc, demote_master_lower_peer);
+	tcase_add_test(tc, demote_master_higher_peer);
+	tcase_add_test(tc, demote_backup_takes_over);
+	tcase_add_test(tc, demote_backup_preempt);
+	tcase_add_test(tc, demote_holds);
+	tcase_add_test(tc, demote_skew);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("simulation");

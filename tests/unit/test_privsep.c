@@ -17,6 +17,7 @@
 #include <arpa/inet.h>
 #include <event2/event.h>
 
+#include "demote.h"
 #include "privsep.h"
 
 static struct ps_msg
@@ -56,6 +57,11 @@ vhid_msg(void)
 	m.u.vc.upscript = "/etc/carpd/up";
 	m.u.vc.downscript = "/etc/carpd/down";
 	m.u.vc.xparam = "x y";
+	m.u.vc.ngroups = 2;
+	strcpy(m.u.vc.groups[0], "fw");
+	strcpy(m.u.vc.groups[1], "dmz.2");
+	m.u.vc.demote_skew = FSM_SKEW_ADD;
+	m.u.vc.preempt_delay_s = 30;
 	return m;			/* passfile absent */
 }
 
@@ -125,6 +131,10 @@ START_TEST(t_round_trip_vhid)
 	ck_assert_str_eq(out.u.vc.upscript, "/etc/carpd/up");
 	ck_assert_str_eq(out.u.vc.downscript, "/etc/carpd/down");
 	ck_assert_str_eq(out.u.vc.xparam, "x y");
+	ck_assert_uint_eq(out.u.vc.ngroups, 2);
+	ck_assert_str_eq(out.u.vc.groups[1], "dmz.2");
+	ck_assert_int_eq(out.u.vc.demote_skew, FSM_SKEW_ADD);
+	ck_assert_uint_eq(out.u.vc.preempt_delay_s, 30);
 	ps_msg_clear(&out);
 }
 END_TEST
@@ -232,6 +242,21 @@ START_TEST(t_bad_vhid)
 	p = ps_msg_encode(&m, &len);
 	refused(p, len, "an unterminated interface name");
 	free(p);
+	m = vhid_msg();
+	m.u.vc.ngroups = CARPD_MAX_GROUPS + 1;
+	p = ps_msg_encode(&m, &len);
+	refused(p, len, "too many demotion groups");
+	free(p);
+	m = vhid_msg();
+	memset(m.u.vc.groups[1], 'g', CARPD_GROUP_LEN);
+	p = ps_msg_encode(&m, &len);
+	refused(p, len, "an unterminated group name");
+	free(p);
+	m = vhid_msg();
+	strcpy(m.u.vc.groups[0], "a/b");
+	p = ps_msg_encode(&m, &len);
+	refused(p, len, "a group name with a slash");
+	free(p);
 	/* oversize: not encoded at all */
 	m = vhid_msg();
 	big = malloc(PS_MAX_STR + 1);
@@ -249,6 +274,85 @@ START_TEST(t_bad_vhid)
 	ck_assert_ptr_null(ps_msg_encode(&m, &len));
 	m.type = 999;
 	ck_assert_ptr_null(ps_msg_encode(&m, &len));
+}
+END_TEST
+
+START_TEST(t_track)
+{
+	struct ps_msg	 in, out;
+	uint8_t		*p;
+	size_t		 len;
+
+	memset(&in, 0, sizeof(in));
+	in.type = PS_TRACK;
+	strcpy(in.u.track.group, "fw");
+	in.u.track.value = 50;
+	round_trip(&in, &out);
+	ck_assert_str_eq(out.u.track.group, "fw");
+	ck_assert_uint_eq(out.u.track.value, 50);
+	ps_msg_clear(&out);
+	/* Every proper prefix is short. */
+	p = ps_msg_encode(&in, &len);
+	for (size_t n = 0; n < len; n++)
+		refused(p, n, "a short track report");
+	free(p);
+	in.u.track.value = DEMOTE_SRC_LIMIT + 1;
+	p = ps_msg_encode(&in, &len);
+	refused(p, len, "a track value over the limit");
+	free(p);
+	in.u.track.value = 1;
+	strcpy(in.u.track.group, "a/b");
+	p = ps_msg_encode(&in, &len);
+	refused(p, len, "a track group with a slash");
+	free(p);
+	memset(in.u.track.group, 'g', sizeof(in.u.track.group));
+	p = ps_msg_encode(&in, &len);
+	refused(p, len, "an unterminated track group");
+	free(p);
+	memset(in.u.track.group, 0, sizeof(in.u.track.group));
+	p = ps_msg_encode(&in, &len);
+	refused(p, len, "an empty track group");
+	free(p);
+}
+END_TEST
+
+START_TEST(t_transition)
+{
+	struct ps_msg	 in, out;
+	uint8_t		*p;
+	size_t		 len;
+
+	memset(&in, 0, sizeof(in));
+	in.type = PS_TRANSITION;
+	in.u.tr.vhid = 2;
+	in.u.tr.state = CARP_MASTER;
+	strcpy(in.u.tr.ifname, "eth1");
+	strcpy(in.u.tr.group, "fw");
+	round_trip(&in, &out);
+	ck_assert_mem_eq(&out.u.tr, &in.u.tr, sizeof(in.u.tr));
+	p = ps_msg_encode(&in, &len);
+	for (size_t n = 0; n < len; n++)
+		refused(p, n, "a short transition");
+	free(p);
+	in.u.tr.state = CARP_STATE_MAX;
+	p = ps_msg_encode(&in, &len);
+	refused(p, len, "a transition to no state");
+	free(p);
+	in.u.tr.state = CARP_BACKUP;
+	strcpy(in.u.tr.ifname, "a b");
+	p = ps_msg_encode(&in, &len);
+	refused(p, len, "an interface with a blank (a line of its own)");
+	free(p);
+	strcpy(in.u.tr.ifname, "eth1");
+	strcpy(in.u.tr.group, "x\ny");
+	p = ps_msg_encode(&in, &len);
+	refused(p, len, "a group with a line end");
+	free(p);
+	strcpy(in.u.tr.group, "fw");
+	in.u.tr.vhid = 0;
+	p = ps_msg_encode(&in, &len);
+	refused(p, len, "vhid 0");
+	free(p);
 }
 END_TEST
 
@@ -393,6 +497,8 @@ privsep_suite(void)
 	tcase_add_test(tc, t_bad_strings);
 	tcase_add_test(tc, t_unknown_and_reserved);
 	tcase_add_test(tc, t_bad_vhid);
+	tcase_add_test(tc, t_track);
+	tcase_add_test(tc, t_transition);
 	tcase_add_test(tc, t_sanitize);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("transport");

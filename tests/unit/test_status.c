@@ -59,6 +59,7 @@ fixture_init(struct fixture *f)
 	memset(f, 0, sizeof(*f));
 	TAILQ_INIT(&f->cd.ifaces);
 	TAILQ_INIT(&f->cd.vhids);
+	TAILQ_INIT(&f->cd.demotes);
 	f->cd.main_pid = 4242;
 }
 
@@ -230,7 +231,7 @@ START_TEST(json_one_line)
 	ck_assert_uint_gt(n, 2);
 	ck_assert_int_eq(j[n - 1], '\n');
 	ck_assert_ptr_eq(strchr(j, '\n'), j + n - 1);
-	JSON_OK(j, "sorted(d) == ['interfaces', 'pid', 'version', 'vhids']");
+	JSON_OK(j, "sorted(d) == ['groups', 'interfaces', 'pid', 'version', 'vhids']");
 	JSON_OK(j, "d['pid'] == 4242 and d['version'] == '" PACKAGE_VERSION "'");
 	JSON_OK(j, "[v['vhid'] for v in d['vhids']] == [1, 2, 3]");
 	JSON_OK(j, "[i['name'] for i in d['interfaces']] == ['eth0', 'eth1']");
@@ -320,6 +321,48 @@ START_TEST(json_empty)
 	j = render(status_json, &f.cd);
 	JSON_OK(j, "d['vhids'] == [] and d['interfaces'] == []");
 	free(j);
+}
+END_TEST
+
+/* Demotion: every vhid's byte and groups, every group's sources. */
+START_TEST(groups_json_and_text)
+{
+	struct fixture		 f;
+	struct demote_group	*carp, *fw;
+	struct vhid		*v;
+	char			*j, *t;
+
+	fixture_lan(&f);
+	carp = demote_get(&f.cd.demotes, "carp");
+	fw = demote_get(&f.cd.demotes, "fw");
+	(void)demote_get(&f.cd.demotes, "idle");	/* unused, 0: hidden */
+	v = &f.vs[0];
+	v->dgroups[v->ndgroups++] = carp;
+	v->dgroups[v->ndgroups++] = fw;
+	carp->nvhids = fw->nvhids = 1;
+	demote_set(fw, DEMOTE_OPERATOR, 3);
+	demote_set(fw, DEMOTE_LINK, 1);
+	v->fsm.demote = 4;
+	v->fsm.cfg.advskew = 20;
+	v->fsm.cfg.demote_skew = FSM_SKEW_ADD;
+	j = render(status_json, &f.cd);
+	JSON_OK(j, "d['vhids'][0]['demote'] == 4");
+	JSON_OK(j, "d['vhids'][0]['advskew_sent'] == 24");
+	JSON_OK(j, "d['vhids'][0]['groups'] == ['carp', 'fw']");
+	JSON_OK(j, "d['vhids'][1]['demote'] == 0 and "
+	    "d['vhids'][1]['groups'] == []");
+	JSON_OK(j, "[g['name'] for g in d['groups']] == ['carp', 'fw']");
+	JSON_OK(j, "d['groups'][1] == {'name': 'fw', 'demotion': 4, "
+	    "'vhids': 1, 'operator': 3, 'link': 1, 'send-errors': 0, "
+	    "'startup': 0, 'track': 0}");
+	free(j);
+	t = render(status_text, &f.cd);
+	ck_assert_ptr_nonnull(strstr(t, "\ngroup carp: demotion 0, 1 vhid\n"));
+	ck_assert_ptr_nonnull(strstr(t,
+	    "\ngroup fw: demotion 4, 1 vhid operator=3 link=1\n"));
+	ck_assert_ptr_null(strstr(t, "idle"));
+	free(t);
+	demote_free_all(&f.cd.demotes);
 }
 END_TEST
 
@@ -592,6 +635,7 @@ status_suite(void)
 	tcase_add_test(tc, json_backup_and_init);
 	tcase_add_test(tc, json_drop_keys);
 	tcase_add_test(tc, json_empty);
+	tcase_add_test(tc, groups_json_and_text);
 	tcase_add_test(tc, json_hostile_names);
 	tcase_add_test(tc, json_many_addresses);
 	tcase_add_test(tc, json_waiting);

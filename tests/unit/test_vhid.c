@@ -130,6 +130,7 @@ setup(void)
 	memset(&cd, 0, sizeof(cd));
 	TAILQ_INIT(&cd.ifaces);
 	TAILQ_INIT(&cd.vhids);
+	TAILQ_INIT(&cd.demotes);
 	ck_assert_ptr_nonnull(cd.base = event_base_new());
 	cd.iface_rx = vhid_rx;		/* as carpd.c wires it */
 	script_runner_init(&cd.runner, cd.base, 30);
@@ -145,6 +146,9 @@ teardown(void)
 		vhid_free(v);
 	for (size_t i = 0; i < njobs; i++)
 		script_job_free(jobs[i]);
+	if (cd.demote_ev != NULL)
+		event_free(cd.demote_ev);
+	demote_free_all(&cd.demotes);
 	event_base_free(cd.base);
 }
 

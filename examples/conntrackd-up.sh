@@ -1,0 +1,39 @@
+#!/bin/sh
+# carpd up script for a firewall pair with connection-state sync
+# (conntrackd, Debian's conntrackd package, in its FTFW mode): this host
+# has become the master, so take the address as vip-up.sh does, then make
+# conntrackd's copy of the other firewall's connections the kernel's
+# own.  The steps are those of conntrackd's primary-backup.sh:
+#
+#	conntrackd -c	commit the external cache (the peer's connections)
+#			into the kernel's connection table
+#	conntrackd -f	flush the internal and external caches
+#	conntrackd -R	resynchronize the internal cache with the kernel
+#	conntrackd -B	send a bulk update to the other firewall
+#
+# carpd runs it once per address of every vhid that becomes master; the
+# sync is done once, for the vhid CONNTRACKD_VHID (default 1: give all
+# of the firewall's vhids one demote-group so they move together).
+# Install it root's, mode 755, next to vip-up.sh:
+#
+#	vhid 1 { ...; upscript /etc/carpd/conntrackd-up.sh
+#	         downscript /etc/carpd/conntrackd-down.sh }
+set -u
+
+if [ $# -lt 2 ]; then
+	echo "usage: $0 interface vip [xparam]" >&2
+	exit 2
+fi
+dir=$(dirname "$0")
+"$dir/vip-up.sh" "$@" || exit $?
+[ "${CARP_VHID:-}" = "${CONNTRACKD_VHID:-1}" ] || exit 0
+conntrackd=${CONNTRACKD:-/usr/sbin/conntrackd}
+for step in -c -f -R -B; do
+	if ! "$conntrackd" "$step"; then
+		logger -t carpd-conntrackd -p daemon.err \
+		    "vhid $CARP_VHID: conntrackd $step failed" || :
+	fi
+done
+logger -t carpd-conntrackd -p daemon.notice \
+    "vhid $CARP_VHID: master, connection table committed (${CARP_REASON:-?})" || :
+exit 0

@@ -1,0 +1,109 @@
+/*
+ * notify.c: the notify FIFO (notify.h).
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "notify.h"
+#include "util.h"
+
+struct notify {
+	char		*path;
+	int		 fd;
+	uint64_t	 written;
+	uint64_t	 dropped;
+};
+
+/*
+ * O_RDWR on a FIFO (Linux): the open never waits for a reader, and the
+ * FIFO keeps a reader (us) so that lines wait in it for the real one.
+ * O_NOFOLLOW, and only a FIFO: root writes nowhere else.
+ */
+static void
+notify_open(struct notify *n)
+{
+	struct stat st;
+
+	if (n->fd != -1)
+		return;
+	if (mkfifo(n->path, 0600) == -1 && errno != EEXIST) {
+		log_warn("notify fifo %s", n->path);
+		return;
+	}
+	n->fd = open(n->path, O_RDWR | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+	if (n->fd == -1) {
+		log_warn("notify fifo %s", n->path);
+		return;
+	}
+	if (fstat(n->fd, &st) == -1 || !S_ISFIFO(st.st_mode)) {
+		log_warnx("notify fifo %s: not a FIFO; not writing to it",
+		    n->path);
+		close(n->fd);
+		n->fd = -1;
+	}
+}
+
+struct notify *
+notify_new(const char *path)
+{
+	struct notify *n;
+
+	if (path == NULL)
+		return NULL;
+	if ((n = calloc(1, sizeof(*n))) == NULL)
+		fatal("calloc");
+	n->path = xstrdup(path);
+	n->fd = -1;
+	notify_open(n);
+	return n;
+}
+
+void
+notify_line(struct notify *n, unsigned vhid, const char *ifname,
+    const char *state, const char *group)
+{
+	char	line[128];
+	int	len;
+
+	if (n == NULL)
+		return;
+	notify_open(n);
+	len = snprintf(line, sizeof(line), "%u %s %s %s\n", vhid, ifname,
+	    state, group);
+	if (len < 0 || (size_t)len >= sizeof(line))
+		return;
+	/* At most PIPE_BUF bytes: the line goes in whole or not at all. */
+	if (n->fd == -1 || write(n->fd, line, (size_t)len) != len) {
+		if (n->dropped++ == 0 || n->dropped % 1000 == 0)
+			log_warnx("notify fifo %s: full or unusable, %llu "
+			    "lines dropped", n->path,
+			    (unsigned long long)n->dropped);
+		return;
+	}
+	n->written++;
+}
+
+uint64_t
+notify_dropped(const struct notify *n)
+{
+	return n != NULL ? n->dropped : 0;
+}
+
+void
+notify_free(struct notify *n)
+{
+	if (n == NULL)
+		return;
+	if (n->fd != -1)
+		close(n->fd);
+	free(n->path);
+	free(n);
+}
