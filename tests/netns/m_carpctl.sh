@@ -118,7 +118,9 @@ print(len(d["vhids"]),
       ",".join(i["name"] for i in d["interfaces"]),
       len(d["vhids"][0]["bad_packets"]), d["vhids"][0]["preempt"],
       d["vhids"][2]["source"], d["vhids"][2]["addresses"][0])')
-want="3 1/eth0/MASTER,2/eth0/MASTER,1/eth1/MASTER eth0,eth1 17 True 198.51.100.1 198.51.100.101"
+# One counter per drop reason of the codec (include/proto.h).
+ndrops=$(grep -Ec '^[[:space:]]CARP_DROP_[A-Z0-9_]+,' "$top_srcdir/include/proto.h")
+want="3 1/eth0/MASTER,2/eth0/MASTER,1/eth1/MASTER eth0,eth1 $ndrops True 198.51.100.1 198.51.100.101"
 [ "$check" = "$want" ] || tm_fail "status --json: '$check', expected '$want'"
 # "pid": the daemon's, the one in its pid file, that takes the signals.
 jpid=$(echo "$out" | "$TM_PY" -c 'import json, sys; print(json.load(sys.stdin)["pid"])')
