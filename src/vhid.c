@@ -147,12 +147,15 @@ leave_groups(struct vhid *v)
 /*
  * Link loss demotes the vhid's groups by 1 (OpenBSD), so that the other
  * vhids of a group hand over too; a vhid that ignores the interface
- * state never does.
+ * state never does.  Nor does one that has never started: an interface
+ * that is not there yet (a VLAN made later) must not hold every other
+ * vhid of the process back; it waits, shown in the status, and
+ * startup-demote covers a firewall's boot.
  */
 static void
 link_demote_check(struct vhid *v)
 {
-	bool down = !v->cfg.ignoreifstate && !v->cd->exiting &&
+	bool down = !v->cfg.ignoreifstate && !v->cd->exiting && v->started &&
 	    (!v->ifp->present || !v->ifp->link_up);
 
 	if (down != v->link_demoted)
