@@ -30,10 +30,22 @@ mac() {
 
 common=(-i eth0 -v 7 -o "$pass" -a "$VIP4/24" -a "$VIP6/64" -b 1)
 tb_carpd a "${common[@]}" -k 0 -u "$TB_DIR/a.up" -d "$TB_DIR/a.down"
-tb_carpd b "${common[@]}" -k 100 -u "$TB_DIR/b.up" -d "$TB_DIR/b.down"
+tb_carpd b "${common[@]}" -k 100 -u "$TB_DIR/b.up" -d "$TB_DIR/b.down" \
+    --control-socket "$TB_DIR/b.sock"
 both() { tb_only_holder "$VIP4" "$1" && tb_only_holder "$VIP6" "$1"; }
 tb_until 8 both a || tb_fail "a does not hold both addresses alone"
 tb_holds 1 both a || tb_fail "a did not keep both addresses"
+# b's status: both addresses, both sources; the master heard (IPv4 and
+# IPv6 adverts alike) is a.
+ctl() { "${CARPCTL:-$(dirname "$CARPD")/carpctl}" -s "$TB_DIR/b.sock" "$@"; }
+st=$(ctl status) || tb_fail "carpctl status: $st"
+echo "$st" | grep -q "BACKUP .* $VIP4,$VIP6\$" ||
+	tb_fail "carpctl status does not show both addresses: $st"
+js=$(ctl status --json) || tb_fail "carpctl status --json: $js"
+echo "$js" | grep -q "\"addresses\":\[\"$VIP4\",\"$VIP6\"\]" &&
+    echo "$js" | grep -q '"source":"192.0.2.2"' &&
+    echo "$js" | grep -q '"source6":"fe80::' ||
+	tb_fail "carpctl status --json: $js"
 
 # The client pings both, 20 times a second, with time stamps.
 for f in 4 6; do
