@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # An IPv6-only group (doc/protocol.md, IPv6): a (advskew 0, --preempt) is
 # elected over b, b takes over when a crashes, a takes the address back
-# when it returns, and a's bow-out on SIGTERM hands it to b at once.
+# when it returns (with --srcip its link-local address), and a's bow-out
+# on SIGTERM hands it to b at once.  b starts without a link-local
+# address: it waits, and starts when rtnetlink reports one.
 # Every IPv6 advert on the wire is checked by the test itself (fields,
 # checksum over the CARP header only, HMAC) and dissected by tshark.
 # shellcheck source=tests/netns/lib.sh
@@ -22,13 +24,19 @@ ll() {
 	    awk '{ sub("/.*", "", $4); print $4; exit }'
 }
 lla=$(ll a)
-llb=$(ll b)
-[ -n "$lla" ] && [ -n "$llb" ] || tb_fail "no link-local addresses"
+[ -n "$lla" ] || tb_fail "a has no link-local address"
+"$TB_IP" -n "${TB_NS[b]}" -6 addr flush dev eth0 scope link
+llb=fe80::b
 
 common=(-i eth0 -v 7 -o "$pass" -a "$VIP/64" -b 1)
 a_args=("${common[@]}" -k 0 -P -u "$TB_DIR/a.up" -d "$TB_DIR/a.down")
 tb_carpd a "${a_args[@]}"
 tb_carpd b "${common[@]}" -k 100 -u "$TB_DIR/b.up" -d "$TB_DIR/b.down"
+tb_wait_log b 'eth0: no IPv6 address to send adverts from; vhid 7 waits' 5 ||
+	tb_fail "b does not wait for an IPv6 address"
+"$TB_IP" -n "${TB_NS[b]}" -6 addr add "$llb/64" dev eth0 nodad
+tb_wait_log b "vhid 7 on eth0: source $llb," 3 ||
+	tb_fail "b did not start when its link-local address came"
 tb_wait_settled "$VIP" a 8 || tb_fail "a did not become the only holder"
 tb_loggrep a "vhid 7 on eth0: source $lla," ||
 	tb_fail "a does not send from its link-local address $lla"
@@ -46,7 +54,7 @@ tb_wait_log b 'vhid 7 on eth0: BACKUP -> MASTER \(master-down\)' 2 ||
 tb_lt 2.0 "$took" || tb_fail "b took over after $took s, before master-down"
 
 # a comes back and preempts.
-tb_carpd a "${a_args[@]}"
+tb_carpd a "${a_args[@]}" -s "$lla"
 tb_wait_settled "$VIP" a 6 || tb_fail "a did not take the address back"
 tb_wait_log a 'vhid 7 on eth0: BACKUP -> MASTER \(preempt\)' 2 ||
 	tb_fail "a: no BACKUP -> MASTER (preempt) line"
