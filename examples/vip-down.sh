@@ -10,8 +10,9 @@
 # in carpd(8) in the environment.
 #
 # The prefix length of the address: CARP_PREFIX, which carpd sets when
-# the address is given as ADDR/LEN (--addr 192.0.2.100/24), else 24.  It
-# must match the one vip-up.sh used.
+# the address is given as ADDR/LEN (--addr 192.0.2.100/24), else 24 for
+# IPv4 (CARP_FAMILY inet) and 64 for IPv6 (inet6).  It must match the
+# one vip-up.sh used.
 set -u
 
 if [ $# -lt 2 ]; then
@@ -20,9 +21,12 @@ if [ $# -lt 2 ]; then
 fi
 ifname=$1
 vip=$2
-prefix=${CARP_PREFIX:-24}
+case ${CARP_FAMILY:-inet} in
+inet6)	prefix=${CARP_PREFIX:-64}; family=-6 ;;
+*)	prefix=${CARP_PREFIX:-24}; family=-4 ;;
+esac
 
-if ip addr del "$vip/$prefix" dev "$ifname" 2>/dev/null; then
+if ip "$family" addr del "$vip/$prefix" dev "$ifname" 2>/dev/null; then
 	logger -t carpd-vip -p daemon.notice \
 	    "vhid ${CARP_VHID:-?}: removed $vip/$prefix from $ifname (${CARP_REASON:-?})" || :
 fi

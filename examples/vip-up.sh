@@ -9,7 +9,11 @@
 # sends the gratuitous ARP for the address itself: nothing else to do.
 #
 # The prefix length of the address: CARP_PREFIX, which carpd sets when
-# the address is given as ADDR/LEN (--addr 192.0.2.100/24), else 24.
+# the address is given as ADDR/LEN (--addr 192.0.2.100/24), else 24 for
+# IPv4 and 64 for IPv6.  CARP_FAMILY says which (inet or inet6); an IPv6
+# address is added with nodad: duplicate address detection would leave
+# it unusable for about a second after the takeover, and carpd sends the
+# unsolicited neighbour advertisement itself.
 set -u
 
 if [ $# -lt 2 ]; then
@@ -18,12 +22,16 @@ if [ $# -lt 2 ]; then
 fi
 ifname=$1
 vip=$2
-prefix=${CARP_PREFIX:-24}
+case ${CARP_FAMILY:-inet} in
+inet6)	prefix=${CARP_PREFIX:-64}; family=-6; nodad=nodad ;;
+*)	prefix=${CARP_PREFIX:-24}; family=-4; nodad= ;;
+esac
 
-if ip addr add "$vip/$prefix" dev "$ifname" 2>/dev/null; then
+# shellcheck disable=SC2086 # $nodad: a word or nothing
+if ip "$family" addr add "$vip/$prefix" dev "$ifname" $nodad 2>/dev/null; then
 	logger -t carpd-vip -p daemon.notice \
 	    "vhid ${CARP_VHID:-?}: added $vip/$prefix to $ifname (${CARP_REASON:-?})" || :
-elif ip -o addr show dev "$ifname" | grep -qF " $vip/"; then
+elif ip "$family" -o addr show dev "$ifname" | grep -qF " $vip/"; then
 	# Already there (a restart while master): not an error.
 	logger -t carpd-vip -p daemon.notice \
 	    "vhid ${CARP_VHID:-?}: $vip already on $ifname" || :

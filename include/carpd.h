@@ -60,7 +60,7 @@ enum carpd_wait {
 	CARPD_WAIT_IF_DOWN,		/* administratively down */
 	CARPD_WAIT_IF_UNUSABLE,		/* there, but cannot be opened */
 	CARPD_WAIT_NO_CARRIER,		/* up, no carrier */
-	CARPD_WAIT_NO_ADDR,		/* no IPv4 address to send from */
+	CARPD_WAIT_NO_ADDR,		/* no address to send from */
 	CARPD_WAIT_MAX
 };
 
@@ -69,6 +69,9 @@ struct vhid {
 	struct vhid_config	 cfg;
 	struct in_addr		 sorted_vips[CARPD_MAX_VIPS];	/* HMAC order */
 	size_t			 nsorted;
+	struct in6_addr		 sorted_vips6[CARPD_MAX_VIPS];	/* HMAC form */
+	size_t			 nsorted6;
+	bool			 src6_from_iface; /* no IPv6 srcip given */
 	bool			 src_from_iface; /* no srcip given */
 	bool			 src_lost;	/* the interface has no address left */
 	bool			 carpdev;	/* no address: sends from a VIP */
@@ -86,6 +89,8 @@ struct vhid {
 	bool			 garp_second_due;
 	uint64_t		 counter;	/* last counter sent */
 	struct in_addr		 master;	/* last master heard, or us */
+	struct in6_addr		 master6;	/* the same, heard over IPv6 */
+	bool			 master_is6;	/* which of the two is current */
 	enum fsm_reason		 last_reason;
 	struct timespec		 last_change;	/* CLOCK_REALTIME */
 	struct script_queue	*scripts;	/* handed on when reloaded */
@@ -109,9 +114,11 @@ struct iface {
 	int			 ifindex;
 	uint8_t			 mac[6];
 	struct in_addr		 addr;		/* first own IPv4 address, or 0 */
+	struct in6_addr		 addr6;		/* link-local, else first IPv6 */
 	void			*pcap;		/* pcap_t */
 	void			*libnet;	/* libnet_t */
 	int			 mcast_fd;	/* holds group memberships */
+	int			 mcast6_fd;	/* the IPv6 ones */
 	bool			 present;	/* exists; handles open */
 	bool			 opened;	/* was open once */
 	enum carpd_wait		 absent;	/* why not present */
@@ -160,6 +167,7 @@ struct carpd {
 	struct log_ratelimit	 track_rl;
 	bool			 exiting;
 	int			 exit_code;
+	bool			 ip6_forwarding; /* read at start: NA Router flag */
 };
 
 #endif

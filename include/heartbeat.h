@@ -30,7 +30,9 @@ struct hb_addr {
 	LIST_ENTRY(hb_addr)	 entry;
 	char			 ifname[IF_NAMESIZE];
 	uint8_t			 vhid;
+	uint8_t			 family;	/* as in script_req */
 	struct in_addr		 vip;
+	struct in6_addr		 vip6;
 	uint32_t		 gen;		/* of the last request */
 	uint32_t		 queue;		/* the child's queue id */
 	bool			 up;

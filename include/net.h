@@ -28,13 +28,25 @@ int		 net_iface_reopen(struct iface *);
 int		 net_link_is_up(const char *name);
 int		 net_join(struct iface *, struct in_addr group);
 void		 net_leave(struct iface *, struct in_addr group);
+int		 net_join6(struct iface *, const struct in6_addr *group);
+void		 net_leave6(struct iface *, const struct in6_addr *group);
 int		 net_send(struct iface *, const uint8_t *frame, size_t len);
 /* Stop reading packets (shutdown). */
 void		 net_iface_stop(struct iface *);
 /* First IPv4 address of the interface that no vhid on it uses as virtual. */
 int		 net_first_ipv4(const struct iface *, struct in_addr *out);
-/* Read it into ifp->addr (0: none), once for all the vhids on it. */
+/*
+ * The host's own IPv6 address on the interface for IPv6 adverts: its
+ * link-local one, else the first that no vhid uses as virtual.
+ */
+int		 net_first_ipv6(const struct iface *, struct in6_addr *out);
+/*
+ * Read them into ifp->addr and ifp->addr6 (0 and :: for none), once for
+ * all the vhids on it.
+ */
 void		 net_iface_read_addr(struct iface *);
+/* Does the host forward IPv6 (the Router flag of our NAs)?  -1: unknown. */
+int		 net_ipv6_forwarding(void);
 /* First interface that is up and not a loopback (ucarp's default). */
 int		 net_default_iface(char *name, size_t len);
 

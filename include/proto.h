@@ -20,10 +20,14 @@
 #define CARP_TTL		255
 #define CARP_BOWOUT		255	/* advbase and advskew of the bow-out advert */
 #define CARP_DEFAULT_GROUP	"224.0.0.18"
+#define CARP_DEFAULT_GROUP6	"ff02::12"
 
 #define ETH_HDR_LEN		14
 #define IP4_HDR_LEN		20
+#define IP6_HDR_LEN		40
 #define CARP_FRAME_LEN		(ETH_HDR_LEN + IP4_HDR_LEN + CARP_HDR_LEN)
+#define CARP6_FRAME_LEN		(ETH_HDR_LEN + IP6_HDR_LEN + CARP_HDR_LEN)
+#define CARP_FRAME_MAX		CARP6_FRAME_LEN
 
 struct carp_advert {
 	uint8_t		version;
@@ -39,8 +43,11 @@ struct carp_advert {
 
 /* A received frame after the checks that need no vhid. */
 struct carp_rx {
-	struct in_addr		src;
+	int			af;	/* AF_INET or AF_INET6 */
+	struct in_addr		src;	/* AF_INET */
 	struct in_addr		dst;
+	struct in6_addr		src6;	/* AF_INET6 */
+	struct in6_addr		dst6;
 	uint8_t			src_mac[6];
 	uint8_t			dst_mac[6];
 	uint8_t			ttl;	/* checked per vhid: see --peer-routed */
@@ -72,6 +79,7 @@ enum carp_drop {
 	CARP_DROP_REPLAY,	/* counter went backwards for a known peer */
 	CARP_DROP_NOT_PEER,	/* unicast vhid: the sender is no peer */
 	CARP_DROP_MULTICAST,	/* unicast vhid: a multicast advert */
+	CARP_DROP_EXTHDR,	/* IPv6 with extension headers */
 	CARP_DROP_MAX
 };
 
@@ -80,9 +88,9 @@ const char	*carp_drop_name(enum carp_drop);
 uint16_t	 inet_cksum(const void *, size_t);
 
 /*
- * Parse and check an Ethernet frame up to the CARP header fields.  The
- * TTL is left to the caller (rx->ttl): whether a peer may be routed is a
- * setting of the vhid.
+ * Parse and check an Ethernet frame (IPv4 or IPv6) up to the CARP header
+ * fields.  The TTL or hop limit is left to the caller (rx->ttl): whether
+ * a peer may be routed is a setting of the vhid.
  */
 enum carp_drop	 carp_rx_decode(const uint8_t *frame, size_t len, struct carp_rx *);
 
@@ -104,8 +112,29 @@ int		 carp_hmac_verify(const uint8_t *key, size_t keylen,
 		    const struct in_addr *vips, size_t nvips,
 		    const struct carp_advert *);
 
+/*
+ * The same for a vhid with addresses of both families: the IPv4 ones,
+ * then the IPv6 ones, each list sorted (carp_sort_vips, carp_sort_vips6).
+ */
+struct carp_vipset {
+	const struct in_addr	*v4;
+	size_t			 n4;
+	const struct in6_addr	*v6;
+	size_t			 n6;
+};
+void		 carp_hmac_set(const uint8_t *key, size_t keylen, uint8_t vhid,
+		    const struct carp_vipset *, uint64_t counter,
+		    uint8_t md[CARP_DIGEST_LEN]);
+int		 carp_hmac_verify_set(const uint8_t *key, size_t keylen,
+		    const struct carp_vipset *, const struct carp_advert *);
+
 /* Sort addresses ascending in network byte order, dropping duplicates. */
 size_t		 carp_sort_vips(struct in_addr *, size_t);
+/*
+ * IPv6 addresses in HMAC form: link-local ones with bytes 2-3 zeroed,
+ * then sorted as byte strings, duplicates once.
+ */
+size_t		 carp_sort_vips6(struct in6_addr *, size_t);
 
 /* Build a complete advert frame (Ethernet + IPv4 + CARP); returns its length. */
 struct carp_frame_params {
@@ -118,6 +147,19 @@ struct carp_frame_params {
 };
 size_t		 carp_frame_build(const struct carp_frame_params *,
 		    const struct carp_advert *, uint8_t out[CARP_FRAME_LEN]);
+
+/* Ethernet + IPv6 (hop limit 255, next header 112) + CARP: 90 bytes. */
+struct carp_frame6_params {
+	uint8_t		src_mac[6];
+	uint8_t		dst_mac[6];	/* 33:33 and the group's low 32 bits */
+	struct in6_addr	src;
+	struct in6_addr	dst;
+	uint8_t		tclass;
+};
+size_t		 carp_frame6_build(const struct carp_frame6_params *,
+		    const struct carp_advert *, uint8_t out[CARP6_FRAME_LEN]);
+/* The Ethernet multicast address of an IPv6 group (RFC 2464). */
+void		 carp_mcast6_mac(const struct in6_addr *, uint8_t mac[6]);
 
 /*
  * Replay protection that real peers survive.  A peer that counts (its
@@ -141,8 +183,9 @@ struct carp_range {
 	uint64_t	hi;
 };
 
+/* A peer's source: IPv4 as a v4-mapped IPv6 address. */
 struct carp_peer {
-	struct in_addr		src;
+	struct in6_addr		src;
 	struct carp_range	cur;		/* counters of the current run */
 	struct carp_range	old[CARP_OLD_RUNS];
 	unsigned		nold;
@@ -155,10 +198,23 @@ struct carp_peer {
 enum carp_drop	 carp_peer_check(struct carp_peer *, size_t n,
 		    struct in_addr src, uint64_t counter, long long now,
 		    int *rebased);
+enum carp_drop	 carp_peer_check6(struct carp_peer *, size_t n,
+		    const struct in6_addr *src, uint64_t counter,
+		    long long now, int *rebased);
 
 /* Gratuitous ARP request for `vip` from `mac`: 42 bytes. */
 #define GARP_FRAME_LEN	42
 size_t		 garp_frame_build(const uint8_t mac[6], struct in_addr vip,
 		    uint8_t out[GARP_FRAME_LEN]);
+
+/*
+ * Unsolicited neighbour advertisement for `target` from `mac`, to
+ * ff02::1: Override set, Router when `router`, target link-layer
+ * address option; the IPv6 source is the target itself.  86 bytes.
+ */
+#define NA_FRAME_LEN	(ETH_HDR_LEN + IP6_HDR_LEN + 32)
+size_t		 na_frame_build(const uint8_t mac[6],
+		    const struct in6_addr *target, int router,
+		    uint8_t out[NA_FRAME_LEN]);
 
 #endif

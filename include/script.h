@@ -40,7 +40,9 @@ struct script_req {
 	uint8_t			state;	/* enum carp_state */
 	uint8_t			reason;	/* enum fsm_reason */
 	char			ifname[IF_NAMESIZE];
-	struct in_addr		vip;
+	uint8_t			family;	/* AF_INET6, else IPv4 (0, AF_INET) */
+	struct in_addr		vip;	/* IPv4 */
+	struct in6_addr		vip6;	/* AF_INET6 */
 };
 
 struct script_job {
@@ -130,6 +132,11 @@ void	script_queue_release(struct script_queue *);
 
 /* NULL if the request is well formed, else what is wrong with it. */
 const char *script_req_check(const struct script_req *);
+/* Which address of `vc` the request is for: its index, -1 for none. */
+int	script_req_index(const struct vhid_config *, const struct script_req *);
+/* Do two requests name the same address (of the same family)? */
+int	script_req_same_vip(const struct script_req *, uint8_t family,
+	    const struct in_addr *, const struct in6_addr *);
 /*
  * ucarp's `script <interface> <vip> [<xparam>]` and the CARP_*
  * environment of a checked request, from `vc` (the vhid's settings) and

@@ -22,6 +22,8 @@ void		 vhid_log_status(const struct vhid *);
 void		 vhid_demote_changed(struct carpd *);
 /* ... now. */
 void		 vhid_demote_sync_all(struct carpd *);
+/* The master it follows (or itself), of either family, or "none". */
+const char	*vhid_master_str(const struct vhid *, char *buf, size_t len);
 /* An interface's receive callback (iface_rx_cb); `arg` is unused. */
 void		 vhid_rx(struct iface *, const uint8_t *frame, size_t caplen,
 		    size_t wirelen, void *arg);

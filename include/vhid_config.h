@@ -43,6 +43,11 @@ struct vhid_config {
 	struct in_addr		vips[CARPD_MAX_VIPS];	/* as given */
 	uint8_t			prefix[CARPD_MAX_VIPS];	/* 0: not given */
 	size_t			nvips;
+	struct in6_addr		src6;		/* ::: the interface's own */
+	struct in6_addr		group6;		/* ff02::12 */
+	struct in6_addr		vips6[CARPD_MAX_VIPS];	/* as given */
+	uint8_t			prefix6[CARPD_MAX_VIPS]; /* 0: not given */
+	size_t			nvips6;
 	uint8_t			advbase;
 	uint8_t			advskew;
 	uint8_t			deadratio;
@@ -79,6 +84,9 @@ void	vhid_config_copy(struct vhid_config *dst, const struct vhid_config *src);
 int	vhid_config_equal(const struct vhid_config *, const struct vhid_config *);
 /* Free the strings and wipe the key. */
 void	vhid_config_clear(struct vhid_config *);
+/* Settings of a family the vhid has no address of: -1 and `msg`. */
+int	vhid_config_family_msg(const struct vhid_config *, int cli,
+	    char *msg, size_t len);
 /* The checks a complete vhid must pass; `msg` says what is missing. */
 int	vhid_config_complete(const struct vhid_config *, char *msg,
 	    size_t len);

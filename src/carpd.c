@@ -589,6 +589,8 @@ run(struct carpd_options *opts, struct config *cf)
 	cd.base = new_base();
 	/* Upcalls: lower modules know these only as callbacks. */
 	cd.iface_rx = vhid_rx;
+	/* Now: the network process cannot read /proc once sandboxed. */
+	cd.ip6_forwarding = net_ipv6_forwarding() == 1;
 	script_runner_init(&cd.runner, cd.base, cf->g.script_timeout);
 	cd.runner.idle_cb = on_idle;
 	cd.runner.idle_arg = &cd;

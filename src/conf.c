@@ -656,18 +656,35 @@ static void
 print_vhid(FILE *f, const struct vhid_config *v)
 {
 	static const char *const fmts[] = { "auto", "ucarp", "openbsd" };
-	char a[INET_ADDRSTRLEN], p[INET6_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN], p[INET6_ADDRSTRLEN];
 
 	fprintf(f, "\nvhid %u {\n", v->vhid);
 	print_kv(f, "\t", "interface", v->ifname);
 	if (v->src.s_addr != INADDR_ANY)
 		fprintf(f, "\tsrcip %s\n", inet_ntop(AF_INET, &v->src, a, sizeof(a)));
-	fprintf(f, "\tmcast %s\n", inet_ntop(AF_INET, &v->group, a, sizeof(a)));
-	fprintf(f, "\tnomcast %s\n", yesno(v->broadcast));
+	if (!IN6_IS_ADDR_UNSPECIFIED(&v->src6))
+		fprintf(f, "\tsrcip %s\n", inet_ntop(AF_INET6, &v->src6, a,
+		    sizeof(a)));
+	/* The IPv4 settings of an IPv6-only vhid would not read back. */
+	if (v->nvips > 0 || v->nvips6 == 0) {
+		fprintf(f, "\tmcast %s\n", inet_ntop(AF_INET, &v->group, a,
+		    sizeof(a)));
+		fprintf(f, "\tnomcast %s\n", yesno(v->broadcast));
+	}
+	if (v->nvips6 > 0)
+		fprintf(f, "\tmcast %s\n", inet_ntop(AF_INET6, &v->group6, a,
+		    sizeof(a)));
 	for (size_t i = 0; i < v->nvips; i++) {
 		fprintf(f, "\taddr %s", inet_ntop(AF_INET, &v->vips[i], a, sizeof(a)));
 		if (v->prefix[i])
 			fprintf(f, "/%u", v->prefix[i]);
+		fputc('\n', f);
+	}
+	for (size_t i = 0; i < v->nvips6; i++) {
+		fprintf(f, "\taddr %s", inet_ntop(AF_INET6, &v->vips6[i], a,
+		    sizeof(a)));
+		if (v->prefix6[i])
+			fprintf(f, "/%u", v->prefix6[i]);
 		fputc('\n', f);
 	}
 	fprintf(f, "\tadvbase %u\n\tadvskew %u\n\tdeadratio %u\n"

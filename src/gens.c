@@ -114,9 +114,8 @@ gens_authorise(const struct gens *gs, const struct script_req *rq,
 		*why = "the vhid has no such script";
 		return NULL;
 	}
-	for (size_t i = 0; i < vc->nvips; i++)
-		if (vc->vips[i].s_addr == rq->vip.s_addr)
-			return vc;
+	if (script_req_index(vc, rq) != -1)
+		return vc;
 	*why = "not an address of the vhid";
 	return NULL;
 }

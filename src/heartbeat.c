@@ -98,7 +98,8 @@ heartbeat_note(struct heartbeat *hb, const struct script_req *rq)
 	bool		 up = rq->kind == SCRIPT_UP;
 
 	LIST_FOREACH(a, &hb->addrs, entry)
-		if (a->vhid == rq->vhid && a->vip.s_addr == rq->vip.s_addr &&
+		if (a->vhid == rq->vhid &&
+		    script_req_same_vip(rq, a->family, &a->vip, &a->vip6) &&
 		    strcmp(a->ifname, rq->ifname) == 0)
 			break;
 	if (a == NULL) {
@@ -108,7 +109,9 @@ heartbeat_note(struct heartbeat *hb, const struct script_req *rq)
 			fatal("calloc");
 		snprintf(a->ifname, sizeof(a->ifname), "%s", rq->ifname);
 		a->vhid = rq->vhid;
+		a->family = rq->family;
 		a->vip = rq->vip;
+		a->vip6 = rq->vip6;
 		LIST_INSERT_HEAD(&hb->addrs, a, entry);
 		hb->naddrs++;
 	}

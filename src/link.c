@@ -1,7 +1,7 @@
 /*
- * link.c: watch links and IPv4 addresses with rtnetlink (RTMGRP_LINK,
- * RTMGRP_IPV4_IFADDR) from the event loop.  An interface that is missing
- * or down is kept, closed, and opened when it shows up; its vhids wait.
+ * link.c: watch links and addresses with rtnetlink (RTMGRP_LINK,
+ * RTMGRP_IPV4_IFADDR, RTMGRP_IPV6_IFADDR) from the event loop.  An
+ * interface that is missing or down is kept, closed, and opened when it shows up; its vhids wait.
  */
 #include "config.h"
 
@@ -170,7 +170,7 @@ on_newlink(struct carpd *cd, const struct nlmsghdr *nh)
 		on_link(cd, ifi, name, nh->nlmsg_type == RTM_DELLINK);
 }
 
-/* An IPv4 address came or went: the vhids taking their source follow. */
+/* An address came or went: the vhids taking their source follow. */
 static void
 on_addr(struct carpd *cd, const struct nlmsghdr *nh)
 {
@@ -178,7 +178,7 @@ on_addr(struct carpd *cd, const struct nlmsghdr *nh)
 	struct iface		*ifp;
 
 	if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifa)) ||
-	    ifa->ifa_family != AF_INET)
+	    (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6))
 		return;
 	if ((ifp = iface_by_index(cd, (int)ifa->ifa_index)) != NULL)
 		link_sync(ifp);
@@ -242,7 +242,7 @@ link_watch_open(struct carpd *cd)
 		return -1;
 	memset(&sa, 0, sizeof(sa));
 	sa.nl_family = AF_NETLINK;
-	sa.nl_groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR;
+	sa.nl_groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR;
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
 		close(fd);
 		return -1;

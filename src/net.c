@@ -23,7 +23,17 @@
 #include "net.h"
 #include "vhid_config.h"
 
-#define NET_SNAPLEN	256	/* an advert is 70 bytes; more is junk */
+#define NET_SNAPLEN	256	/* an advert is 70 or 90 bytes; more is junk */
+
+/*
+ * CARP of both families.  An IPv6 packet with one extension header
+ * before CARP is taken too, to be dropped and counted (doc/protocol.md,
+ * IPv6): not every IPv6 packet with one, or each MLD report (hop-by-hop,
+ * then ICMPv6) would be counted as a bad advert.
+ */
+#define NET_FILTER	"ip proto 112 or ip6 proto 112 or " \
+	"(ip6 and (ip6[6] == 0 or ip6[6] == 43 or ip6[6] == 44 or " \
+	"ip6[6] == 60 or ip6[6] == 51) and ip6[40] == 112)"
 #define NET_RX_BATCH	64	/* frames per wakeup: timers still run */
 
 static void
@@ -87,7 +97,7 @@ open_pcap(struct iface *ifp, char *err, size_t errlen)
 	}
 	if (pcap_setdirection(p, PCAP_D_IN) == -1)
 		log_debug("%s: pcap_setdirection: %s", ifp->name, pcap_geterr(p));
-	if (pcap_compile(p, &prog, "ip proto 112", 1, PCAP_NETMASK_UNKNOWN) == -1) {
+	if (pcap_compile(p, &prog, NET_FILTER, 1, PCAP_NETMASK_UNKNOWN) == -1) {
 		snprintf(err, errlen, "BPF filter: %s", pcap_geterr(p));
 		return -1;
 	}
@@ -164,10 +174,12 @@ close_handles(struct iface *ifp)
 		libnet_destroy(ifp->libnet);
 	if (ifp->mcast_fd != -1)
 		close(ifp->mcast_fd);
+	if (ifp->mcast6_fd != -1)
+		close(ifp->mcast6_fd);
 	ifp->rx_ev = NULL;
 	ifp->pcap = NULL;
 	ifp->libnet = NULL;
-	ifp->mcast_fd = -1;
+	ifp->mcast_fd = ifp->mcast6_fd = -1;
 }
 
 static int
@@ -244,7 +256,7 @@ net_iface_get(struct carpd *cd, const char *name, char *err, size_t errlen)
 	ifp->cd = cd;
 	ifp->rx_cb = cd->iface_rx;
 	ifp->rx_arg = cd->iface_rx_arg;
-	ifp->mcast_fd = -1;
+	ifp->mcast_fd = ifp->mcast6_fd = -1;
 	ifp->rl.burst = 10;
 	ifp->rl.period_ms = 1000;
 	open_handles(ifp);
@@ -272,12 +284,17 @@ net_iface_reopen(struct iface *ifp)
 	if (open_handles(ifp) == -1)
 		return -1;
 	for (int i = 0; i < CARPD_VHID_SLOTS; i++) {
-		struct vhid *v = ifp->by_vhid[i];
+		struct vhid	*v = ifp->by_vhid[i];
+		char		 a[INET6_ADDRSTRLEN];
 
-		if (v != NULL && vhid_config_joins(&v->cfg) &&
+		if (v != NULL && v->cfg.nvips > 0 && vhid_config_joins(&v->cfg) &&
 		    net_join(ifp, v->cfg.group) == -1)
 			log_warn("%s: cannot join %s", ifp->name,
 			    inet_ntoa(v->cfg.group));
+		if (v != NULL && v->cfg.nvips6 > 0 &&
+		    net_join6(ifp, &v->cfg.group6) == -1)
+			log_warn("%s: cannot join %s", ifp->name,
+			    inet_ntop(AF_INET6, &v->cfg.group6, a, sizeof(a)));
 	}
 	return 0;
 }
@@ -343,6 +360,41 @@ net_leave(struct iface *ifp, struct in_addr group)
 		log_warn("%s: cannot leave %s", ifp->name, inet_ntoa(group));
 }
 
+/* As net_join, for IPv6 (MLD instead of IGMP). */
+int
+net_join6(struct iface *ifp, const struct in6_addr *group)
+{
+	struct ipv6_mreq mr;
+
+	if (ifp->mcast6_fd == -1 && (ifp->mcast6_fd = socket(AF_INET6,
+	    SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	memset(&mr, 0, sizeof(mr));
+	mr.ipv6mr_multiaddr = *group;
+	mr.ipv6mr_interface = (unsigned)ifp->ifindex;
+	if (setsockopt(ifp->mcast6_fd, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, &mr,
+	    sizeof(mr)) == -1 && errno != EADDRINUSE)
+		return -1;
+	return 0;
+}
+
+void
+net_leave6(struct iface *ifp, const struct in6_addr *group)
+{
+	struct ipv6_mreq	mr;
+	char			a[INET6_ADDRSTRLEN];
+
+	if (ifp->mcast6_fd == -1)
+		return;
+	memset(&mr, 0, sizeof(mr));
+	mr.ipv6mr_multiaddr = *group;
+	mr.ipv6mr_interface = (unsigned)ifp->ifindex;
+	if (setsockopt(ifp->mcast6_fd, IPPROTO_IPV6, IPV6_DROP_MEMBERSHIP, &mr,
+	    sizeof(mr)) == -1 && errno != EADDRNOTAVAIL)
+		log_warn("%s: cannot leave %s", ifp->name,
+		    inet_ntop(AF_INET6, group, a, sizeof(a)));
+}
+
 int
 net_send(struct iface *ifp, const uint8_t *frame, size_t len)
 {
@@ -400,12 +452,80 @@ net_first_ipv4(const struct iface *ifp, struct in_addr *out)
 	return found;
 }
 
-/* ifp->addr: its first address (net_first_ipv4), or 0 when none or closed. */
+static bool
+is_vip6(const struct iface *ifp, const struct in6_addr *a)
+{
+	for (int i = 0; i < CARPD_VHID_SLOTS; i++) {
+		const struct vhid *v = ifp->by_vhid[i];
+
+		for (size_t k = 0; v != NULL && k < v->cfg.nvips6; k++)
+			if (memcmp(&v->cfg.vips6[k], a, sizeof(*a)) == 0)
+				return true;
+	}
+	return false;
+}
+
+/*
+ * Link-local first, as OpenBSD sends from (doc/protocol.md, IPv6): it is
+ * there as soon as the interface is up, and it never moves.
+ */
+int
+net_first_ipv6(const struct iface *ifp, struct in6_addr *out)
+{
+	struct ifaddrs	*ifa, *i;
+	int		 found = -1;
+
+	if (getifaddrs(&ifa) == -1)
+		return -1;
+	for (i = ifa; i != NULL; i = i->ifa_next) {
+		struct in6_addr a;
+
+		if (i->ifa_addr == NULL || i->ifa_addr->sa_family != AF_INET6 ||
+		    strcmp(i->ifa_name, ifp->name) != 0)
+			continue;
+		a = ((struct sockaddr_in6 *)(void *)i->ifa_addr)->sin6_addr;
+		if (is_vip6(ifp, &a) || IN6_IS_ADDR_LOOPBACK(&a))
+			continue;
+		if (IN6_IS_ADDR_LINKLOCAL(&a)) {
+			*out = a;
+			found = 0;
+			break;
+		}
+		if (found == -1) {
+			*out = a;
+			found = 0;
+		}
+	}
+	freeifaddrs(ifa);
+	return found;
+}
+
+/* ifp->addr and addr6: its own addresses, or none when closed. */
 void
 net_iface_read_addr(struct iface *ifp)
 {
 	if (!ifp->present || net_first_ipv4(ifp, &ifp->addr) == -1)
 		ifp->addr.s_addr = INADDR_ANY;
+	if (!ifp->present || net_first_ipv6(ifp, &ifp->addr6) == -1)
+		ifp->addr6 = in6addr_any;
+}
+
+/*
+ * Read before the network process gives up its file system: the child
+ * cannot open /proc afterwards, so a change needs a restart.
+ */
+int
+net_ipv6_forwarding(void)
+{
+	char	 c = '0';
+	FILE	*f;
+	int	 rc = -1;
+
+	if ((f = fopen("/proc/sys/net/ipv6/conf/all/forwarding", "re")) != NULL) {
+		rc = fread(&c, 1, 1, f) == 1 && c == '1';
+		fclose(f);
+	}
+	return rc;
 }
 
 int

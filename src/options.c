@@ -60,14 +60,14 @@ enum {
 
 static const struct opt_def opt_table[] = {
 	{ "interface", 'i', 1, "IF", C|V, "interface to run on (default: the first one that is up)" },
-	{ "srcip", 's', 1, "ADDR", C|V, "this host's own address (default: the interface's first IPv4 address)" },
-	{ "mcast", 'm', 1, "ADDR", C|V, "multicast group of the adverts (default 224.0.0.18)" },
+	{ "srcip", 's', 1, "ADDR", C|V, "this host's own address, IPv4 or IPv6 (default: the interface's first IPv4 address, its link-local IPv6 one)" },
+	{ "mcast", 'm', 1, "ADDR", C|V, "multicast group of the adverts of its family (default 224.0.0.18, ff02::12)" },
 	{ "vhid", 'v', 1, "ID", C, "virtual host id, 1 to 255 (required)" },
 	{ "pass", 'p', 1, "PASS", C|V, "shared password, at most 19 characters (prefer --passfile)" },
 	{ "passfile", 'o', 1, "FILE", C|V, "read the password from the first line of FILE" },
 	{ "preempt", 'P', 0, NULL, C|V, "take over from a less preferred master" },
 	{ "neutral", 'n', 0, NULL, C|V, "do not run the down script at start" },
-	{ "addr", 'a', 1, "ADDR", C|V, "virtual address, ADDR or ADDR/LEN; may be given several times (required)" },
+	{ "addr", 'a', 1, "ADDR", C|V, "virtual address, IPv4 or IPv6, ADDR or ADDR/LEN; may be given several times (required)" },
 	{ "help", 'h', 0, NULL, C, "print this help and exit" },
 	{ "advbase", 'b', 1, "SECONDS", C|V, "advert interval base, 0 to 255 (default 1)" },
 	{ "advskew", 'k', 1, "SKEW", C|V, "advert skew in 1/256 s, 0 to 254 (default 0)" },
@@ -212,41 +212,114 @@ parse_num(const char *s, long lo, long hi, long *out, char *msg, size_t len)
 	return 0;
 }
 
+/* Neither multicast nor unspecified; the broadcast address neither. */
 static int
-parse_addr(const char *s, struct in_addr *out, char *msg, size_t len)
+usable_vip(int af, const void *a)
 {
-	if (inet_pton(AF_INET, s, out) != 1)
-		return bad_value(msg, len, s, "an IPv4 address such as 192.0.2.10");
-	return 0;
+	const struct in_addr	*a4 = a;
+	const struct in6_addr	*a6 = a;
+
+	if (af == AF_INET)
+		return a4->s_addr != INADDR_ANY &&
+		    a4->s_addr != INADDR_BROADCAST &&
+		    !IN_MULTICAST(ntohl(a4->s_addr));
+	return !IN6_IS_ADDR_UNSPECIFIED(a6) && !IN6_IS_ADDR_MULTICAST(a6) &&
+	    !IN6_IS_ADDR_V4MAPPED(a6);
 }
 
+#define VIP_FORMS "ADDR or ADDR/LEN, such as 192.0.2.10/24 or 2001:db8::10/64"
+
+/* A virtual address of either family, with an optional prefix length. */
 static int
 parse_vip(struct vhid_config *vc, const char *s, char *msg, size_t len)
 {
-	char		 buf[INET_ADDRSTRLEN + 4];
+	char		 buf[INET6_ADDRSTRLEN + 5];
 	const char	*slash = strchr(s, '/');
 	long		 plen = 0;
+	struct in6_addr	 a6;
+	struct in_addr	 a4;
+	int		 af;
 
-	if (vc->nvips == CARPD_MAX_VIPS) {
-		snprintf(msg, len, "at most %d addresses per vhid", CARPD_MAX_VIPS);
+	if (strlen(s) >= sizeof(buf))
+		return bad_value(msg, len, s, VIP_FORMS);
+	strcpy(buf, s);
+	if (slash != NULL)
+		buf[slash - s] = '\0';
+	if (inet_pton(AF_INET, buf, &a4) == 1)
+		af = AF_INET;
+	else if (inet_pton(AF_INET6, buf, &a6) == 1)
+		af = AF_INET6;
+	else
+		return bad_value(msg, len, s, VIP_FORMS);
+	if (slash != NULL && parse_num(slash + 1, 1, af == AF_INET ? 32 : 128,
+	    &plen, msg, len) == -1)
+		return bad_value(msg, len, s, af == AF_INET ?
+		    "a prefix length from 1 to 32, such as 192.0.2.10/24" :
+		    "a prefix length from 1 to 128, such as 2001:db8::10/64");
+	if (!usable_vip(af, af == AF_INET ? (void *)&a4 : (void *)&a6))
+		return bad_value(msg, len, s, "a unicast address: not "
+		    "multicast, broadcast, unspecified or IPv4-mapped");
+	if ((af == AF_INET ? vc->nvips : vc->nvips6) == CARPD_MAX_VIPS) {
+		snprintf(msg, len, "at most %d addresses of each family per "
+		    "vhid", CARPD_MAX_VIPS);
 		return -1;
 	}
-	if (strlen(s) >= sizeof(buf))
-		return bad_value(msg, len, s, "ADDR or ADDR/LEN, such as 192.0.2.10/24");
-	strcpy(buf, s);
-	if (slash != NULL) {
-		buf[slash - s] = '\0';
-		if (parse_num(slash + 1, 1, 32, &plen, msg, len) == -1)
-			return bad_value(msg, len, s, "a prefix length from 1 to 32, such as 192.0.2.10/24");
+	for (size_t i = 0; af == AF_INET && i < vc->nvips; i++)
+		if (vc->vips[i].s_addr == a4.s_addr)
+			goto twice;
+	for (size_t i = 0; af == AF_INET6 && i < vc->nvips6; i++)
+		if (memcmp(&vc->vips6[i], &a6, sizeof(a6)) == 0)
+			goto twice;
+	if (af == AF_INET) {
+		vc->vips[vc->nvips] = a4;
+		vc->prefix[vc->nvips++] = (uint8_t)plen;
+	} else {
+		vc->vips6[vc->nvips6] = a6;
+		vc->prefix6[vc->nvips6++] = (uint8_t)plen;
 	}
-	if (inet_pton(AF_INET, buf, &vc->vips[vc->nvips]) != 1)
-		return bad_value(msg, len, s, "ADDR or ADDR/LEN, such as 192.0.2.10/24");
-	for (size_t i = 0; i < vc->nvips; i++)
-		if (vc->vips[i].s_addr == vc->vips[vc->nvips].s_addr) {
-			snprintf(msg, len, "address %s is given twice", buf);
-			return -1;
-		}
-	vc->prefix[vc->nvips++] = (uint8_t)plen;
+	return 0;
+twice:
+	snprintf(msg, len, "address %s is given twice", buf);
+	return -1;
+}
+
+/* --srcip: this host's address of either family. */
+static int
+parse_src(struct vhid_config *vc, const char *s, char *msg, size_t len)
+{
+	struct in6_addr a6;
+
+	if (inet_pton(AF_INET, s, &vc->src) == 1)
+		return 0;
+	if (inet_pton(AF_INET6, s, &a6) != 1)
+		return bad_value(msg, len, s, "an IPv4 or IPv6 address such "
+		    "as 192.0.2.10 or fe80::1");
+	if (!usable_vip(AF_INET6, &a6))
+		return bad_value(msg, len, s, "a unicast address of this host");
+	vc->src6 = a6;
+	return 0;
+}
+
+/* --mcast: a group of either family, for the adverts of that family. */
+static int
+parse_group(struct vhid_config *vc, const char *s, char *msg, size_t len)
+{
+	struct in6_addr a6;
+	struct in_addr	a4;
+
+	if (inet_pton(AF_INET, s, &a4) == 1) {
+		if (!IN_MULTICAST(ntohl(a4.s_addr)))
+			return bad_value(msg, len, s, "an IPv4 multicast "
+			    "address, 224.0.0.0 to 239.255.255.255, or an "
+			    "IPv6 one such as ff02::12");
+		vc->group = a4;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, &a6) != 1 || !IN6_IS_ADDR_MULTICAST(&a6))
+		return bad_value(msg, len, s, "a multicast address: IPv4 "
+		    "224.0.0.0 to 239.255.255.255, or IPv6 ff00::/8 such as "
+		    "ff02::12");
+	vc->group6 = a6;
 	return 0;
 }
 
@@ -468,13 +541,9 @@ apply_vhid(int c, const char *arg, struct vhid_config *vc, char *msg,
 		strcpy(vc->ifname, arg);
 		return 0;
 	case 's':
-		return parse_addr(arg, &vc->src, msg, len);
+		return parse_src(vc, arg, msg, len);
 	case 'm':
-		if (parse_addr(arg, &vc->group, msg, len) == -1)
-			return -1;
-		if (!IN_MULTICAST(ntohl(vc->group.s_addr)))
-			return bad_value(msg, len, arg, "an IPv4 multicast address, 224.0.0.0 to 239.255.255.255");
-		return 0;
+		return parse_group(vc, arg, msg, len);
 	case 'v':
 		NUM(1, 255, vc->vhid);
 	case 'p':
@@ -717,9 +786,11 @@ check_cli_vhid(struct carpd_options *o, FILE *err)
 	if (vc->vhid == 0)
 		fprintf(err, "carpd: %s is required: a number from 1 to 255\n",
 		    opt_label('v'));
-	else if (vc->nvips == 0)
-		fprintf(err, "carpd: %s is required: the virtual IPv4 address\n",
+	else if (vc->nvips == 0 && vc->nvips6 == 0)
+		fprintf(err, "carpd: %s is required: the virtual address\n",
 		    opt_label('a'));
+	else if (vhid_config_family_msg(vc, 1, msg, sizeof(msg)) == -1)
+		fprintf(err, "carpd: %s\n", msg);
 	else if (vc->keylen == 0)
 		fprintf(err, "carpd: a password is required: give %s or %s\n",
 		    opt_label('o'), opt_label('p'));

@@ -129,13 +129,16 @@ refuse(struct parent *p, const struct script_req *rq, const char *why)
 {
 	unsigned long	suppressed = 0;
 	char		ifname[IF_NAMESIZE];
-	char		vip[INET_ADDRSTRLEN];
+	char		vip[INET6_ADDRSTRLEN];
 
 	p->refused++;
 	if (!log_ratelimit_ok(&p->rl, mono_ms(), &suppressed))
 		return;
 	ps_sanitize(ifname, sizeof(ifname), rq->ifname, sizeof(rq->ifname));
-	inet_ntop(AF_INET, &rq->vip, vip, sizeof(vip));
+	if (rq->family == AF_INET6)
+		inet_ntop(AF_INET6, &rq->vip6, vip, sizeof(vip));
+	else
+		inet_ntop(AF_INET, &rq->vip, vip, sizeof(vip));
 	log_warnx("privsep: refusing a script for vhid %u on %s address %s "
 	    "(configuration %u): %s (%llu refused in all, %lu not logged)",
 	    rq->vhid, ifname, vip, rq->gen, why,
@@ -182,10 +185,51 @@ iface_source(const struct config *cf, const char *ifname)
 	return src;
 }
 
+static bool
+is_vip6(const struct config *cf, const char *ifname, const struct in6_addr *a)
+{
+	for (size_t i = 0; i < cf->nvhids; i++) {
+		const struct vhid_config *vc = &cf->vhids[i];
+
+		if (strcmp(vc->ifname, ifname) != 0)
+			continue;
+		for (size_t k = 0; k < vc->nvips6; k++)
+			if (memcmp(&vc->vips6[k], a, sizeof(*a)) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* As iface_source, for IPv6: the link-local address, else the first. */
+static struct in6_addr
+iface_source6(const struct config *cf, const char *ifname)
+{
+	struct ifaddrs	*ifa, *i;
+	struct in6_addr	 a, src = IN6ADDR_ANY_INIT;
+
+	if (getifaddrs(&ifa) == -1)
+		return src;
+	for (i = ifa; i != NULL; i = i->ifa_next) {
+		if (i->ifa_addr == NULL || i->ifa_addr->sa_family != AF_INET6 ||
+		    strcmp(i->ifa_name, ifname) != 0)
+			continue;
+		a = ((struct sockaddr_in6 *)(void *)i->ifa_addr)->sin6_addr;
+		if (is_vip6(cf, ifname, &a) || IN6_IS_ADDR_LOOPBACK(&a))
+			continue;
+		if (IN6_IS_ADDR_LINKLOCAL(&a) || IN6_IS_ADDR_UNSPECIFIED(&src))
+			src = a;
+		if (IN6_IS_ADDR_LINKLOCAL(&a))
+			break;
+	}
+	freeifaddrs(ifa);
+	return src;
+}
+
 static void
 handle_run(struct parent *p, const struct script_req *rq)
 {
 	const struct vhid_config	*vc;
+	struct vhid_config		 with_src;
 	struct script_job		*j;
 	struct rqueue			*q;
 	struct in_addr			 src;
@@ -198,6 +242,12 @@ handle_run(struct parent *p, const struct script_req *rq)
 	src = vc->src;
 	if (src.s_addr == INADDR_ANY)
 		src = iface_source(gens_find(&p->gens, rq->gen), vc->ifname);
+	if (rq->family == AF_INET6 && IN6_IS_ADDR_UNSPECIFIED(&vc->src6)) {
+		with_src = *vc;		/* shallow: read only */
+		with_src.src6 = iface_source6(gens_find(&p->gens, rq->gen),
+		    vc->ifname);
+		vc = &with_src;
+	}
 	if ((j = script_build(vc, src, rq, &why)) == NULL) {
 		refuse(p, rq, why);
 		return;
@@ -220,7 +270,8 @@ run_down(struct parent *p, const struct hb_addr *a)
 {
 	struct script_req	 rq = { .qid = a->queue, .vhid = a->vhid,
 	    .kind = SCRIPT_DOWN, .state = CARP_INIT,
-	    .reason = FSM_R_CHILD_STOPPED, .vip = a->vip };
+	    .reason = FSM_R_CHILD_STOPPED, .family = a->family, .vip = a->vip,
+	    .vip6 = a->vip6 };
 	const char		*why;
 
 	snprintf(rq.ifname, sizeof(rq.ifname), "%s", a->ifname);

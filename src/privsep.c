@@ -113,7 +113,14 @@ ps_msg_encode(const struct ps_msg *m, size_t *len)
 		w_u8(&b, rq->kind);
 		w_u8(&b, rq->state);
 		w_u8(&b, rq->reason);
-		w_put(&b, &rq->vip, sizeof(rq->vip));
+		/* 4 and an IPv4 address, or 6 and an IPv6 one. */
+		if (rq->family == AF_INET6) {
+			w_u8(&b, 6);
+			w_put(&b, &rq->vip6, sizeof(rq->vip6));
+		} else {
+			w_u8(&b, 4);
+			w_put(&b, &rq->vip, sizeof(rq->vip));
+		}
 		if (memchr(rq->ifname, '\0', sizeof(rq->ifname)) == NULL)
 			b.bad = 1;
 		else
@@ -260,8 +267,8 @@ r_vhid(struct rbuf *r, struct vhid_config *vc)
 	if (r->why != NULL)
 		return;
 	if (memchr(vc->ifname, '\0', sizeof(vc->ifname)) == NULL ||
-	    vc->nvips > CARPD_MAX_VIPS || vc->keylen > sizeof(vc->key) ||
-	    vc->npeers > CARPD_MAX_PEERS ||
+	    vc->nvips > CARPD_MAX_VIPS || vc->nvips6 > CARPD_MAX_VIPS ||
+	    vc->keylen > sizeof(vc->key) || vc->npeers > CARPD_MAX_PEERS ||
 	    !groups_ok(vc)) {
 		r->why = "bad vhid settings";
 		return;
@@ -289,7 +296,20 @@ ps_msg_decode(const uint8_t *p, size_t len, struct ps_msg *m,
 		rq->kind = r_u8(&r);
 		rq->state = r_u8(&r);
 		rq->reason = r_u8(&r);
-		r_raw(&r, &rq->vip, sizeof(rq->vip));
+		switch (r_u8(&r)) {
+		case 4:
+			rq->family = AF_INET;
+			r_raw(&r, &rq->vip, sizeof(rq->vip));
+			break;
+		case 6:
+			rq->family = AF_INET6;
+			r_raw(&r, &rq->vip6, sizeof(rq->vip6));
+			break;
+		default:
+			if (r.why == NULL)
+				r.why = "no such address family";
+			break;
+		}
 		r_str(&r, rq->ifname, sizeof(rq->ifname), 0);
 		break;
 	case PS_RELEASE:

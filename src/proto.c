@@ -34,6 +34,7 @@ static const char *const drop_names[CARP_DROP_MAX] = {
 	[CARP_DROP_REPLAY] = "replay",
 	[CARP_DROP_NOT_PEER] = "not-a-peer",
 	[CARP_DROP_MULTICAST] = "multicast",
+	[CARP_DROP_EXTHDR] = "ipv6-extension-header",
 };
 
 const char *
@@ -110,16 +111,23 @@ carp_advert_encode(const struct carp_advert *a, uint8_t out[CARP_HDR_LEN])
  * protocol number and group but is 20 + 4n bytes long, so the
  * exact-length check catches it.
  */
+static enum carp_drop	decode_carp(const uint8_t *, const uint8_t *,
+			    struct carp_rx *);
+static enum carp_drop	decode_ip6(const uint8_t *, size_t, struct carp_rx *);
+
 enum carp_drop
 carp_rx_decode(const uint8_t *f, size_t len, struct carp_rx *rx)
 {
-	const uint8_t	*ip, *c;
+	const uint8_t	*ip;
 	size_t		 ihl, tot;
 
+	if (len >= ETH_HDR_LEN && get16(f + 12) == 0x86dd)
+		return decode_ip6(f, len, rx);
 	if (len < ETH_HDR_LEN + IP4_HDR_LEN)
 		return CARP_DROP_SHORT;
 	if (get16(f + 12) != 0x0800)
 		return CARP_DROP_ETHERTYPE;
+	rx->af = AF_INET;
 	ip = f + ETH_HDR_LEN;
 	ihl = (size_t)(ip[0] & 0x0f) * 4;
 	tot = get16(ip + 2);
@@ -137,7 +145,55 @@ carp_rx_decode(const uint8_t *f, size_t len, struct carp_rx *rx)
 	rx->ttl = ip[8];
 	if (tot - ihl != CARP_HDR_LEN)
 		return CARP_DROP_LENGTH;
-	c = ip + ihl;
+	return decode_carp(f, ip + ihl, rx);
+}
+
+/* Next headers that are IPv6 extension headers (RFC 8200, RFC 5533). */
+static int
+is_exthdr(uint8_t nh)
+{
+	switch (nh) {
+	case 0: case 43: case 44: case 50: case 51: case 60: case 135:
+	case 139: case 140: case 253: case 254:
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * IPv6 (doc/protocol.md, IPv6): no extension header at all, a payload
+ * of exactly the CARP header; the hop limit is the caller's (rx->ttl).  There is no IP checksum;
+ * the CARP checksum covers the CARP header alone, no pseudo-header.
+ */
+static enum carp_drop
+decode_ip6(const uint8_t *f, size_t len, struct carp_rx *rx)
+{
+	const uint8_t *ip = f + ETH_HDR_LEN;
+
+	if (len < ETH_HDR_LEN + IP6_HDR_LEN)
+		return CARP_DROP_SHORT;
+	rx->af = AF_INET6;
+	if ((ip[0] >> 4) != 6 ||
+	    ETH_HDR_LEN + IP6_HDR_LEN + (size_t)get16(ip + 4) > len)
+		return CARP_DROP_IP_HEADER;
+	memcpy(&rx->src6, ip + 8, 16);	/* for the logs of later drops */
+	memcpy(&rx->dst6, ip + 24, 16);
+	if (ip[6] == 44)
+		return CARP_DROP_FRAGMENT;
+	if (is_exthdr(ip[6]))
+		return CARP_DROP_EXTHDR;
+	if (ip[6] != CARP_PROTO)
+		return CARP_DROP_PROTO;
+	rx->ttl = ip[7];		/* the hop limit */
+	if (get16(ip + 4) != CARP_HDR_LEN)
+		return CARP_DROP_LENGTH;
+	return decode_carp(f, ip + IP6_HDR_LEN, rx);
+}
+
+/* The CARP header at `c`, of either family. */
+static enum carp_drop
+decode_carp(const uint8_t *f, const uint8_t *c, struct carp_rx *rx)
+{
 	if (inet_cksum(c, CARP_HDR_LEN) != 0)
 		return CARP_DROP_CARP_CKSUM;
 	if ((c[0] >> 4) != CARP_VERSION)
@@ -161,9 +217,10 @@ carp_rx_decode(const uint8_t *f, size_t len, struct carp_rx *rx)
 	return CARP_RX_OK;
 }
 
+/* doc/protocol.md, HMAC: rules 1 to 5, IPv4 then IPv6 addresses. */
 void
-carp_hmac(const uint8_t *key, size_t keylen, uint8_t vhid,
-    const struct in_addr *vips, size_t nvips, uint64_t counter,
+carp_hmac_set(const uint8_t *key, size_t keylen, uint8_t vhid,
+    const struct carp_vipset *vs, uint64_t counter,
     uint8_t md[CARP_DIGEST_LEN])
 {
 	struct hmac_sha1_ctx	 ctx;
@@ -172,21 +229,42 @@ carp_hmac(const uint8_t *key, size_t keylen, uint8_t vhid,
 
 	hmac_sha1_set_key(&ctx, keylen, key);
 	hmac_sha1_update(&ctx, sizeof(hdr), hdr);
-	for (size_t i = 0; i < nvips; i++)
-		hmac_sha1_update(&ctx, 4, (const uint8_t *)&vips[i].s_addr);
+	for (size_t i = 0; i < vs->n4; i++)
+		hmac_sha1_update(&ctx, 4, (const uint8_t *)&vs->v4[i].s_addr);
+	for (size_t i = 0; i < vs->n6; i++)
+		hmac_sha1_update(&ctx, 16, vs->v6[i].s6_addr);
 	put64(cnt, counter);
 	hmac_sha1_update(&ctx, sizeof(cnt), cnt);
 	hmac_sha1_digest(&ctx, CARP_DIGEST_LEN, md);
 }
 
 int
-carp_hmac_verify(const uint8_t *key, size_t keylen,
-    const struct in_addr *vips, size_t nvips, const struct carp_advert *a)
+carp_hmac_verify_set(const uint8_t *key, size_t keylen,
+    const struct carp_vipset *vs, const struct carp_advert *a)
 {
 	uint8_t md[CARP_DIGEST_LEN];
 
-	carp_hmac(key, keylen, a->vhid, vips, nvips, a->counter, md);
+	carp_hmac_set(key, keylen, a->vhid, vs, a->counter, md);
 	return memeql_sec(md, a->md, CARP_DIGEST_LEN) != 0;
+}
+
+void
+carp_hmac(const uint8_t *key, size_t keylen, uint8_t vhid,
+    const struct in_addr *vips, size_t nvips, uint64_t counter,
+    uint8_t md[CARP_DIGEST_LEN])
+{
+	struct carp_vipset vs = { vips, nvips, NULL, 0 };
+
+	carp_hmac_set(key, keylen, vhid, &vs, counter, md);
+}
+
+int
+carp_hmac_verify(const uint8_t *key, size_t keylen,
+    const struct in_addr *vips, size_t nvips, const struct carp_advert *a)
+{
+	struct carp_vipset vs = { vips, nvips, NULL, 0 };
+
+	return carp_hmac_verify_set(key, keylen, &vs, a);
 }
 
 static int
@@ -205,6 +283,33 @@ carp_sort_vips(struct in_addr *v, size_t n)
 	qsort(v, n, sizeof(*v), addr_cmp);
 	for (size_t i = 0; i < n; i++)
 		if (out == 0 || v[out - 1].s_addr != v[i].s_addr)
+			v[out++] = v[i];
+	return out;
+}
+
+static int
+addr6_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct in6_addr));
+}
+
+/*
+ * The BSD kernels hash a link-local address with its scope (the
+ * interface index) embedded in bytes 2-3, then zeroed: so, zeroed.
+ */
+size_t
+carp_sort_vips6(struct in6_addr *v, size_t n)
+{
+	size_t out = 0;
+
+	if (n == 0)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (v[i].s6_addr[0] == 0xfe && (v[i].s6_addr[1] & 0xc0) == 0x80)
+			v[i].s6_addr[2] = v[i].s6_addr[3] = 0;
+	qsort(v, n, sizeof(*v), addr6_cmp);
+	for (size_t i = 0; i < n; i++)
+		if (out == 0 || memcmp(&v[out - 1], &v[i], sizeof(*v)) != 0)
 			v[out++] = v[i];
 	return out;
 }
@@ -235,6 +340,78 @@ carp_frame_build(const struct carp_frame_params *p,
 	return CARP_FRAME_LEN;
 }
 
+void
+carp_mcast6_mac(const struct in6_addr *g, uint8_t mac[6])
+{
+	mac[0] = mac[1] = 0x33;
+	memcpy(mac + 2, g->s6_addr + 12, 4);
+}
+
+static void
+ip6_header(uint8_t *ip, uint8_t tclass, uint16_t plen, uint8_t nh,
+    const struct in6_addr *src, const struct in6_addr *dst)
+{
+	ip[0] = (uint8_t)(0x60 | tclass >> 4);
+	ip[1] = (uint8_t)(tclass << 4);
+	ip[2] = ip[3] = 0;			/* flow label */
+	put16(ip + 4, plen);
+	ip[6] = nh;
+	ip[7] = CARP_TTL;			/* hop limit */
+	memcpy(ip + 8, src->s6_addr, 16);
+	memcpy(ip + 24, dst->s6_addr, 16);
+}
+
+size_t
+carp_frame6_build(const struct carp_frame6_params *p,
+    const struct carp_advert *a, uint8_t out[CARP6_FRAME_LEN])
+{
+	memcpy(out, p->dst_mac, 6);
+	memcpy(out + 6, p->src_mac, 6);
+	put16(out + 12, 0x86dd);
+	ip6_header(out + ETH_HDR_LEN, p->tclass, CARP_HDR_LEN, CARP_PROTO,
+	    &p->src, &p->dst);
+	carp_advert_encode(a, out + ETH_HDR_LEN + IP6_HDR_LEN);
+	return CARP6_FRAME_LEN;
+}
+
+/* ICMPv6 checksum: the pseudo-header of RFC 8200 section 8.1, then the message. */
+static uint16_t
+icmp6_cksum(const uint8_t *ip, const uint8_t *msg, size_t len)
+{
+	uint8_t buf[40 + 64];
+
+	memcpy(buf, ip + 8, 32);
+	put16(buf + 32, 0);
+	put16(buf + 34, (uint16_t)len);
+	buf[36] = buf[37] = buf[38] = 0;
+	buf[39] = 58;
+	memcpy(buf + 40, msg, len);
+	return inet_cksum(buf, 40 + len);
+}
+
+size_t
+na_frame_build(const uint8_t mac[6], const struct in6_addr *target,
+    int router, uint8_t out[NA_FRAME_LEN])
+{
+	struct in6_addr	 all = { { { 0xff, 2, 0, 0, 0, 0, 0, 0,
+			    0, 0, 0, 0, 0, 0, 0, 1 } } };
+	uint8_t		*ip = out + ETH_HDR_LEN, *na = ip + IP6_HDR_LEN;
+
+	carp_mcast6_mac(&all, out);
+	memcpy(out + 6, mac, 6);
+	put16(out + 12, 0x86dd);
+	ip6_header(ip, 0, 32, 58, target, &all);
+	memset(na, 0, 32);
+	na[0] = 136;				/* neighbour advertisement */
+	na[4] = (uint8_t)(0x20 | (router ? 0x80 : 0));	/* Override */
+	memcpy(na + 8, target->s6_addr, 16);
+	na[24] = 2;				/* target link-layer address */
+	na[25] = 1;				/* 8 bytes */
+	memcpy(na + 26, mac, 6);
+	put16(na + 2, icmp6_cksum(ip, na, 32));
+	return NA_FRAME_LEN;
+}
+
 size_t
 garp_frame_build(const uint8_t mac[6], struct in_addr vip,
     uint8_t out[GARP_FRAME_LEN])
@@ -256,20 +433,27 @@ garp_frame_build(const uint8_t mac[6], struct in_addr vip,
 	return GARP_FRAME_LEN;
 }
 
+static int
+same_src(const struct carp_peer *p, const struct in6_addr *src)
+{
+	return memcmp(&p->src, src, sizeof(*src)) == 0;
+}
+
 static struct carp_peer *
-peer_slot(struct carp_peer *t, size_t n, struct in_addr src, int *fresh)
+peer_slot(struct carp_peer *t, size_t n, const struct in6_addr *src,
+    int *fresh)
 {
 	struct carp_peer *oldest = &t[0];
 
 	*fresh = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (t[i].seen != 0 && t[i].src.s_addr == src.s_addr)
+		if (t[i].seen != 0 && same_src(&t[i], src))
 			return &t[i];
 		if (t[i].seen < oldest->seen)
 			oldest = &t[i];
 	}
 	memset(oldest, 0, sizeof(*oldest));
-	oldest->src = src;
+	oldest->src = *src;
 	*fresh = 1;
 	return oldest;
 }
@@ -301,6 +485,18 @@ enum carp_drop
 carp_peer_check(struct carp_peer *t, size_t n, struct in_addr src,
     uint64_t counter, long long now, int *rebased)
 {
+	struct in6_addr mapped;
+
+	memset(&mapped, 0, sizeof(mapped));
+	mapped.s6_addr[10] = mapped.s6_addr[11] = 0xff;
+	memcpy(mapped.s6_addr + 12, &src.s_addr, 4);
+	return carp_peer_check6(t, n, &mapped, counter, now, rebased);
+}
+
+enum carp_drop
+carp_peer_check6(struct carp_peer *t, size_t n, const struct in6_addr *src,
+    uint64_t counter, long long now, int *rebased)
+{
 	struct carp_peer	*p;
 	int			 fresh;
 
@@ -310,7 +506,7 @@ carp_peer_check(struct carp_peer *t, size_t n, struct in_addr src,
 	 * peer's adverts sent from another address is a replay too.
 	 */
 	for (size_t i = 0; i < n; i++)
-		if (t[i].seen != 0 && t[i].src.s_addr != src.s_addr &&
+		if (t[i].seen != 0 && !same_src(&t[i], src) &&
 		    t[i].counting && (in_range(&t[i].cur, counter) ||
 		    in_old_runs(&t[i], counter)))
 			return CARP_DROP_REPLAY;
@@ -349,6 +545,9 @@ carp_looks_vrrp(const uint8_t *f, size_t len)
 	const uint8_t	*ip = f + ETH_HDR_LEN;
 	size_t		 ihl;
 
+	if (len >= ETH_HDR_LEN + IP6_HDR_LEN + 8 && get16(f + 12) == 0x86dd)
+		return ip[6] == CARP_PROTO && ip[IP6_HDR_LEN] == 0x31 &&
+		    get16(ip + 4) != CARP_HDR_LEN;
 	if (len < ETH_HDR_LEN + IP4_HDR_LEN + 8)
 		return 0;
 	ihl = (size_t)(ip[0] & 0x0f) * 4;

@@ -456,7 +456,32 @@ script_req_check(const struct script_req *rq)
 		return "the state does not go with the script";
 	if (memchr(rq->ifname, '\0', sizeof(rq->ifname)) == NULL)
 		return "interface name not terminated";
+	if (rq->family != 0 && rq->family != AF_INET && rq->family != AF_INET6)
+		return "no such address family";
 	return NULL;
+}
+
+int
+script_req_same_vip(const struct script_req *rq, uint8_t family,
+    const struct in_addr *a, const struct in6_addr *a6)
+{
+	if ((rq->family == AF_INET6) != (family == AF_INET6))
+		return 0;
+	if (family == AF_INET6)
+		return memcmp(&rq->vip6, a6, sizeof(*a6)) == 0;
+	return rq->vip.s_addr == a->s_addr;
+}
+
+int
+script_req_index(const struct vhid_config *vc, const struct script_req *rq)
+{
+	for (size_t i = 0; rq->family != AF_INET6 && i < vc->nvips; i++)
+		if (vc->vips[i].s_addr == rq->vip.s_addr)
+			return (int)i;
+	for (size_t i = 0; rq->family == AF_INET6 && i < vc->nvips6; i++)
+		if (memcmp(&vc->vips6[i], &rq->vip6, sizeof(rq->vip6)) == 0)
+			return (int)i;
+	return -1;
 }
 
 static char *
@@ -475,25 +500,58 @@ xasprintf(const char *fmt, ...)
 	return s;
 }
 
-static char **
-build_env(const struct vhid_config *vc, struct in_addr src,
-    const struct script_req *rq, size_t idx)
+/* The address of request `rq`, index `idx`, as text, and its prefix. */
+static unsigned
+vip_text(const struct vhid_config *vc, const struct script_req *rq,
+    size_t idx, char *buf, size_t len)
 {
-	char	 vip[INET_ADDRSTRLEN], a[INET_ADDRSTRLEN];
-	char	 all[CARPD_MAX_VIPS * (INET_ADDRSTRLEN + 1)] = "";
-	char	 srcs[INET_ADDRSTRLEN];
-	size_t	 k = 0;
-	char	**env;
+	if (rq->family == AF_INET6) {
+		inet_ntop(AF_INET6, &vc->vips6[idx], buf, (socklen_t)len);
+		return vc->prefix6[idx];
+	}
+	inet_ntop(AF_INET, &vc->vips[idx], buf, (socklen_t)len);
+	return vc->prefix[idx];
+}
 
-	for (size_t i = 0; i < vc->nvips; i++) {
-		inet_ntop(AF_INET, &vc->vips[i], a, sizeof(a));
+#define ALL_VIPS_LEN	(2 * CARPD_MAX_VIPS * (INET6_ADDRSTRLEN + 1))
+
+/* CARP_VIPS: the IPv4 addresses, then the IPv6 ones. */
+static void
+all_vips(const struct vhid_config *vc, char all[ALL_VIPS_LEN])
+{
+	char a[INET6_ADDRSTRLEN];
+
+	all[0] = '\0';
+	for (size_t i = 0; i < vc->nvips + vc->nvips6; i++) {
+		if (i < vc->nvips)
+			inet_ntop(AF_INET, &vc->vips[i], a, sizeof(a));
+		else
+			inet_ntop(AF_INET6, &vc->vips6[i - vc->nvips], a,
+			    sizeof(a));
 		if (i > 0)
 			strcat(all, " ");
 		strcat(all, a);
 	}
-	inet_ntop(AF_INET, &src, srcs, sizeof(srcs));
-	inet_ntop(AF_INET, &vc->vips[idx], vip, sizeof(vip));
-	if ((env = calloc(9, sizeof(*env))) == NULL)
+}
+
+static char **
+build_env(const struct vhid_config *vc, struct in_addr src,
+    const struct script_req *rq, size_t idx)
+{
+	char		 vip[INET6_ADDRSTRLEN];
+	char		 all[ALL_VIPS_LEN];
+	char		 srcs[INET6_ADDRSTRLEN];
+	size_t		 k = 0;
+	unsigned	 prefix;
+	char		**env;
+
+	all_vips(vc, all);
+	if (rq->family == AF_INET6)
+		inet_ntop(AF_INET6, &vc->src6, srcs, sizeof(srcs));
+	else
+		inet_ntop(AF_INET, &src, srcs, sizeof(srcs));
+	prefix = vip_text(vc, rq, idx, vip, sizeof(vip));
+	if ((env = calloc(10, sizeof(*env))) == NULL)
 		fatal("calloc");
 	env[k++] = xasprintf("CARP_VHID=%u", vc->vhid);
 	env[k++] = xasprintf("CARP_STATE=%s", carp_state_name(rq->state));
@@ -502,8 +560,10 @@ build_env(const struct vhid_config *vc, struct in_addr src,
 	env[k++] = xasprintf("CARP_VIPS=%s", all);
 	env[k++] = xasprintf("CARP_SRCIP=%s", srcs);
 	env[k++] = xasprintf("CARP_REASON=%s", fsm_reason_name(rq->reason));
-	if (vc->prefix[idx] != 0)
-		env[k++] = xasprintf("CARP_PREFIX=%u", vc->prefix[idx]);
+	env[k++] = xasprintf("CARP_FAMILY=%s",
+	    rq->family == AF_INET6 ? "inet6" : "inet");
+	if (prefix != 0)
+		env[k++] = xasprintf("CARP_PREFIX=%u", prefix);
 	env[k] = NULL;
 	return env;
 }
@@ -513,9 +573,10 @@ script_build(const struct vhid_config *vc, struct in_addr src,
     const struct script_req *rq, const char **why)
 {
 	const char		*path;
-	char			 vip[INET_ADDRSTRLEN];
+	char			 vip[INET6_ADDRSTRLEN];
 	struct script_job	*j;
-	size_t			 i, k = 0;
+	size_t			 k = 0;
+	int			 i;
 
 	if ((*why = script_req_check(rq)) != NULL)
 		return NULL;
@@ -524,13 +585,11 @@ script_build(const struct vhid_config *vc, struct in_addr src,
 		*why = "the vhid has no such script";
 		return NULL;
 	}
-	for (i = 0; i < vc->nvips && vc->vips[i].s_addr != rq->vip.s_addr; i++)
-		;
-	if (i == vc->nvips) {
+	if ((i = script_req_index(vc, rq)) == -1) {
 		*why = "not an address of the vhid";
 		return NULL;
 	}
-	inet_ntop(AF_INET, &vc->vips[i], vip, sizeof(vip));
+	vip_text(vc, rq, (size_t)i, vip, sizeof(vip));
 	if ((j = calloc(1, sizeof(*j))) == NULL ||
 	    (j->argv = calloc(5, sizeof(*j->argv))) == NULL)
 		fatal("calloc");
@@ -539,7 +598,7 @@ script_build(const struct vhid_config *vc, struct in_addr src,
 	j->argv[k++] = xasprintf("%s", vip);
 	if (vc->xparam != NULL)
 		j->argv[k++] = xasprintf("%s", vc->xparam);
-	j->envp = build_env(vc, src, rq, i);
+	j->envp = build_env(vc, src, rq, (size_t)i);
 	j->label = xasprintf("vhid %u %s %s", vc->vhid,
 	    rq->kind == SCRIPT_UP ? "up" : "down", vip);
 	return j;

@@ -16,7 +16,7 @@
 #include "status.h"
 #include "util.h"
 
-#define STATUS_CELL_MAX	(CARPD_MAX_VIPS * INET_ADDRSTRLEN)
+#define STATUS_CELL_MAX	(2 * CARPD_MAX_VIPS * INET6_ADDRSTRLEN)
 
 /* ---- formatting helpers ---- */
 
@@ -53,33 +53,55 @@ drops_total(const uint64_t *drops)
 	return n;
 }
 
+/* Address `i` of the vhid: the IPv4 ones, then the IPv6 ones. */
+static void
+addr_text(const struct vhid *v, size_t i, char *buf, size_t len)
+{
+	if (i < v->cfg.nvips)
+		inet_ntop(AF_INET, &v->cfg.vips[i], buf, (socklen_t)len);
+	else
+		inet_ntop(AF_INET6, &v->cfg.vips6[i - v->cfg.nvips], buf,
+		    (socklen_t)len);
+}
+
 static void
 addrs_fmt(const struct vhid *v, char *buf, size_t len)
 {
-	char	a[INET_ADDRSTRLEN];
-	size_t	off = 0;
+	char	a[INET6_ADDRSTRLEN];
+	size_t	off = 0, n = v->cfg.nvips + v->cfg.nvips6;
 
-	snprintf(buf, len, "%s", v->cfg.nvips == 0 ? "-" : "");
-	for (size_t i = 0; i < v->cfg.nvips && off < len; i++) {
-		inet_ntop(AF_INET, &v->cfg.vips[i], a, sizeof(a));
+	snprintf(buf, len, "%s", n == 0 ? "-" : "");
+	for (size_t i = 0; i < n && off < len; i++) {
+		addr_text(v, i, a, sizeof(a));
 		off += (size_t)snprintf(buf + off, len - off, "%s%s",
 		    i > 0 ? "," : "", a);
 	}
 }
 
-/* The current master: ourselves when MASTER, else the last one heard. */
+/*
+ * The current master: ourselves when MASTER, else the last one heard,
+ * by the family it was heard in (IPv4 first for ourselves).
+ */
 static int
 master_fmt(const struct vhid *v, char *buf, size_t len)
 {
-	const struct in_addr *m = &v->master;
+	struct in_addr	m = v->master;
+	struct in6_addr	m6 = v->master6;
+	bool		is6 = v->master_is6;
 
-	if (v->fsm.state == CARP_MASTER)
-		m = &v->cfg.src;
-	if (m->s_addr == INADDR_ANY) {
+	if (v->fsm.state == CARP_MASTER) {
+		m = v->cfg.src;
+		m6 = v->cfg.src6;
+		is6 = v->cfg.nvips == 0;
+	}
+	if (is6 ? IN6_IS_ADDR_UNSPECIFIED(&m6) : m.s_addr == INADDR_ANY) {
 		snprintf(buf, len, "-");
 		return 0;
 	}
-	inet_ntop(AF_INET, m, buf, (socklen_t)len);
+	if (is6)
+		inet_ntop(AF_INET6, &m6, buf, (socklen_t)len);
+	else
+		inet_ntop(AF_INET, &m, buf, (socklen_t)len);
 	return 1;
 }
 
@@ -288,11 +310,11 @@ json_str(struct evbuffer *out, const char *str)
 }
 
 static void
-json_addr(struct evbuffer *out, const struct in_addr *a)
+json_addr(struct evbuffer *out, int af, const void *a)
 {
-	char buf[INET_ADDRSTRLEN];
+	char buf[INET6_ADDRSTRLEN];
 
-	inet_ntop(AF_INET, a, buf, sizeof(buf));
+	inet_ntop(af, a, buf, sizeof(buf));
 	evbuffer_add_printf(out, "\"%s\"", buf);
 }
 
@@ -327,16 +349,17 @@ json_change(struct evbuffer *out, const struct vhid *v)
 static void
 json_vhid(struct evbuffer *out, const struct vhid *v)
 {
-	char master[INET_ADDRSTRLEN];
+	char master[INET6_ADDRSTRLEN];
 
 	evbuffer_add_printf(out, "{\"vhid\":%u,\"interface\":", v->cfg.vhid);
 	json_str(out, v->ifp->name);
 	evbuffer_add_printf(out, ",\"state\":\"%s\",\"addresses\":[",
 	    carp_state_name(v->fsm.state));
-	for (size_t i = 0; i < v->cfg.nvips; i++) {
-		if (i > 0)
-			evbuffer_add(out, ",", 1);
-		json_addr(out, &v->cfg.vips[i]);
+	for (size_t i = 0; i < v->cfg.nvips + v->cfg.nvips6; i++) {
+		char a[INET6_ADDRSTRLEN];
+
+		addr_text(v, i, a, sizeof(a));
+		evbuffer_add_printf(out, "%s\"%s\"", i > 0 ? "," : "", a);
 	}
 	evbuffer_add_printf(out, "],\"advbase\":%u,\"advskew\":%u,\"master\":",
 	    v->cfg.advbase, v->cfg.advskew);
@@ -361,9 +384,14 @@ json_vhid(struct evbuffer *out, const struct vhid *v)
 	}
 	evbuffer_add_printf(out, "],\"source\":");
 	if (v->cfg.src.s_addr != INADDR_ANY)
-		json_addr(out, &v->cfg.src);
+		json_addr(out, AF_INET, &v->cfg.src);
 	else
-		evbuffer_add_printf(out, "null");	/* none yet */
+		evbuffer_add_printf(out, "null");	/* none yet, or IPv6 only */
+	evbuffer_add_printf(out, ",\"source6\":");
+	if (!IN6_IS_ADDR_UNSPECIFIED(&v->cfg.src6))
+		json_addr(out, AF_INET6, &v->cfg.src6);
+	else
+		evbuffer_add_printf(out, "null");
 	if (status_waiting(v) != NULL)
 		evbuffer_add_printf(out, ",\"waiting\":\"%s\"",
 		    status_waiting(v));

@@ -23,6 +23,7 @@
 #include "vhid_config.h"
 
 static void	apply(struct vhid *, const struct fsm_output *);
+static void	send_advert4(struct vhid *, uint8_t, uint8_t);
 
 static long long
 now_ms(void)
@@ -229,6 +230,26 @@ preempt_delay_start(struct vhid *v)
 }
 
 /*
+ * The address the tie-break between masters compares (doc/protocol.md,
+ * Tie-break): the IPv4 source when the vhid has IPv4 addresses (ucarp's
+ * rule), else the last four bytes of the IPv6 source, read the same way.
+ */
+static struct in_addr
+tie6(const struct in6_addr *a)
+{
+	struct in_addr k;
+
+	memcpy(&k.s_addr, a->s6_addr + 12, 4);
+	return k;
+}
+
+static struct in_addr
+tie_self(const struct vhid *v)
+{
+	return v->cfg.nvips > 0 ? v->cfg.src : tie6(&v->cfg.src6);
+}
+
+/*
  * A vhid whose interface is missing or down is made all the same: it
  * waits in INIT until vhid_try_start() finds the interface usable.  An
  * interface that is there but cannot be used is an error.
@@ -252,7 +273,7 @@ vhid_new(struct carpd *cd, const struct vhid_config *cfg, char *err,
 		    cfg->vhid, cfg->ifname);
 		return NULL;
 	}
-	if (ifp->present && vhid_config_joins(cfg) &&
+	if (ifp->present && cfg->nvips > 0 && vhid_config_joins(cfg) &&
 	    net_join(ifp, cfg->group) == -1) {
 		snprintf(err, errlen, "cannot join group %s on %s: %s",
 		    inet_ntoa(cfg->group), ifp->name, strerror(errno));
@@ -262,6 +283,15 @@ vhid_new(struct carpd *cd, const struct vhid_config *cfg, char *err,
 	    (cd->neigh = neigh_new(cd->base)) == NULL) {
 		snprintf(err, errlen, "cannot read the kernel's neighbour "
 		    "table for the peers");
+		return NULL;
+	}
+	if (ifp->present && cfg->nvips6 > 0 && cfg->npeers == 0 &&
+	    net_join6(ifp, &cfg->group6) == -1) {
+		char a[INET6_ADDRSTRLEN];
+
+		snprintf(err, errlen, "cannot join group %s on %s: %s",
+		    inet_ntop(AF_INET6, &cfg->group6, a, sizeof(a)), ifp->name,
+		    strerror(errno));
 		return NULL;
 	}
 	if ((v = calloc(1, sizeof(*v))) == NULL)
@@ -274,6 +304,9 @@ vhid_new(struct carpd *cd, const struct vhid_config *cfg, char *err,
 	v->src_from_iface = v->cfg.src.s_addr == INADDR_ANY;
 	memcpy(v->sorted_vips, cfg->vips, cfg->nvips * sizeof(cfg->vips[0]));
 	v->nsorted = carp_sort_vips(v->sorted_vips, cfg->nvips);
+	v->src6_from_iface = IN6_IS_ADDR_UNSPECIFIED(&v->cfg.src6);
+	memcpy(v->sorted_vips6, cfg->vips6, cfg->nvips6 * sizeof(cfg->vips6[0]));
+	v->nsorted6 = carp_sort_vips6(v->sorted_vips6, cfg->nvips6);
 
 	memset(&fc, 0, sizeof(fc));
 	fc.advbase = cfg->advbase;
@@ -282,7 +315,7 @@ vhid_new(struct carpd *cd, const struct vhid_config *cfg, char *err,
 	fc.preempt = cfg->preempt;
 	fc.neutral = cfg->neutral;
 	fc.shutdown_script = cfg->shutdown_script;
-	fc.self = v->cfg.src;	/* from the interface: set at the start */
+	fc.self = tie_self(v);	/* from the interface: set at the start */
 	fc.downfmt = cfg->downfmt;
 	fc.demote_skew = cfg->demote_skew;
 	fsm_init(&v->fsm, &fc);
@@ -312,8 +345,21 @@ group_in_use(const struct iface *ifp, struct in_addr group)
 	for (int i = 0; i < CARPD_VHID_SLOTS; i++) {
 		const struct vhid *o = ifp->by_vhid[i];
 
-		if (o != NULL && vhid_config_joins(&o->cfg) &&
+		if (o != NULL && vhid_config_joins(&o->cfg) && o->cfg.nvips > 0 &&
 		    o->cfg.group.s_addr == group.s_addr)
+			return true;
+	}
+	return false;
+}
+
+static bool
+group6_in_use(const struct iface *ifp, const struct in6_addr *group)
+{
+	for (int i = 0; i < CARPD_VHID_SLOTS; i++) {
+		const struct vhid *o = ifp->by_vhid[i];
+
+		if (o != NULL && o->cfg.nvips6 > 0 &&
+		    memcmp(&o->cfg.group6, group, sizeof(*group)) == 0)
 			return true;
 	}
 	return false;
@@ -325,9 +371,12 @@ vhid_free(struct vhid *v)
 	if (v->ifp != NULL && v->ifp->by_vhid[v->cfg.vhid] == v) {
 		v->ifp->by_vhid[v->cfg.vhid] = NULL;
 		TAILQ_REMOVE(&v->cd->vhids, v, entry);
-		if (vhid_config_joins(&v->cfg) &&
+		if (v->cfg.nvips > 0 && vhid_config_joins(&v->cfg) &&
 		    !group_in_use(v->ifp, v->cfg.group))
 			net_leave(v->ifp, v->cfg.group);
+		if (v->cfg.nvips6 > 0 &&
+		    !group6_in_use(v->ifp, &v->cfg.group6))
+			net_leave6(v->ifp, &v->cfg.group6);
 	}
 	if (v->advert_ev != NULL)
 		event_free(v->advert_ev);
@@ -346,34 +395,59 @@ vhid_free(struct vhid *v)
 /* ---- waiting for the interface ---- */
 
 /*
- * The interface's address (read by the caller into ifp->addr), for a
- * vhid that takes its source from it.
+ * The interface's addresses (read by the caller into ifp->addr and
+ * addr6), for a vhid that takes its source from it: one of each family
+ * it has addresses of.
  */
 static int
 take_source(struct vhid *v)
 {
-	struct in_addr a = v->ifp->addr;
+	struct in_addr	a = v->ifp->addr;
+	struct in6_addr	a6 = v->ifp->addr6;
 
-	if (!v->src_from_iface)
-		return 0;
-	if (a.s_addr == INADDR_ANY) {
-		/* Peers send to our own address: there must be one. */
-		if (v->cfg.npeers > 0)
+	if (v->cfg.nvips > 0 && v->src_from_iface) {
+		if (a.s_addr == INADDR_ANY) {
+			/* Peers send to our own address: there must be one. */
+			if (v->cfg.npeers > 0)
+				return -1;
+			/*
+			 * carpdev: the first virtual address, which only the
+			 * master holds (doc/protocol.md, "No address on the
+			 * interface").
+			 */
+			a = v->cfg.vips[0];
+			v->carpdev = true;
+		} else
+			v->carpdev = false;
+		v->cfg.src = a;
+	}
+	if (v->cfg.nvips6 > 0 && v->src6_from_iface) {
+		if (IN6_IS_ADDR_UNSPECIFIED(&a6))
 			return -1;
-		/*
-		 * carpdev: the first virtual address, which only the master
-		 * holds (doc/protocol.md, "No address on the interface").
-		 */
-		a = v->cfg.vips[0];
-		v->carpdev = true;
-	} else
-		v->carpdev = false;
-	v->cfg.src = a;
-	v->fsm.cfg.self = a;	/* the tie-break between masters */
+		v->cfg.src6 = a6;
+	}
+	v->fsm.cfg.self = tie_self(v);	/* the tie-break between masters */
 	memcpy(v->fsm.cfg.self_mac, v->ifp->mac, 6);	/* ... and after */
-	if (v->fsm.state == CARP_MASTER)
-		v->master = a;
+	if (v->fsm.state == CARP_MASTER) {
+		v->master = v->cfg.src;
+		v->master6 = v->cfg.src6;
+		v->master_is6 = v->cfg.nvips == 0;
+	}
 	return 0;
+}
+
+/* "192.0.2.1", "fe80::1" or "192.0.2.1 fe80::1": the vhid's sources. */
+static const char *
+sources(const struct vhid *v, char *buf, size_t len)
+{
+	char a[INET_ADDRSTRLEN] = "", b[INET6_ADDRSTRLEN] = "";
+
+	if (v->cfg.nvips > 0)
+		inet_ntop(AF_INET, &v->cfg.src, a, sizeof(a));
+	if (v->cfg.nvips6 > 0)
+		inet_ntop(AF_INET6, &v->cfg.src6, b, sizeof(b));
+	snprintf(buf, len, "%s%s%s", a, a[0] && b[0] ? " " : "", b);
+	return buf;
 }
 
 static void
@@ -383,9 +457,15 @@ log_wait(struct vhid *v, enum carpd_wait why)
 		return;		/* said already */
 	v->wait = why;
 	if (why == CARPD_WAIT_NO_ADDR)
-		log_warnx("%s: no IPv4 address; vhid %u has peers, which "
-		    "send to this host's own address: it waits for one (or "
-		    "give it a source address)", v->ifp->name, v->cfg.vhid);
+		if (v->cfg.nvips6 > 0 && IN6_IS_ADDR_UNSPECIFIED(&v->ifp->addr6))
+			log_warnx("%s: no IPv6 address to send adverts from; "
+			    "vhid %u waits for one (or give it a source address)",
+			    v->ifp->name, v->cfg.vhid);
+		else
+			log_warnx("%s: no IPv4 address; vhid %u has peers, "
+			    "which send to this host's own address: it waits "
+			    "for one (or give it a source address)",
+			    v->ifp->name, v->cfg.vhid);
 	else if (why == CARPD_WAIT_NO_CARRIER)
 		log_warnx("%s: no carrier; vhid %u waits for it", v->ifp->name,
 		    v->cfg.vhid);
@@ -414,7 +494,8 @@ resolve_peers(struct vhid *v)
 static void
 try_start(struct vhid *v)
 {
-	enum carpd_wait why = CARPD_WAIT_NONE;
+	enum carpd_wait	why = CARPD_WAIT_NONE;
+	char		srcs[INET_ADDRSTRLEN + INET6_ADDRSTRLEN];
 
 	if (v->started || v->cd->exiting)
 		return;
@@ -432,7 +513,7 @@ try_start(struct vhid *v)
 	v->wait = CARPD_WAIT_NONE;
 	v->started = true;
 	log_info("vhid %u on %s: source %s%s, advbase %u advskew %u, %s%s",
-	    v->cfg.vhid, v->ifp->name, inet_ntoa(v->cfg.src),
+	    v->cfg.vhid, v->ifp->name, sources(v, srcs, sizeof(srcs)),
 	    v->carpdev ? " (virtual: the interface has no IPv4 address)" : "",
 	    v->cfg.advbase, v->cfg.advskew,
 	    v->cfg.preempt ? "preempt" : "no preempt",
@@ -460,7 +541,9 @@ void
 vhid_refresh(struct vhid *v)
 {
 	struct in_addr	old = v->cfg.src;
-	char		a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	struct in6_addr	old6 = v->cfg.src6;
+	char		a[INET_ADDRSTRLEN + INET6_ADDRSTRLEN];
+	char		b[INET_ADDRSTRLEN + INET6_ADDRSTRLEN];
 
 	if (!v->started) {
 		try_start(v);
@@ -468,23 +551,22 @@ vhid_refresh(struct vhid *v)
 	}
 	link_demote_check(v);
 	senderr_forget(v);
-	if (!v->src_from_iface || !v->ifp->present)
+	if ((!v->src_from_iface && !v->src6_from_iface) || !v->ifp->present)
 		return;
+	sources(v, a, sizeof(a));
 	if (take_source(v) == -1) {
 		if (!v->src_lost)
-			log_warnx("%s: no IPv4 address left; vhid %u keeps "
-			    "sending from %s", v->ifp->name, v->cfg.vhid,
-			    inet_ntoa(v->cfg.src));
+			log_warnx("%s: no address left; vhid %u keeps "
+			    "sending from %s", v->ifp->name, v->cfg.vhid, a);
 		v->src_lost = true;
 		return;
 	}
 	v->src_lost = false;
-	if (old.s_addr == v->cfg.src.s_addr)
+	if (old.s_addr == v->cfg.src.s_addr &&
+	    memcmp(&old6, &v->cfg.src6, sizeof(old6)) == 0)
 		return;
-	inet_ntop(AF_INET, &old, a, sizeof(a));
-	inet_ntop(AF_INET, &v->cfg.src, b, sizeof(b));
 	log_info("vhid %u on %s: source %s -> %s (address change)",
-	    v->cfg.vhid, v->ifp->name, a, b);
+	    v->cfg.vhid, v->ifp->name, a, sources(v, b, sizeof(b)));
 }
 
 /* Would `cfg` run this vhid exactly as it runs now? */
@@ -495,6 +577,8 @@ vhid_same_config(const struct vhid *v, const struct vhid_config *cfg)
 
 	if (v->src_from_iface)
 		given.src.s_addr = INADDR_ANY;
+	if (v->src6_from_iface)
+		given.src6 = in6addr_any;
 	return vhid_config_equal(&given, cfg);
 }
 
@@ -606,23 +690,79 @@ send_to_peers(struct vhid *v, struct carp_frame_params *p,
 }
 
 static void
+vipset(const struct vhid *v, struct carp_vipset *vs)
+{
+	vs->v4 = v->sorted_vips;
+	vs->n4 = v->nsorted;
+	vs->v6 = v->sorted_vips6;
+	vs->n6 = v->nsorted6;
+}
+
+/*
+ * One advert, each with its own counter: a receiver keeps a peer's
+ * IPv4 and IPv6 sources apart, and the same counter from both would be
+ * a replay from another address to it (doc/protocol.md, Counter).
+ */
+static void
+make_advert(struct vhid *v, uint8_t advbase, uint8_t advskew,
+    struct carp_advert *a)
+{
+	struct carp_vipset vs;
+
+	memset(a, 0, sizeof(*a));
+	a->version = CARP_VERSION;
+	a->type = CARP_TYPE_ADVERT;
+	a->vhid = v->cfg.vhid;
+	a->advbase = advbase;
+	a->advskew = advskew;
+	a->demote = v->fsm.demote;
+	a->authlen = CARP_AUTHLEN;
+	a->counter = ++v->counter;
+	vipset(v, &vs);
+	carp_hmac_set(v->cfg.key, v->cfg.keylen, a->vhid, &vs, a->counter,
+	    a->md);
+}
+
+static void
+send_advert6(struct vhid *v, uint8_t advbase, uint8_t advskew)
+{
+	struct carp_frame6_params	p;
+	struct carp_advert		a;
+	uint8_t				frame[CARP6_FRAME_LEN];
+
+	make_advert(v, advbase, advskew, &a);
+	memset(&p, 0, sizeof(p));
+	memcpy(p.src_mac, v->ifp->mac, 6);
+	carp_mcast6_mac(&v->cfg.group6, p.dst_mac);
+	p.src = v->cfg.src6;
+	p.dst = v->cfg.group6;
+	p.tclass = 0;		/* as OpenBSD */
+	carp_frame6_build(&p, &a, frame);
+	if (net_send(v->ifp, frame, sizeof(frame)) == 0)
+		v->stats.adverts_sent++;
+	log_debug("vhid %u %s: sent IPv6 advert advbase %u advskew %u "
+	    "counter %llu", v->cfg.vhid, v->ifp->name, advbase, advskew,
+	    (unsigned long long)a.counter);
+}
+
+/* An advert of each family the vhid has addresses of (OpenBSD's rule). */
+static void
 send_advert(struct vhid *v, uint8_t advbase, uint8_t advskew)
+{
+	if (v->cfg.nvips > 0)
+		send_advert4(v, advbase, advskew);
+	if (v->cfg.nvips6 > 0)
+		send_advert6(v, advbase, advskew);
+}
+
+static void
+send_advert4(struct vhid *v, uint8_t advbase, uint8_t advskew)
 {
 	struct carp_frame_params	p;
 	struct carp_advert		a;
 	int				r;
 
-	memset(&a, 0, sizeof(a));
-	a.version = CARP_VERSION;
-	a.type = CARP_TYPE_ADVERT;
-	a.vhid = v->cfg.vhid;
-	a.advbase = advbase;
-	a.advskew = advskew;
-	a.demote = v->fsm.demote;
-	a.authlen = CARP_AUTHLEN;
-	a.counter = ++v->counter;
-	carp_hmac(v->cfg.key, v->cfg.keylen, a.vhid, v->sorted_vips,
-	    v->nsorted, a.counter, a.md);
+	make_advert(v, advbase, advskew, &a);
 
 	memset(&p, 0, sizeof(p));
 	memcpy(p.src_mac, v->ifp->mac, 6);
@@ -639,16 +779,30 @@ send_advert(struct vhid *v, uint8_t advbase, uint8_t advskew)
 	    (unsigned long long)a.counter);
 }
 
+/*
+ * Gratuitous ARP for each IPv4 address, unsolicited neighbour
+ * advertisement for each IPv6 one (doc/protocol.md, IPv6), on the same
+ * schedule.
+ */
 static void
 send_garp(struct vhid *v)
 {
-	uint8_t frame[GARP_FRAME_LEN];
+	uint8_t	frame[GARP_FRAME_LEN], na[NA_FRAME_LEN];
+	char	a[INET6_ADDRSTRLEN];
 
 	for (size_t i = 0; i < v->cfg.nvips; i++) {
 		garp_frame_build(v->ifp->mac, v->cfg.vips[i], frame);
 		net_send(v->ifp, frame, sizeof(frame));
 		log_debug("vhid %u %s: sent gratuitous ARP for %s",
 		    v->cfg.vhid, v->ifp->name, inet_ntoa(v->cfg.vips[i]));
+	}
+	for (size_t i = 0; i < v->cfg.nvips6; i++) {
+		na_frame_build(v->ifp->mac, &v->cfg.vips6[i],
+		    v->cd->ip6_forwarding, na);
+		net_send(v->ifp, na, sizeof(na));
+		log_debug("vhid %u %s: sent neighbour advertisement for %s",
+		    v->cfg.vhid, v->ifp->name, inet_ntop(AF_INET6,
+		    &v->cfg.vips6[i], a, sizeof(a)));
 	}
 }
 
@@ -736,11 +890,13 @@ garp_stop(struct vhid *v)
 static void
 run_script(struct vhid *v, enum script_kind kind, enum carp_state state)
 {
-	struct script_req rq;
+	struct script_req	rq;
+	size_t			n = v->cfg.nvips + v->cfg.nvips6;
 
 	if ((kind == SCRIPT_UP ? v->cfg.upscript : v->cfg.downscript) == NULL)
 		return;
-	for (size_t i = 0; i < v->cfg.nvips; i++) {
+	/* The IPv4 addresses first, then the IPv6 ones. */
+	for (size_t i = 0; i < n; i++) {
 		memset(&rq, 0, sizeof(rq));
 		rq.gen = v->gen;
 		rq.qid = v->scripts->id;
@@ -750,7 +906,13 @@ run_script(struct vhid *v, enum script_kind kind, enum carp_state state)
 		rq.reason = (uint8_t)v->last_reason;
 		memcpy(rq.ifname, v->cfg.ifname, sizeof(rq.ifname));
 		rq.ifname[sizeof(rq.ifname) - 1] = '\0';
-		rq.vip = v->cfg.vips[i];
+		if (i < v->cfg.nvips) {
+			rq.family = AF_INET;
+			rq.vip = v->cfg.vips[i];
+		} else {
+			rq.family = AF_INET6;
+			rq.vip6 = v->cfg.vips6[i - v->cfg.nvips];
+		}
 		script_submit(v->scripts, &v->cfg, v->cfg.src, &rq);
 	}
 }
@@ -763,8 +925,11 @@ log_transition(struct vhid *v, const struct fsm_output *out)
 	v->last_reason = out->reason;
 	v->stats.transitions++;
 	clock_gettime(CLOCK_REALTIME, &v->last_change);
-	if (out->to == CARP_MASTER)
+	if (out->to == CARP_MASTER) {
 		v->master = v->cfg.src;
+		v->master6 = v->cfg.src6;
+		v->master_is6 = v->cfg.nvips == 0;
+	}
 	/* The stable line documented in carpd(8) under LOGGING. */
 	log_info("vhid %u on %s: %s -> %s (%s)", v->cfg.vhid, v->ifp->name,
 	    carp_state_name(out->from), carp_state_name(out->to),
@@ -820,19 +985,29 @@ apply(struct vhid *v, const struct fsm_output *out)
 
 /* ---- receiving ---- */
 
+static const char *
+rx_src(const struct carp_rx *rx, char *buf, size_t len)
+{
+	if (rx->af == AF_INET6)
+		inet_ntop(AF_INET6, &rx->src6, buf, (socklen_t)len);
+	else
+		inet_ntop(AF_INET, &rx->src, buf, (socklen_t)len);
+	return buf;
+}
+
 static void
 drop(struct iface *ifp, struct vhid *v, enum carp_drop why,
     const struct carp_rx *rx)
 {
 	unsigned long	suppressed = 0;
-	char		src[INET_ADDRSTRLEN] = "?";
+	char		src[INET6_ADDRSTRLEN] = "?";
 
 	if (v != NULL)
 		v->stats.drops[why]++;
 	else
 		ifp->drops[why]++;
 	if (rx != NULL)
-		inet_ntop(AF_INET, &rx->src, src, sizeof(src));
+		rx_src(rx, src, sizeof(src));
 	/*
 	 * Other vhids on a shared LAN are normal: debug only.  A mixed
 	 * group is said once a minute by log_mixed().
@@ -902,31 +1077,68 @@ rx_check_ttl(const struct vhid *v, const struct carp_rx *rx)
 {
 	if (rx->ttl == CARP_TTL)
 		return CARP_RX_OK;
-	if (v != NULL && v->cfg.peer_routed &&
+	if (v != NULL && v->cfg.peer_routed && rx->af == AF_INET &&
 	    vhid_config_has_peer4(&v->cfg, rx->src))
 		return CARP_RX_OK;
 	return CARP_DROP_TTL;
+}
+
+/* IPv6 (doc/protocol.md, IPv6): to the group, or to our own address. */
+static enum carp_drop
+rx_check_dst6(const struct vhid *v, const struct carp_rx *rx)
+{
+	if (memcmp(&rx->dst6, &v->cfg.group6, sizeof(rx->dst6)) != 0 &&
+	    memcmp(&rx->dst6, &v->cfg.src6, sizeof(rx->dst6)) != 0)
+		return CARP_DROP_DST;
+	if (memcmp(&rx->src6, &v->cfg.src6, sizeof(rx->src6)) == 0)
+		return CARP_DROP_LOOP;
+	return CARP_RX_OK;
 }
 
 /* The checks that need the vhid, cheapest first; the replay check last. */
 static enum carp_drop
 rx_check(struct vhid *v, const struct carp_rx *rx, int *rebased)
 {
-	enum carp_drop why;
+	struct carp_vipset	vs;
+	enum carp_drop		why;
+	bool			ours;
 
-	if ((why = rx_check_peer(v, rx)) != CARP_RX_OK)
+	if ((why = rx->af == AF_INET6 ? rx_check_dst6(v, rx) :
+	    rx_check_peer(v, rx)) != CARP_RX_OK)
 		return why;
 	/* Without an address of our own we send from the virtual one. */
-	if (!v->carpdev && rx->src.s_addr == v->cfg.src.s_addr)
+	if (rx->af == AF_INET && !v->carpdev &&
+	    rx->src.s_addr == v->cfg.src.s_addr)
 		return CARP_DROP_LOOP;
-	if (!carp_hmac_verify(v->cfg.key, v->cfg.keylen, v->sorted_vips,
-	    v->nsorted, &rx->adv))
+	vipset(v, &vs);
+	if (!carp_hmac_verify_set(v->cfg.key, v->cfg.keylen, &vs, &rx->adv))
 		return CARP_DROP_HMAC;
+	/* A dual-stack vhid's last two adverts had the last two counters. */
+	ours = rx->adv.counter == v->counter || (v->cfg.nvips > 0 &&
+	    v->cfg.nvips6 > 0 && rx->adv.counter == v->counter - 1);
 	if (memcmp(rx->src_mac, v->ifp->mac, 6) == 0 && (v->carpdev ||
-	    (rx->adv.counter == v->counter && v->stats.adverts_sent > 0)))
+	    (ours && v->stats.adverts_sent > 0)))
 		return CARP_DROP_LOOP;	/* our own advert, relayed back */
+	if (rx->af == AF_INET6)
+		return carp_peer_check6(v->peers, CARP_MAX_PEERS, &rx->src6,
+		    rx->adv.counter, now_ms(), rebased);
 	return carp_peer_check(v->peers, CARP_MAX_PEERS, rx->src,
 	    rx->adv.counter, now_ms(), rebased);
+}
+
+/*
+ * A dual-stack peer is heard twice per interval.  Its IPv4 advert
+ * settles a tie between masters (ucarp's rule on the IPv4 sources); its
+ * IPv6 one, compared on other addresses, could settle it the other way,
+ * so at a tie it only counts as a sign of life.
+ */
+static bool
+rx_tie_only_v4(const struct vhid *v, const struct carp_rx *rx)
+{
+	return rx->af == AF_INET6 && v->cfg.nvips > 0 &&
+	    v->fsm.state == CARP_MASTER &&
+	    fsm_interval_us(rx->adv.advbase, rx->adv.advskew) ==
+	    fsm_advert_us(&v->fsm.cfg);
 }
 
 /* An advert that passed every check: to the state machine. */
@@ -935,22 +1147,30 @@ rx_advert(struct vhid *v, const struct carp_rx *rx)
 {
 	struct fsm_input	in;
 	struct fsm_output	out;
+	char			src[INET6_ADDRSTRLEN];
 
 	v->stats.adverts_rx++;
 	log_debug("vhid %u %s: advert from %s advbase %u advskew %u "
-	    "counter %llu", v->cfg.vhid, v->ifp->name, inet_ntoa(rx->src),
-	    rx->adv.advbase, rx->adv.advskew,
+	    "counter %llu", v->cfg.vhid, v->ifp->name,
+	    rx_src(rx, src, sizeof(src)), rx->adv.advbase, rx->adv.advskew,
 	    (unsigned long long)rx->adv.counter);
+	if (rx_tie_only_v4(v, rx))
+		return;
 	memset(&in, 0, sizeof(in));
 	in.ev = FSM_EV_ADVERT;
-	in.src = rx->src;
+	in.src = rx->af == AF_INET6 ? tie6(&rx->src6) : rx->src;
 	memcpy(in.src_mac, rx->src_mac, 6);
 	in.advbase = rx->adv.advbase;
 	in.advskew = rx->adv.advskew;
 	in.demote = rx->adv.demote;
 	fsm_step(&v->fsm, &in, &out);
-	if (v->fsm.state == CARP_BACKUP)
-		v->master = rx->src;	/* the master we follow */
+	if (v->fsm.state == CARP_BACKUP) {	/* the master we follow */
+		if (rx->af == AF_INET6)
+			v->master6 = rx->src6;
+		else
+			v->master = rx->src;
+		v->master_is6 = rx->af == AF_INET6;
+	}
 	apply(v, &out);
 }
 
@@ -962,6 +1182,7 @@ vhid_rx(struct iface *ifp, const uint8_t *frame, size_t caplen,
 	enum carp_drop		 why;
 	struct vhid		*v;
 	int			 rebased = 0;
+	char			 src[INET6_ADDRSTRLEN];
 
 	if (ifp->cd->exiting)
 		return;
@@ -995,26 +1216,43 @@ vhid_rx(struct iface *ifp, const uint8_t *frame, size_t caplen,
 	}
 	if (rebased)
 		log_info("vhid %u on %s: %s started a new advert counter "
-		    "(restarted)", v->cfg.vhid, ifp->name, inet_ntoa(rx.src));
+		    "(restarted)", v->cfg.vhid, ifp->name,
+		    rx_src(&rx, src, sizeof(src)));
 	rx_advert(v, &rx);
+}
+
+/* The master we follow, or we, or "none". */
+const char *
+vhid_master_str(const struct vhid *v, char *buf, size_t len)
+{
+	const struct in6_addr	unspec = IN6ADDR_ANY_INIT;
+
+	if (v->master_is6 && memcmp(&v->master6, &unspec, 16) != 0)
+		inet_ntop(AF_INET6, &v->master6, buf, (socklen_t)len);
+	else if (!v->master_is6 && v->master.s_addr != INADDR_ANY)
+		inet_ntop(AF_INET, &v->master, buf, (socklen_t)len);
+	else
+		snprintf(buf, len, "none");
+	return buf;
 }
 
 void
 vhid_log_status(const struct vhid *v)
 {
-	char		master[INET_ADDRSTRLEN], src[INET_ADDRSTRLEN];
+	char		master[INET6_ADDRSTRLEN];
+	char		src[INET_ADDRSTRLEN + INET6_ADDRSTRLEN];
 	uint64_t	bad = 0;
 
 	for (int i = 1; i < CARP_DROP_MAX; i++)
 		bad += v->stats.drops[i];
-	inet_ntop(AF_INET, &v->master, master, sizeof(master));
-	inet_ntop(AF_INET, &v->cfg.src, src, sizeof(src));
+	vhid_master_str(v, master, sizeof(master));
+	sources(v, src, sizeof(src));
 	log_info("vhid %u on %s: state %s%s%s, source %s, master %s, "
 	    "advbase %u advskew %u, last change %s, adverts sent %llu "
 	    "received %llu, bad packets %llu", v->cfg.vhid, v->ifp->name,
 	    carp_state_name(v->fsm.state), status_waiting(v) ? " waiting " : "",
 	    status_waiting(v) ? status_waiting(v) : "", src,
-	    v->master.s_addr ? master : "none", v->cfg.advbase,
+	    master, v->cfg.advbase,
 	    v->cfg.advskew, fsm_reason_name(v->last_reason),
 	    (unsigned long long)v->stats.adverts_sent,
 	    (unsigned long long)v->stats.adverts_rx,

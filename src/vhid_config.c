@@ -24,6 +24,7 @@ vhid_config_defaults(struct vhid_config *vc)
 	vc->garp_delay_ms = -1;
 	vc->demote_skew = FSM_SKEW_MAX;
 	inet_pton(AF_INET, CARP_DEFAULT_GROUP, &vc->group);
+	inet_pton(AF_INET6, CARP_DEFAULT_GROUP6, &vc->group6);
 }
 
 void
@@ -63,6 +64,11 @@ vhid_config_equal(const struct vhid_config *a, const struct vhid_config *b)
 	    a->broadcast == b->broadcast && a->nvips == b->nvips &&
 	    memcmp(a->vips, b->vips, a->nvips * sizeof(a->vips[0])) == 0 &&
 	    memcmp(a->prefix, b->prefix, a->nvips) == 0 &&
+	    memcmp(&a->src6, &b->src6, sizeof(a->src6)) == 0 &&
+	    memcmp(&a->group6, &b->group6, sizeof(a->group6)) == 0 &&
+	    a->nvips6 == b->nvips6 &&
+	    memcmp(a->vips6, b->vips6, a->nvips6 * sizeof(a->vips6[0])) == 0 &&
+	    memcmp(a->prefix6, b->prefix6, a->nvips6) == 0 &&
 	    a->advbase == b->advbase && a->advskew == b->advskew &&
 	    a->deadratio == b->deadratio && a->downfmt == b->downfmt &&
 	    a->preempt == b->preempt && a->neutral == b->neutral &&
@@ -138,13 +144,60 @@ peers_complete(const struct vhid_config *vc, char *msg, size_t len)
 	return 0;
 }
 
+/*
+ * Settings of one family on a vhid without addresses of it: a mistake
+ * (an IPv4 group for IPv6 adverts, an IPv6 source for IPv4 ones).
+ */
+int
+vhid_config_family_msg(const struct vhid_config *vc, int cli, char *msg,
+    size_t len)
+{
+	const char	*srcip = cli ? "--srcip (-s)" : "srcip";
+	const char	*mcast = cli ? "--mcast (-m)" : "mcast";
+	const char	*nomcast = cli ? "--nomcast (-M)" : "nomcast";
+	struct in_addr	 g;
+	struct in6_addr	 g6;
+	char		 a[INET6_ADDRSTRLEN];
+
+	inet_pton(AF_INET, CARP_DEFAULT_GROUP, &g);
+	inet_pton(AF_INET6, CARP_DEFAULT_GROUP6, &g6);
+	if (vc->nvips == 0 && vc->group.s_addr != g.s_addr)
+		snprintf(msg, len, "vhid %u: %s %s is an IPv4 group, but "
+		    "the vhid has only IPv6 addresses: give an IPv6 group "
+		    "such as ff02::12", vc->vhid, mcast,
+		    inet_ntop(AF_INET, &vc->group, a, sizeof(a)));
+	else if (vc->nvips == 0 && vc->src.s_addr != INADDR_ANY)
+		snprintf(msg, len, "vhid %u: %s %s is an IPv4 address, but "
+		    "the vhid has only IPv6 addresses: give an IPv6 source",
+		    vc->vhid, srcip, inet_ntop(AF_INET, &vc->src, a, sizeof(a)));
+	else if (vc->nvips == 0 && vc->broadcast)
+		snprintf(msg, len, "vhid %u: %s is for IPv4 adverts, but "
+		    "the vhid has only IPv6 addresses (IPv6 has no broadcast)",
+		    vc->vhid, nomcast);
+	else if (vc->nvips6 == 0 && !IN6_IS_ADDR_UNSPECIFIED(&vc->src6))
+		snprintf(msg, len, "vhid %u: %s %s is an IPv6 address, but "
+		    "the vhid has only IPv4 addresses: give an IPv4 source",
+		    vc->vhid, srcip, inet_ntop(AF_INET6, &vc->src6, a,
+		    sizeof(a)));
+	else if (vc->nvips6 == 0 && memcmp(&vc->group6, &g6, sizeof(g6)) != 0)
+		snprintf(msg, len, "vhid %u: %s %s is an IPv6 group, but "
+		    "the vhid has only IPv4 addresses: give an IPv4 group "
+		    "such as 224.0.0.18", vc->vhid, mcast,
+		    inet_ntop(AF_INET6, &vc->group6, a, sizeof(a)));
+	else
+		return 0;
+	return -1;
+}
+
 int
 vhid_config_complete(const struct vhid_config *vc, char *msg, size_t len)
 {
 	if (vc->vhid == 0)
 		snprintf(msg, len, "no vhid: a number from 1 to 255 is required");
-	else if (vc->nvips == 0)
+	else if (vc->nvips == 0 && vc->nvips6 == 0)
 		snprintf(msg, len, "vhid %u has no virtual address", vc->vhid);
+	else if (vhid_config_family_msg(vc, 0, msg, len) == -1)
+		return -1;
 	else if (vc->keylen == 0)
 		snprintf(msg, len, "vhid %u has no password (pass or passfile)",
 		    vc->vhid);

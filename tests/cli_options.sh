@@ -137,8 +137,23 @@ error '--addr (-a)|"vip.example"' -i $IF -o "$tmp/pass" -v 1 --addr=vip.example
 error '--addr (-a)|"192.0.2.100/33"|1 to 32' -i $IF -o "$tmp/pass" -v 1 -a 192.0.2.100/33
 error '--addr (-a)|"192.0.2.100/0"|1 to 32' -i $IF -o "$tmp/pass" -v 1 -a 192.0.2.100/0
 error '--addr (-a)|192.0.2.100|twice' "${base[@]}" -v 1 -a 192.0.2.100
-error '--srcip (-s)|"192.0.2.256"|IPv4 address' "${base[@]}" -v 1 -s 192.0.2.256
-error '--srcip (-s)|"2001:db8::1"|IPv4 address' "${base[@]}" -v 1 --srcip=2001:db8::1
+error '--srcip (-s)|"192.0.2.256"|IPv4 or IPv6 address' "${base[@]}" -v 1 -s 192.0.2.256
+error '--srcip (-s)|2001:db8::1|IPv6 address|only IPv4 addresses' "${base[@]}" -v 1 --srcip=2001:db8::1
+error '--srcip (-s)|"ff02::1"|unicast' "${base[@]}" -v 1 --srcip=ff02::1
+# IPv6 (doc/protocol.md, IPv6): the family of each setting must fit.
+v6=(-i $IF -o "$tmp/pass" -v 1 -a 2001:db8::100/64)
+error '--addr (-a)|"2001:db8::100/129"|1 to 128' -i $IF -o "$tmp/pass" -v 1 -a 2001:db8::100/129
+error '--addr (-a)|"ff02::12"|multicast' -i $IF -o "$tmp/pass" -v 1 -a ff02::12
+error '--addr (-a)|"::"|unspecified' -i $IF -o "$tmp/pass" -v 1 -a ::
+error '--addr (-a)|"::ffff:192.0.2.1"|IPv4-mapped' -i $IF -o "$tmp/pass" -v 1 -a ::ffff:192.0.2.1
+error '--addr (-a)|"224.0.0.5"|multicast' -i $IF -o "$tmp/pass" -v 1 -a 224.0.0.5
+error '--addr (-a)|"0.0.0.0/24"|unspecified' -i $IF -o "$tmp/pass" -v 1 -a 0.0.0.0/24
+error '--addr (-a)|2001:db8::100|twice' "${v6[@]}" -a 2001:db8::100
+error '--srcip (-s)|192.0.2.1|IPv4 address|only IPv6 addresses' "${v6[@]}" -s 192.0.2.1
+error '--mcast (-m)|239.1.1.1|IPv4 group|only IPv6 addresses|ff02::12' "${v6[@]}" -m 239.1.1.1
+error '--nomcast (-M)|only IPv6 addresses|no broadcast' "${v6[@]}" -M
+error '--mcast (-m)|ff02::99|IPv6 group|only IPv4 addresses' "${base[@]}" -v 1 -m ff02::99
+error '--mcast (-m)|"2001:db8::1"|multicast' "${v6[@]}" -m 2001:db8::1
 error '--mcast (-m)|"224.0.0"|IPv4' "${base[@]}" -v 1 -m 224.0.0
 error '--mcast (-m)|"192.0.2.18"|multicast|224.0.0.0 to 239.255.255.255' "${base[@]}" -v 1 -m 192.0.2.18
 error '--mcast (-m)|"240.0.0.18"|multicast' "${base[@]}" -v 1 --mcast=240.0.0.18

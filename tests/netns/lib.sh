@@ -97,10 +97,22 @@ tb_cleanup() {
 	exit "$rc"
 }
 
-# Keep the segment quiet: no IPv6 chatter in captures.
+# Keep the segment quiet: no IPv6 chatter in captures (unless the test
+# sets TB_IPV6=1 before tb_host: then tb_ipv6 instead).
 tb_noipv6() {
 	"$TB_IP" netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
 	    net.ipv6.conf.default.disable_ipv6=1
+}
+
+# IPv6 on, without duplicate address detection (the link-local address
+# is usable at once) and without router solicitations.
+tb_ipv6() {
+	"$TB_IP" netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 \
+	    net.ipv6.conf.default.disable_ipv6=0 \
+	    net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 \
+	    net.ipv6.conf.eth0.accept_dad=0 \
+	    net.ipv6.conf.default.router_solicitations=0 \
+	    net.ipv6.conf.eth0.router_solicitations=0
 }
 
 tb_switch() {
@@ -124,7 +136,11 @@ tb_host() {
 	    netns "$ns" || exit 99
 	"$TB_IP" -n "$TB_SW" link set "$port" master br0 up
 	"$TB_IP" -n "$ns" link set lo up
-	tb_noipv6 "$ns"
+	if [ -n "${TB_IPV6:-}" ]; then
+		tb_ipv6 "$ns"
+	else
+		tb_noipv6 "$ns"
+	fi
 	"$TB_IP" -n "$ns" addr add "$addr" dev eth0 || exit 99
 	"$TB_IP" -n "$ns" link set eth0 up
 	TB_HOSTS+=("$name")
@@ -145,7 +161,8 @@ tb_heal() {
 # tb_scripts: $TB_DIR/HOST.up and HOST.down for every host so far.  Called
 # as "script IFACE VIP [XPARAM]" (ucarp's contract), they append
 # "TIME HOST up|down IFACE VIP STATE REASON" to $TB_EVENTS and add or
-# remove VIP/24 on IFACE in the host's namespace.
+# remove VIP/24 on IFACE in the host's namespace (an IPv6 VIP: with its
+# CARP_PREFIX, 64 without, and nodad, as the example scripts do).
 tb_scripts() {
 	local h ev op f
 	for h in "${TB_HOSTS[@]}"; do
@@ -155,7 +172,11 @@ tb_scripts() {
 			cat >"$f" <<-EOF
 			#!/bin/sh
 			echo "\$(date +%s.%N) $h $ev \$1 \$2 \${CARP_STATE:--} \${CARP_REASON:--}" >>"$TB_EVENTS"
-			$TB_IP addr $op "\$2/24" dev "\$1" 2>/dev/null
+			case \$2 in
+			*:*) [ $op = add ] && dad=nodad || dad=
+			     $TB_IP -6 addr $op "\$2/\${CARP_PREFIX:-64}" dev "\$1" \$dad 2>/dev/null ;;
+			*) $TB_IP addr $op "\$2/24" dev "\$1" 2>/dev/null ;;
+			esac
 			exit 0
 			EOF
 			chmod +x "$f"
@@ -227,10 +248,14 @@ tb_passfile() {
 	echo "$TB_DIR/$1.pass"
 }
 
-# tb_has HOST VIP: does HOST have VIP on eth0?
+# tb_has HOST VIP: does HOST have VIP (IPv4 or IPv6) on eth0?
 tb_has() {
-	"$TB_IP" -n "${TB_NS[$1]}" -4 -o addr show dev eth0 |
-	    grep -q " inet $2/"
+	case $2 in
+	*:*) "$TB_IP" -n "${TB_NS[$1]}" -6 -o addr show dev eth0 |
+	    grep -q " inet6 $2/" ;;
+	*) "$TB_IP" -n "${TB_NS[$1]}" -4 -o addr show dev eth0 |
+	    grep -q " inet $2/" ;;
+	esac
 }
 
 tb_holders() {
@@ -335,6 +360,12 @@ tb_crash() {
 	for a in $("$TB_IP" -n "${TB_NS[$h]}" -4 -o addr show dev eth0 |
 	    awk '{ print $4 }'); do
 		[ "${a%/*}" = "${TB_ADDR[$h]}" ] && continue
+		"$TB_IP" -n "${TB_NS[$h]}" addr del "$a" dev eth0
+	done
+	# IPv6 VIPs: the hosts have no IPv6 address of their own but the
+	# link-local one.
+	for a in $("$TB_IP" -n "${TB_NS[$h]}" -6 -o addr show dev eth0 \
+	    scope global | awk '{ print $4 }'); do
 		"$TB_IP" -n "${TB_NS[$h]}" addr del "$a" dev eth0
 	done
 	echo "=== $(date +%s.%N) crashed (kill -9, VIPs removed)" >>"$TB_DIR/$h.log"

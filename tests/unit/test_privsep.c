@@ -34,6 +34,7 @@ run_msg(void)
 	m.u.run.state = CARP_BACKUP;
 	m.u.run.reason = FSM_R_PREEMPT;
 	strcpy(m.u.run.ifname, "eth0.100");
+	m.u.run.family = AF_INET;
 	inet_pton(AF_INET, "192.0.2.10", &m.u.run.vip);
 	return m;
 }
@@ -113,6 +114,12 @@ START_TEST(t_round_trip_run)
 {
 	struct ps_msg in = run_msg(), out;
 
+	round_trip(&in, &out);
+	ck_assert_mem_eq(&out.u.run, &in.u.run, sizeof(in.u.run));
+	/* An IPv6 address: its family and its 16 bytes. */
+	memset(&in.u.run.vip, 0, sizeof(in.u.run.vip));
+	in.u.run.family = AF_INET6;
+	inet_pton(AF_INET6, "2001:db8::10", &in.u.run.vip6);
 	round_trip(&in, &out);
 	ck_assert_mem_eq(&out.u.run, &in.u.run, sizeof(in.u.run));
 }

@@ -391,8 +391,7 @@ END_TEST
 
 START_TEST(drop_ethertype)
 {
-	static const uint16_t types[] = { 0x86dd, 0x0806, 0x8100, 0x0000,
-	    0x0801 };
+	static const uint16_t types[] = { 0x0806, 0x8100, 0x0000, 0x0801 };
 	uint8_t f[CARP_FRAME_LEN];
 
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
@@ -1075,6 +1074,203 @@ START_TEST(garp_layout)
 }
 END_TEST
 
+
+/* ---- IPv6 (doc/protocol.md, IPv6) ---------------------------------- */
+
+/*
+ * Dual-stack known answer, computed by hand from the rule with Python's
+ * hmac module: "love", vhid 42, counter 0x0123456789abcdef, the IPv4
+ * addresses 10.1.1.252 and 198.51.100.7 in byte order, then the IPv6
+ * ones 2001:db8::1, 2001:db8::100, fe80::1:2:3:4 in byte order.
+ */
+#define TV6_MD		"32b5733e1859ed9598af8b64d2edb57b9319d4b5"
+#define TV6_ONLY_MD	"52b6bdee66814545f1e9ede56c5454a2680b04fa"
+
+static struct in6_addr
+addr6(const char *s)
+{
+	struct in6_addr a;
+
+	ck_assert_msg(inet_pton(AF_INET6, s, &a) == 1, "bad address %s", s);
+	return a;
+}
+
+static void
+hex_md(const uint8_t md[CARP_DIGEST_LEN], char out[2 * CARP_DIGEST_LEN + 1])
+{
+	for (int i = 0; i < CARP_DIGEST_LEN; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+START_TEST(hmac_dual_stack_vector)
+{
+	/* Given unsorted, a duplicate, the link-local with a scope in 2-3. */
+	struct in_addr	 v4[] = { addr("198.51.100.7"), addr("10.1.1.252") };
+	struct in6_addr	 v6[] = { addr6("fe80:5::1:2:3:4"),
+			    addr6("2001:db8::100"), addr6("2001:db8::1"),
+			    addr6("2001:db8::100") };
+	struct carp_vipset vs;
+	uint8_t		 md[CARP_DIGEST_LEN];
+	char		 hex[2 * CARP_DIGEST_LEN + 1];
+	size_t		 n4, n6;
+
+	n4 = carp_sort_vips(v4, 2);
+	n6 = carp_sort_vips6(v6, 4);
+	ck_assert_uint_eq(n6, 3);
+	ck_assert_mem_eq(v6[2].s6_addr, addr6("fe80::1:2:3:4").s6_addr, 16);
+	vs = (struct carp_vipset){ v4, n4, v6, n6 };
+	carp_hmac_set((const uint8_t *)TV_KEY, 4, TV_VHID, &vs, TV_COUNTER, md);
+	hex_md(md, hex);
+	ck_assert_str_eq(hex, TV6_MD);
+	vs.n4 = 0;
+	carp_hmac_set((const uint8_t *)TV_KEY, 4, TV_VHID, &vs, TV_COUNTER, md);
+	hex_md(md, hex);
+	ck_assert_str_eq(hex, TV6_ONLY_MD);
+	/* No IPv6 address: the IPv4 vector of doc/protocol.md. */
+	v4[0] = addr(TV_VIP);
+	vs = (struct carp_vipset){ v4, 1, NULL, 0 };
+	carp_hmac_set((const uint8_t *)TV_KEY, 4, TV_VHID, &vs, TV_COUNTER, md);
+	hex_md(md, hex);
+	ck_assert_str_eq(hex, TV_MD);
+}
+END_TEST
+
+static void
+good_frame6(uint8_t f[CARP6_FRAME_LEN])
+{
+	struct carp_frame6_params	p;
+	struct carp_advert		a;
+
+	memset(&p, 0, sizeof(p));
+	memcpy(p.src_mac, mac_self, 6);
+	p.src = addr6("fe80::200:5eff:fe10:2030");
+	p.dst = addr6(CARP_DEFAULT_GROUP6);
+	carp_mcast6_mac(&p.dst, p.dst_mac);
+	tv_advert(&a);
+	ck_assert_uint_eq(carp_frame6_build(&p, &a, f), CARP6_FRAME_LEN);
+}
+
+START_TEST(frame6_layout)
+{
+	static const uint8_t mac6[6] = { 0x33, 0x33, 0, 0, 0, 0x12 };
+	struct carp_rx	rx;
+	uint8_t		f[CARP6_FRAME_LEN];
+	const uint8_t	*ip = f + ETH_HDR_LEN, *c = ip + IP6_HDR_LEN;
+
+	good_frame6(f);
+	ck_assert_mem_eq(f, mac6, 6);
+	ck_assert_mem_eq(f + 6, mac_self, 6);
+	ck_assert_uint_eq(get16(f + 12), 0x86dd);
+	ck_assert_uint_eq(ip[0], 0x60);
+	ck_assert_uint_eq(get16(ip + 4), CARP_HDR_LEN);
+	ck_assert_uint_eq(ip[6], 112);
+	ck_assert_uint_eq(ip[7], 255);
+	ck_assert_mem_eq(ip + 24, addr6("ff02::12").s6_addr, 16);
+	/* The checksum covers the CARP header only: no pseudo-header. */
+	ck_assert_uint_eq(inet_cksum(c, CARP_HDR_LEN), 0);
+	ck_assert_uint_eq(c[0], 0x21);
+	memset(&rx, 0, sizeof(rx));
+	ck_assert_drop(carp_rx_decode(f, sizeof(f), &rx), CARP_RX_OK);
+	ck_assert_int_eq(rx.af, AF_INET6);
+	ck_assert_mem_eq(&rx.src6, ip + 8, 16);
+	ck_assert_mem_eq(&rx.dst6, ip + 24, 16);
+	ck_assert_uint_eq(rx.adv.vhid, TV_VHID);
+	ck_assert(rx.adv.counter == TV_COUNTER);
+}
+END_TEST
+
+START_TEST(frame6_drops)
+{
+	static const uint8_t ext[] = { 0, 43, 60, 51, 50 };
+	struct carp_rx	rx;
+	uint8_t		f[CARP6_FRAME_LEN + 8];
+	uint8_t		*ip = f + ETH_HDR_LEN;
+
+	good_frame6(f);
+	ip[7] = 1;		/* the hop limit: the caller checks it */
+	ck_assert_drop(carp_rx_decode(f, CARP6_FRAME_LEN, &rx), CARP_RX_OK);
+	ck_assert_uint_eq(rx.ttl, 1);
+	good_frame6(f);
+	ip[0] = 0x40;
+	ck_assert_drop(carp_rx_decode(f, CARP6_FRAME_LEN, &rx),
+	    CARP_DROP_IP_HEADER);
+	for (size_t i = 0; i < sizeof(ext); i++) {
+		good_frame6(f);
+		ip[6] = ext[i];
+		ck_assert_drop(carp_rx_decode(f, CARP6_FRAME_LEN, &rx),
+		    CARP_DROP_EXTHDR);
+	}
+	good_frame6(f);
+	ip[6] = 44;
+	ck_assert_drop(carp_rx_decode(f, CARP6_FRAME_LEN, &rx),
+	    CARP_DROP_FRAGMENT);
+	good_frame6(f);
+	ip[6] = 58;
+	ck_assert_drop(carp_rx_decode(f, CARP6_FRAME_LEN, &rx),
+	    CARP_DROP_PROTO);
+	good_frame6(f);
+	put16(ip + 4, CARP_HDR_LEN + 8);	/* longer than the frame */
+	ck_assert_drop(carp_rx_decode(f, CARP6_FRAME_LEN, &rx),
+	    CARP_DROP_IP_HEADER);
+	ck_assert_drop(carp_rx_decode(f, sizeof(f), &rx), CARP_DROP_LENGTH);
+	good_frame6(f);
+	f[ETH_HDR_LEN + IP6_HDR_LEN + 9] ^= 1;
+	ck_assert_drop(carp_rx_decode(f, CARP6_FRAME_LEN, &rx),
+	    CARP_DROP_CARP_CKSUM);
+	good_frame6(f);
+	ck_assert_drop(carp_rx_decode(f, ETH_HDR_LEN + 39, &rx),
+	    CARP_DROP_SHORT);
+}
+END_TEST
+
+START_TEST(na_layout)
+{
+	struct in6_addr	t = addr6("2001:db8::100");
+	uint8_t		f[NA_FRAME_LEN], ph[40 + 32];
+	const uint8_t	*ip = f + ETH_HDR_LEN, *na = ip + IP6_HDR_LEN;
+
+	ck_assert_uint_eq(na_frame_build(mac_self, &t, 1, f), 86);
+	ck_assert_mem_eq(f, "\x33\x33\x00\x00\x00\x01", 6);
+	ck_assert_uint_eq(ip[6], 58);
+	ck_assert_uint_eq(ip[7], 255);
+	ck_assert_mem_eq(ip + 8, t.s6_addr, 16);
+	ck_assert_mem_eq(ip + 24, addr6("ff02::1").s6_addr, 16);
+	ck_assert_uint_eq(na[0], 136);
+	ck_assert_uint_eq(na[4], 0xa0);		/* Router, Override */
+	ck_assert_mem_eq(na + 8, t.s6_addr, 16);
+	ck_assert_uint_eq(na[24], 2);
+	ck_assert_uint_eq(na[25], 1);
+	ck_assert_mem_eq(na + 26, mac_self, 6);
+	memcpy(ph, ip + 8, 32);
+	memset(ph + 32, 0, 8);
+	ph[35] = 32;
+	ph[39] = 58;
+	memcpy(ph + 40, na, 32);
+	ck_assert_uint_eq(inet_cksum(ph, sizeof(ph)), 0);
+	na_frame_build(mac_self, &t, 0, f);
+	ck_assert_uint_eq(na[4], 0x20);
+}
+END_TEST
+
+START_TEST(peer6_separate)
+{
+	struct carp_peer	t[CARP_MAX_PEERS];
+	struct in6_addr		a = addr6("fe80::1");
+	int			r;
+
+	memset(t, 0, sizeof(t));
+	/* A dual-stack peer: two sources, counters interleaved. */
+	for (uint64_t c = 10; c < 20; c += 2) {
+		ck_assert_drop(carp_peer_check(t, CARP_MAX_PEERS,
+		    addr("192.0.2.1"), c, 1, &r), CARP_RX_OK);
+		ck_assert_drop(carp_peer_check6(t, CARP_MAX_PEERS, &a, c + 1,
+		    1, &r), CARP_RX_OK);
+	}
+	ck_assert_drop(carp_peer_check6(t, CARP_MAX_PEERS, &a, 15, 1, &r),
+	    CARP_DROP_REPLAY);
+}
+END_TEST
+
 /* ---- names --------------------------------------------------------- */
 
 START_TEST(drop_names)
@@ -1100,6 +1296,7 @@ START_TEST(drop_names)
 		[CARP_DROP_REPLAY] = "replay",
 		[CARP_DROP_NOT_PEER] = "not-a-peer",
 		[CARP_DROP_MULTICAST] = "multicast",
+		[CARP_DROP_EXTHDR] = "ipv6-extension-header",
 	};
 
 	for (int d = 0; d < CARP_DROP_MAX; d++) {
@@ -1183,6 +1380,14 @@ proto_suite(void)
 
 	tc = tcase_create("garp");
 	tcase_add_test(tc, garp_layout);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("ipv6");
+	tcase_add_test(tc, hmac_dual_stack_vector);
+	tcase_add_test(tc, frame6_layout);
+	tcase_add_test(tc, frame6_drops);
+	tcase_add_test(tc, na_layout);
+	tcase_add_test(tc, peer6_separate);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("names");

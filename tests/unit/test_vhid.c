@@ -82,6 +82,17 @@ net_leave(struct iface *ifp, struct in_addr group)
 }
 
 int
+net_join6(struct iface *ifp, const struct in6_addr *group)
+{
+	return 0;
+}
+
+void
+net_leave6(struct iface *ifp, const struct in6_addr *group)
+{
+}
+
+int
 net_send(struct iface *ifp, const uint8_t *frame, size_t len)
 {
 	ck_assert_uint_lt(nsent, MAX_SENT);

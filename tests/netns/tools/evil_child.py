@@ -123,7 +123,12 @@ class Channel:
         msg += self._u8(r.vhid & 0xff) + self._u8(kind)
         msg += self._u8(self._index(STATES, r.state))
         msg += self._u8(self._index(REASONS, r.reason))
-        msg += socket.inet_aton(r.address) + self._str(r.ifname)
+        # The address: 4 and an IPv4 one, or 6 and an IPv6 one.
+        if ":" in r.address:
+            msg += self._u8(6) + socket.inet_pton(socket.AF_INET6, r.address)
+        else:
+            msg += self._u8(4) + socket.inet_aton(r.address)
+        msg += self._str(r.ifname)
         for x in r.extra_args + r.extra_env:
             msg += self._str(x)
         if r.pad:
