@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "rt.h"
 #include "vhid_config.h"
 
 #define CARPD_CONFIG_FILE	"/etc/carpd.conf"
@@ -58,6 +59,7 @@ struct carpd_global {
 	char		*control_path;
 	char		*user;		/* network process runs as */
 	char		*script_user;	/* scripts run as */
+	struct rt_config rt;		/* network process, read at start */
 };
 
 struct carpd_options {

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,7 @@
 #include "parent.h"
 #include "pidfile.h"
 #include "privsep.h"
+#include "rt.h"
 #include "sandbox.h"
 #include "track.h"
 #include "util.h"
@@ -523,6 +525,8 @@ test_child_hook(int ps_fd)
 	/* The channel is non-blocking here; a plain socket for the program. */
 	fcntl(3, F_SETFL, fcntl(3, F_GETFL) & ~O_NONBLOCK);
 	log_warnx("test hook: the network process becomes %s", prog);
+	/* Its programs may spin: no real-time priority for them. */
+	sched_setscheduler(0, SCHED_OTHER, &(struct sched_param){ 0 });
 	execl(prog, prog, (char *)NULL);
 	fatal("test hook: cannot run %s", prog);
 }
@@ -633,6 +637,8 @@ run(struct carpd_options *opts, struct config *cf)
 			return CARPD_EXIT_SOCKET_BUSY;
 		}
 	}
+	/* While the privileges and the system calls it needs are there. */
+	rt_apply(&cf->g.rt);
 	if (ps_fd != -1) {
 		if (child_drop(user) == -1)
 			fatalx("cannot drop privileges");

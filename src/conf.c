@@ -728,6 +728,8 @@ print_vhid(FILE *f, const struct vhid_config *v)
 void
 config_print(FILE *f, const struct config *cf)
 {
+	char rt[32];
+
 	fprintf(f, "# carpd %s, normalized configuration\n", PACKAGE_VERSION);
 	fprintf(f, "facility %s\ndebug %s\nscript-timeout %u\n"
 	    "startup-demote %u\n", log_facility_name(cf->g.facility),
@@ -755,6 +757,7 @@ config_print(FILE *f, const struct config *cf)
 		print_kv(f, "", "user", cf->g.user);
 	if (cf->g.script_user != NULL)
 		print_kv(f, "", "script-user", cf->g.script_user);
+	fprintf(f, "realtime %s\n", rt_name(&cf->g.rt, rt, sizeof(rt)));
 	for (size_t i = 0; i < cf->nvhids; i++)
 		print_vhid(f, &cf->vhids[i]);
 }

@@ -52,6 +52,7 @@ enum {
 	OPT_NOTIFY_FIFO,
 	OPT_PEER,
 	OPT_PEER_ROUTED,
+	OPT_REALTIME,
 };
 
 #define V	OPT_VHID
@@ -108,6 +109,7 @@ static const struct opt_def opt_table[] = {
 	{ "control-socket", OPT_CONTROL, 1, "PATH", C|G, "control socket for carpctl (default " CARPD_CONTROL_SOCKET " with a configuration file, none otherwise)" },
 	{ "user", OPT_USER, 1, "USER", C|G, "network process runs as USER with only CAP_NET_RAW (default " CARPD_USER ", else " CARPD_USER_FALLBACK "; root: no separation)" },
 	{ "script-user", OPT_SCRIPT_USER, 1, "USER", C|G, "run the up and down scripts as USER (default root)" },
+	{ "realtime", OPT_REALTIME, 1, "POLICY", C|G, "network process scheduling: off, rr or fifo, with :PRIO 1 to 99 (default rr:10)" },
 	{ "version", 'V', 0, NULL, C, "print the version and exit" },
 };
 #define NOPTS	(sizeof(opt_table) / sizeof(opt_table[0]))
@@ -719,6 +721,8 @@ apply_global(int c, const char *arg, struct carpd_global *g, char *msg,
 		if (getpwnam(arg) == NULL)
 			return bad_value(msg, len, arg, "the name of an existing user");
 		return set_string(c == OPT_USER ? &g->user : &g->script_user, arg);
+	case OPT_REALTIME:
+		return rt_parse(arg, &g->rt, msg, len);
 	}
 	snprintf(msg, len, "not a global setting");
 	return -1;
@@ -749,6 +753,8 @@ global_defaults(struct carpd_global *g)
 	g->track_fall = 2;
 	g->track_rise = 2;
 	g->track_weight = 1;
+	g->rt.policy = RT_RR;
+	g->rt.prio = RT_PRIO_DEFAULT;
 }
 
 void

@@ -76,7 +76,7 @@ declare -A val=(
 	[track-file]="eth9,$tmp/maint" [track-interval]=2 [track-timeout]=1
 	[track-fall]=2 [track-rise]=2 [track-weight]=10
 	[notify-fifo]="$tmp/notify.fifo"
-	[script-user]=nobody [peer]="203.0.113.5 203.0.113.6"
+	[script-user]=nobody [peer]="203.0.113.5 203.0.113.6" [realtime]=fifo:5
 )
 env=()
 while read -r kind name; do

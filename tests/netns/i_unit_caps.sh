@@ -35,6 +35,8 @@ common=(-i eth0 -v 9 -o "$pass" -a "$VIP" -b 1)
 tb_daemon a setpriv --bounding-set "$set" "$CARPD" "${common[@]}" -k 0 -P \
     -u "$TB_DIR/a.up" -d "$TB_DIR/a.down"
 tb_carpd b "${common[@]}" -k 100 -u "$TB_DIR/b.up" -d "$TB_DIR/b.down"
+tb_wait_log a "network process runs real-time, rr:10, memory locked" 5 ||
+	tb_fail "a: no real-time scheduling under $set"
 tb_wait_log a 'network process runs as [a-z]+ with CAP_NET_RAW only' 5 ||
 	tb_fail "a: the network process did not drop its privileges under $set"
 tb_wait_settled "$VIP" a 10 || tb_fail "a did not become master and add the VIP under $set"
