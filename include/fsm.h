@@ -85,6 +85,7 @@ struct fsm_input {
 #define FSM_ACT_RUN_UP		0x0080
 #define FSM_ACT_RUN_DOWN	0x0100
 #define FSM_ACT_REARM_ADVERT	0x0200	/* the interval changed: arm anew */
+#define FSM_ACT_ARM_HANDOVER	0x0400	/* arm the down timer for fsm_handover_us() */
 
 /* Why a transition happened: stable tokens, documented in carpd(8). */
 enum fsm_reason {
@@ -121,6 +122,7 @@ struct fsm {
 	bool			hold_backup;	/* forced backup: no preempt */
 	bool			hold_preempt;	/* preempt delay not over yet */
 	uint8_t			demote;		/* sum over our groups */
+	bool			handover;	/* bowed out to: our turn soon */
 };
 
 void		fsm_init(struct fsm *, const struct fsm_config *);
@@ -133,6 +135,8 @@ uint32_t	fsm_tie_key(struct in_addr);
 uint64_t	fsm_interval_us(uint8_t advbase, uint8_t advskew);
 uint64_t	fsm_advert_us(const struct fsm_config *);
 uint64_t	fsm_down_us(const struct fsm_config *);
+/* How long a backup waits after a bow-out before it takes over. */
+uint64_t	fsm_handover_us(const struct fsm_config *);
 
 /*
  * Demotion (doc/protocol.md, "Demotion"): the demote byte we send, and

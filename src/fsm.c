@@ -35,6 +35,13 @@
  * dies (else SIGUSR2 on a preempting master would undo itself at the
  * next advert), and a master that leaves (shutdown, forced, link down)
  * first sends the bow-out advert so that a backup takes over at once.
+ * The hand-over (doc/protocol.md, "Hand-over after a bow-out"): a
+ * backup that hears a bow-out waits fsm_handover_us(), in proportion to
+ * its own advskew, before it takes over, so that the most preferred
+ * backup goes first and the others hear its advert and stay BACKUP
+ * (ucarp and OpenBSD make every backup MASTER at once, and the lesser
+ * ones run their up scripts before they step back).  While it waits,
+ * only an advert from a peer preferred over it calls the takeover off.
  */
 #include "config.h"
 
@@ -43,6 +50,12 @@
 #include "fsm.h"
 
 #define CARP_FSM_BOWOUT	255	/* advbase and advskew of the bow-out advert */
+/*
+ * The hand-over wait per unit of advskew: 254 waits 10.2 ms at most, and
+ * backups 25 apart (1 ms) hear each other first on a LAN whose
+ * real-time daemons answer within a fraction of that.
+ */
+#define FSM_HANDOVER_US_PER_SKEW	40
 
 static const char *const state_names[CARP_STATE_MAX] = {
 	[CARP_INIT] = "INIT",
@@ -158,6 +171,12 @@ fsm_hold_preempt(struct fsm *f, bool on)
 	f->hold_preempt = on;
 }
 
+uint64_t
+fsm_handover_us(const struct fsm_config *c)
+{
+	return (uint64_t)c->advskew * FSM_HANDOVER_US_PER_SKEW;
+}
+
 void
 fsm_init(struct fsm *f, const struct fsm_config *c)
 {
@@ -179,6 +198,7 @@ set_state(struct fsm *f, enum carp_state to, enum fsm_reason why,
 
 	if (!allowed[f->state][to])
 		return 0;
+	f->handover = false;
 	out->from = f->state;
 	out->to = to;
 	out->reason = why;
@@ -260,6 +280,20 @@ peer_preferred(const struct fsm *f, const struct fsm_input *in)
 	return fsm_tie_key(in->src) < fsm_tie_key(f->cfg.self);
 }
 
+/* Bowed out to: take over now, or after our hand-over wait. */
+static void
+on_bowout(struct fsm *f, struct fsm_output *out)
+{
+	if (f->handover)
+		return;			/* already counting down */
+	if (fsm_handover_us(&f->cfg) == 0) {
+		become_master(f, FSM_R_BOWOUT, out);
+		return;
+	}
+	f->handover = true;
+	out->actions |= FSM_ACT_ARM_HANDOVER;
+}
+
 static void
 on_advert(struct fsm *f, const struct fsm_input *in, struct fsm_output *out)
 {
@@ -277,16 +311,20 @@ on_advert(struct fsm *f, const struct fsm_input *in, struct fsm_output *out)
 		break;
 	case CARP_BACKUP:
 		if (in->advbase == CARP_FSM_BOWOUT && in->advskew == CARP_FSM_BOWOUT)
-			become_master(f, FSM_R_BOWOUT, out);	/* any advbase */
+			on_bowout(f, out);	/* any advbase */
+		else if (f->handover && !peer_preferred(f, in))
+			break;		/* a lesser backup went first */
 		else if (in->demote > f->demote && !f->hold_backup)
 			become_master(f, FSM_R_DEMOTED_MASTER, out);
 		else if (f->cfg.preempt && !f->hold_backup && !f->hold_preempt &&
 		    in->demote == f->demote && ours < theirs)
 			become_master(f, FSM_R_PREEMPT, out);
 		else if (theirs > fsm_cur_down_us(f))
-			become_master(f, FSM_R_BOWOUT, out);
-		else
+			on_bowout(f, out);
+		else {
+			f->handover = false;
 			out->actions |= FSM_ACT_ARM_DOWN;
+		}
 		break;
 	default:
 		break;
@@ -331,7 +369,8 @@ fsm_step(struct fsm *f, const struct fsm_input *in, struct fsm_output *out)
 		break;
 	case FSM_EV_DOWN_TIMER:
 		if (f->state == CARP_BACKUP)
-			become_master(f, FSM_R_MASTER_DOWN, out);
+			become_master(f, f->handover ? FSM_R_BOWOUT :
+			    FSM_R_MASTER_DOWN, out);
 		break;
 	case FSM_EV_ADVERT_TIMER:
 		if (f->state != CARP_MASTER)

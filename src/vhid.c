@@ -969,8 +969,9 @@ apply(struct vhid *v, const struct fsm_output *out)
 		tv = us_to_tv(fsm_cur_advert_us(&v->fsm));
 		event_add(v->advert_ev, &tv);
 	}
-	if (a & FSM_ACT_ARM_DOWN) {
-		tv = us_to_tv(fsm_cur_down_us(&v->fsm));
+	if (a & (FSM_ACT_ARM_DOWN | FSM_ACT_ARM_HANDOVER)) {
+		tv = us_to_tv(a & FSM_ACT_ARM_DOWN ? fsm_cur_down_us(&v->fsm) :
+		    fsm_handover_us(&v->fsm.cfg));
 		evtimer_del(v->down_ev);
 		evtimer_add(v->down_ev, &tv);
 	}

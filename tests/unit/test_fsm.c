@@ -29,7 +29,7 @@
 
 #define MASTER_ACTS	(FSM_ACT_SEND_ADVERT | FSM_ACT_SEND_GARP | \
 			 FSM_ACT_RUN_UP | FSM_ACT_ARM_ADVERT)
-#define ALL_ACTS	0x03ffu
+#define ALL_ACTS	0x07ffu
 
 static struct in_addr
 addr(const char *s)
@@ -45,7 +45,7 @@ acts_str(unsigned a, char *buf, size_t len)
 {
 	static const char *const names[] = { "SEND_BOWOUT", "SEND_ADVERT",
 	    "SEND_GARP", "STOP_ADVERT", "STOP_DOWN", "ARM_ADVERT", "ARM_DOWN",
-	    "RUN_UP", "RUN_DOWN", "REARM_ADVERT" };
+	    "RUN_UP", "RUN_DOWN", "REARM_ADVERT", "ARM_HANDOVER" };
 	size_t off = 0;
 
 	buf[0] = '\0';
@@ -456,24 +456,83 @@ START_TEST(bowout_backup)
 	struct fsm		f;
 	struct fsm_output	o;
 
+	/* advskew 100: the hand-over wait first, then MASTER. */
+	ck_assert_uint_eq(fsm_handover_us(&c), 4000);
+	make_backup(&f, &c);
+	advert(&f, "192.0.2.1", CARP_BOWOUT, CARP_BOWOUT, &o);
+	ck_assert_no_trans(&o, CARP_BACKUP);
+	ck_assert_acts_eq(&o, FSM_ACT_ARM_HANDOVER);
+	/* A second bow-out does not push the takeover back. */
+	advert(&f, "192.0.2.1", CARP_BOWOUT, CARP_BOWOUT, &o);
+	ck_assert_acts_eq(&o, 0);
+	step(&f, FSM_EV_DOWN_TIMER, &o);
+	ck_assert_trans(&o, CARP_BACKUP, CARP_MASTER, FSM_R_BOWOUT);
+	ck_assert_acts(&o, MASTER_ACTS, FSM_ACT_ARM_DOWN | FSM_ACT_RUN_DOWN);
+	/* Once MASTER, the next master-down is a plain one again. */
+	advert(&f, "192.0.2.1", 0, 1, &o);
+	step(&f, FSM_EV_DOWN_TIMER, &o);
+	ck_assert_trans(&o, CARP_BACKUP, CARP_MASTER, FSM_R_MASTER_DOWN);
+
+	/* The same for any interval above our master-down interval. */
+	make_backup(&f, &c);
+	advert(&f, "192.0.2.1", 3, 101, &o);	/* 3.394 s > 3.390625 s */
+	ck_assert_acts_eq(&o, FSM_ACT_ARM_HANDOVER);
+	make_backup(&f, &c);
+	advert(&f, "192.0.2.1", 3, 100, &o);	/* equal: not above */
+	ck_assert_no_trans(&o, CARP_BACKUP);
+	ck_assert_acts_eq(&o, FSM_ACT_ARM_DOWN);
+
+	/* advskew 0: no wait, MASTER at once. */
+	c = config("192.0.2.10", 0, 0);
+	c.advbase = 1;
 	make_backup(&f, &c);
 	advert(&f, "192.0.2.1", CARP_BOWOUT, CARP_BOWOUT, &o);
 	ck_assert_trans(&o, CARP_BACKUP, CARP_MASTER, FSM_R_BOWOUT);
 	ck_assert_acts(&o, MASTER_ACTS, FSM_ACT_ARM_DOWN | FSM_ACT_RUN_DOWN);
 
-	/* The same for any interval above our master-down interval. */
-	make_backup(&f, &c);
-	advert(&f, "192.0.2.1", 3, 101, &o);	/* 3.394 s > 3.390625 s */
-	ck_assert_trans(&o, CARP_BACKUP, CARP_MASTER, FSM_R_BOWOUT);
-	make_backup(&f, &c);
-	advert(&f, "192.0.2.1", 3, 100, &o);	/* equal: not above */
-	ck_assert_no_trans(&o, CARP_BACKUP);
-
 	/* advbase 0 (auto: OpenBSD formula, 3 * 100/256 s). */
 	c = config("192.0.2.10", 0, 100);
 	make_backup(&f, &c);
 	advert(&f, "192.0.2.1", CARP_BOWOUT, CARP_BOWOUT, &o);
+	ck_assert_acts_eq(&o, FSM_ACT_ARM_HANDOVER);
+	step(&f, FSM_EV_DOWN_TIMER, &o);
 	ck_assert_trans(&o, CARP_BACKUP, CARP_MASTER, FSM_R_BOWOUT);
+}
+END_TEST
+
+START_TEST(handover_yield)
+{
+	/*
+	 * Waiting after a bow-out: a more preferred backup's advert calls
+	 * the takeover off (full master-down again); a less preferred one
+	 * that went first (a ucarp) does not.
+	 */
+	struct fsm_config	c = config("192.0.2.20", 1, 100);
+	struct fsm		f;
+	struct fsm_output	o;
+
+	make_backup(&f, &c);
+	advert(&f, "192.0.2.1", CARP_BOWOUT, CARP_BOWOUT, &o);
+	advert(&f, "192.0.2.10", 1, 50, &o);
+	ck_assert_no_trans(&o, CARP_BACKUP);
+	ck_assert_acts_eq(&o, FSM_ACT_ARM_DOWN);
+	ck_assert(!f.handover);
+	step(&f, FSM_EV_DOWN_TIMER, &o);	/* that one died later */
+	ck_assert_trans(&o, CARP_BACKUP, CARP_MASTER, FSM_R_MASTER_DOWN);
+
+	make_backup(&f, &c);
+	advert(&f, "192.0.2.1", CARP_BOWOUT, CARP_BOWOUT, &o);
+	advert(&f, "192.0.2.30", 1, 150, &o);
+	ck_assert_no_trans(&o, CARP_BACKUP);
+	ck_assert_acts_eq(&o, 0);
+	step(&f, FSM_EV_DOWN_TIMER, &o);
+	ck_assert_trans(&o, CARP_BACKUP, CARP_MASTER, FSM_R_BOWOUT);
+
+	/* Equal interval: the tie-break decides (lower address wins). */
+	make_backup(&f, &c);
+	advert(&f, "192.0.2.1", CARP_BOWOUT, CARP_BOWOUT, &o);
+	advert(&f, "192.0.2.19", 1, 100, &o);
+	ck_assert_acts_eq(&o, FSM_ACT_ARM_DOWN);
 }
 END_TEST
 
@@ -490,6 +549,9 @@ START_TEST(bowout_backup_preempt)
 	c.preempt = true;
 	make_backup(&f, &c);
 	advert(&f, "192.0.2.1", CARP_BOWOUT, CARP_BOWOUT, &o);
+	/* It waits its hand-over time like any backup. */
+	ck_assert_acts_eq(&o, FSM_ACT_ARM_HANDOVER);
+	step(&f, FSM_EV_DOWN_TIMER, &o);
 	ck_assert_int_eq(f.state, CARP_MASTER);
 	ck_assert_int_eq(o.to, CARP_MASTER);
 	ck_assert_msg(o.reason == FSM_R_BOWOUT || o.reason == FSM_R_PREEMPT,
@@ -1215,6 +1277,8 @@ sim_feed(struct sim *s, int i, const struct fsm_input *in)
 		nd->advert_at = s->now + fsm_advert_us(&nd->fsm.cfg);
 	if (a & FSM_ACT_ARM_DOWN)
 		nd->down_at = s->now + fsm_down_us(&nd->fsm.cfg);
+	if (a & FSM_ACT_ARM_HANDOVER)
+		nd->down_at = s->now + fsm_handover_us(&nd->fsm.cfg);
 	if (a & FSM_ACT_RUN_UP) {
 		ck_assert_msg(nd->last_script != 'u',
 		    "node %d: up script twice in a row", i);
@@ -1579,10 +1643,10 @@ START_TEST(sim_shutdown_bowout)
 	ck_assert_int_eq(s.node[a].fsm.state, CARP_INIT);
 	ck_assert_uint_eq(s.node[a].bowouts, 1);
 	ck_assert_uint_eq(s.node[a].downs, 2);	/* start, shutdown */
-	/* The bow-out arrives at once and B takes over at once. */
-	sim_run(&s, 10500000);
-	ck_assert_last_trans(&s, b, 10500000, CARP_BACKUP, CARP_MASTER,
-	    FSM_R_BOWOUT);
+	/* The bow-out arrives at once, B takes over after its wait. */
+	sim_run(&s, 10500000 + fsm_handover_us(&cb));
+	ck_assert_last_trans(&s, b, 10500000 + fsm_handover_us(&cb),
+	    CARP_BACKUP, CARP_MASTER, FSM_R_BOWOUT);
 	sim_kill(&s, a);
 	sim_run(&s, 60 * SEC);
 	ck_assert_int_eq(sim_masters(&s, &m), 1);
@@ -1590,34 +1654,69 @@ START_TEST(sim_shutdown_bowout)
 }
 END_TEST
 
+/*
+ * N hosts (advskew 0, then the given skews), master shut down, with a
+ * LAN latency of `lat` us: exactly one transition follows, the most
+ * preferred backup's, and it alone runs an up script; several rounds
+ * (the old master comes back with preempt and takes over).
+ */
+static void
+sim_handover_rounds(const uint8_t *skews, int n, uint64_t lat)
+{
+	struct sim		s;
+	struct fsm_config	c;
+	uint64_t		t0;
+	unsigned		ups[8];
+	int			m = -1;
+	char			self[32];
+
+	sim_init(&s, lat, 0);
+	for (int i = 0; i < n; i++) {
+		snprintf(self, sizeof(self), "192.0.2.%d", 10 * (i + 1));
+		c = config(self, 1, skews[i]);
+		c.preempt = i == 0;
+		sim_add(&s, &c);
+		sim_start(&s, i);
+	}
+	sim_run(&s, 10 * SEC);
+	for (int round = 0; round < 5; round++) {
+		ck_assert_int_eq(sim_masters(&s, &m), 1);
+		ck_assert_int_eq(m, 0);
+		for (int i = 0; i < n; i++)
+			ups[i] = s.node[i].ups;
+		t0 = s.now;
+		sim_event(&s, 0, FSM_EV_SHUTDOWN);
+		sim_kill(&s, 0);
+		sim_run(&s, t0 + 10 * SEC);
+		ck_assert_int_eq(sim_masters(&s, &m), 1);
+		ck_assert_int_eq(m, 1);
+		ck_assert_last_trans(&s, 1, t0 + lat + fsm_handover_us(
+		    &s.node[1].fsm.cfg), CARP_BACKUP, CARP_MASTER,
+		    FSM_R_BOWOUT);
+		ck_assert_uint_eq(sim_transitions_after(&s, t0), 1);
+		for (int i = 1; i < n; i++)
+			ck_assert_uint_eq(s.node[i].ups, ups[i] + (i == 1));
+		/* The preferred one comes back and preempts. */
+		sim_start(&s, 0);
+		sim_run(&s, s.now + 10 * SEC);
+	}
+}
+
 START_TEST(sim_three_shutdown_bowout)
 {
-	/* Both backups take the bow-out; the less preferred yields at once. */
-	struct sim		s;
-	struct fsm_config	ca = config("192.0.2.10", 1, 0);
-	struct fsm_config	cb = config("192.0.2.20", 1, 50);
-	struct fsm_config	cc = config("192.0.2.30", 1, 100);
-	int			a, b, c, m = -1;
+	static const uint8_t skews[] = { 0, 50, 100 };
 
-	sim_init(&s, 0, 0);
-	c = sim_add(&s, &cc);
-	a = sim_add(&s, &ca);
-	b = sim_add(&s, &cb);
-	sim_start(&s, a);
-	sim_start(&s, b);
-	sim_start(&s, c);
-	sim_run(&s, 10500000);
-	sim_event(&s, a, FSM_EV_SHUTDOWN);
-	sim_kill(&s, a);
-	sim_run(&s, 10500000);
-	ck_assert_int_eq(sim_masters(&s, &m), 1);
-	ck_assert_int_eq(m, b);
-	ck_assert_last_trans(&s, b, 10500000, CARP_BACKUP, CARP_MASTER,
-	    FSM_R_BOWOUT);
-	sim_run(&s, 100 * SEC);
-	ck_assert_int_eq(sim_masters(&s, &m), 1);
-	ck_assert_int_eq(m, b);
-	ck_assert_uint_eq(sim_transitions_after(&s, 10500000), 0);
+	sim_handover_rounds(skews, 3, 0);
+	sim_handover_rounds(skews, 3, 500);	/* 0.5 ms on the wire */
+}
+END_TEST
+
+START_TEST(sim_four_shutdown_bowout)
+{
+	static const uint8_t skews[] = { 0, 40, 80, 160 };
+
+	sim_handover_rounds(skews, 4, 0);
+	sim_handover_rounds(skews, 4, 1000);
 }
 END_TEST
 
@@ -1643,13 +1742,14 @@ START_TEST(sim_force_backup_hold)
 	sim_event(&s, a, FSM_EV_FORCE_BACKUP);
 	ck_assert_last_trans(&s, a, 10500000, CARP_MASTER, CARP_BACKUP,
 	    FSM_R_FORCED_BACKUP);
-	sim_run(&s, 10500000);
-	ck_assert_last_trans(&s, b, 10500000, CARP_BACKUP, CARP_MASTER,
-	    FSM_R_BOWOUT);
+	sim_run(&s, 10500000 + fsm_handover_us(&cb));
+	ck_assert_last_trans(&s, b, 10500000 + fsm_handover_us(&cb),
+	    CARP_BACKUP, CARP_MASTER, FSM_R_BOWOUT);
 	sim_run(&s, 100 * SEC);
 	ck_assert_int_eq(sim_masters(&s, &m), 1);
 	ck_assert_int_eq(m, b);
-	ck_assert_uint_eq(sim_transitions_after(&s, 10500000), 0);
+	ck_assert_uint_eq(sim_transitions_after(&s,
+	    10500000 + fsm_handover_us(&cb)), 0);
 
 	/* B dies: A takes over after its master-down interval. */
 	last = s.node[a].last_rx;
@@ -1804,6 +1904,7 @@ fsm_suite(void)
 	tcase_add_test(tc, preempt_off);
 	tcase_add_test(tc, bowout_backup);
 	tcase_add_test(tc, bowout_backup_preempt);
+	tcase_add_test(tc, handover_yield);
 	tcase_add_test(tc, master_yields_to_more_frequent);
 	tcase_add_test(tc, master_stays_on_less_frequent);
 	tcase_add_test(tc, tie_key);
@@ -1834,6 +1935,7 @@ fsm_suite(void)
 	tcase_add_test(tc, sim_kill_master_openbsd);
 	tcase_add_test(tc, sim_shutdown_bowout);
 	tcase_add_test(tc, sim_three_shutdown_bowout);
+	tcase_add_test(tc, sim_four_shutdown_bowout);
 	tcase_add_test(tc, sim_force_backup_hold);
 	tcase_add_test(tc, sim_partition_heal);
 	tcase_add_loop_test(tc, sim_advbase0_stable, 2, SIM_NODES + 1);
