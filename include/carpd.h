@@ -51,6 +51,8 @@ struct vhid_stats {
 	uint64_t		drops[CARP_DROP_MAX];
 	uint64_t		transitions;
 	uint64_t		peer_unresolved; /* adverts a peer missed */
+	uint64_t		answers;	/* to less preferred masters */
+	uint64_t		answers_limited; /* not sent: over the rate */
 };
 
 /* Why a vhid, or its interface, does not run yet. */
@@ -105,6 +107,7 @@ struct vhid {
 	unsigned		 senderrs;	/* in a row */
 	unsigned		 sendoks;	/* in a row, while demoted */
 	struct event		*preempt_ev;	/* the preempt delay ends */
+	struct log_ratelimit	 answer_rl;	/* answers to lesser masters */
 };
 TAILQ_HEAD(vhid_list, vhid);
 

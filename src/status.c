@@ -369,10 +369,13 @@ json_vhid(struct evbuffer *out, const struct vhid *v)
 		evbuffer_add_printf(out, "null");
 	json_change(out, v);
 	evbuffer_add_printf(out, ",\"transitions\":%llu,\"adverts_sent\":%llu,"
-	    "\"adverts_received\":%llu,\"bad_packets\":",
+	    "\"adverts_received\":%llu,\"answers\":%llu,"
+	    "\"answers_limited\":%llu,\"bad_packets\":",
 	    (unsigned long long)v->stats.transitions,
 	    (unsigned long long)v->stats.adverts_sent,
-	    (unsigned long long)v->stats.adverts_rx);
+	    (unsigned long long)v->stats.adverts_rx,
+	    (unsigned long long)v->stats.answers,
+	    (unsigned long long)v->stats.answers_limited);
 	json_drops(out, v->stats.drops);
 	evbuffer_add_printf(out, ",\"preempt\":%s,\"demote\":%u,"
 	    "\"advskew_sent\":%u,\"groups\":[", v->cfg.preempt ? "true" :

@@ -229,6 +229,9 @@ preempt_delay_start(struct vhid *v)
 	evtimer_add(v->preempt_ev, &tv);
 }
 
+
+#define VHID_ANSWER_BURST	3
+#define VHID_ANSWER_MS		100	/* 10 answers a second after it */
 /*
  * The address the tie-break between masters compares (doc/protocol.md,
  * Tie-break): the IPv4 source when the vhid has IPv4 addresses (ucarp's
@@ -333,6 +336,8 @@ vhid_new(struct carpd *cd, const struct vhid_config *cfg, char *err,
 		v->counter = (uint64_t)now_ms() * 2654435761u;
 	v->scripts = script_queue_new(&cd->runner);
 	v->gen = cd->gen;
+	v->answer_rl.burst = VHID_ANSWER_BURST;
+	v->answer_rl.period_ms = VHID_ANSWER_MS;
 	ifp->by_vhid[cfg->vhid] = v;
 	TAILQ_INSERT_TAIL(&cd->vhids, v, entry);
 	return v;
@@ -938,10 +943,33 @@ log_transition(struct vhid *v, const struct fsm_output *out)
 		v->cd->transition_cb(v->cd, v);
 }
 
+/*
+ * A master answers a less preferred master's advert with an advert and
+ * a gratuitous ARP (fsm.c).  Forged or looping adverts must not make it
+ * send without bound: at most VHID_ANSWER_BURST at once, then one per
+ * VHID_ANSWER_MS; its own adverts go on as usual.
+ */
+static unsigned
+answer_bound(struct vhid *v, const struct fsm_output *out, unsigned a)
+{
+	unsigned long dummy;
+
+	if (out->from != CARP_MASTER || out->to != CARP_MASTER ||
+	    (a & (FSM_ACT_SEND_ADVERT | FSM_ACT_SEND_GARP)) !=
+	    (FSM_ACT_SEND_ADVERT | FSM_ACT_SEND_GARP))
+		return a;
+	if (log_ratelimit_ok(&v->answer_rl, now_ms(), &dummy)) {
+		v->stats.answers++;
+		return a;
+	}
+	v->stats.answers_limited++;
+	return a & ~(FSM_ACT_SEND_ADVERT | FSM_ACT_SEND_GARP);
+}
+
 static void
 apply(struct vhid *v, const struct fsm_output *out)
 {
-	unsigned	a = out->actions;
+	unsigned	a = answer_bound(v, out, out->actions);
 	struct timeval	tv;
 
 	/* Packets first: nothing may delay an advert (issue: precise timers). */
