@@ -22,6 +22,9 @@
 #include "vhid.h"
 #include "vhid_config.h"
 
+#define VHID_ANSWER_BURST	3
+#define VHID_ANSWER_MS		100	/* 10 answers a second after it */
+
 static void	apply(struct vhid *, const struct fsm_output *);
 static void	send_advert4(struct vhid *, uint8_t, uint8_t);
 
@@ -229,9 +232,6 @@ preempt_delay_start(struct vhid *v)
 	evtimer_add(v->preempt_ev, &tv);
 }
 
-
-#define VHID_ANSWER_BURST	3
-#define VHID_ANSWER_MS		100	/* 10 answers a second after it */
 /*
  * The address the tie-break between masters compares (doc/protocol.md,
  * Tie-break): the IPv4 source when the vhid has IPv4 addresses (ucarp's
