@@ -21,6 +21,7 @@
 #include "status.h"
 #include "vhid.h"
 #include "vhid_config.h"
+#include "vmac.h"
 
 static void	apply(struct vhid *, const struct fsm_output *);
 static void	send_advert4(struct vhid *, uint8_t, uint8_t);
@@ -689,6 +690,28 @@ send_to_peers(struct vhid *v, struct carp_frame_params *p,
 	return sent ? 1 : failed ? -1 : 0;
 }
 
+/*
+ * With `mac virtual` the master's frames come from the virtual MAC: the
+ * switches learn its port from the adverts (doc/protocol.md).
+ */
+static void
+src_mac(const struct vhid *v, uint8_t mac[6])
+{
+	if (v->cfg.vmac)
+		vmac_addr(v->cfg.vhid, mac);
+	else
+		memcpy(mac, v->ifp->mac, 6);
+}
+
+static bool
+own_mac(const struct vhid *v, const uint8_t mac[6])
+{
+	uint8_t vm[6];
+
+	src_mac(v, vm);
+	return memcmp(mac, vm, 6) == 0;
+}
+
 static void
 vipset(const struct vhid *v, struct carp_vipset *vs)
 {
@@ -765,7 +788,7 @@ send_advert4(struct vhid *v, uint8_t advbase, uint8_t advskew)
 	make_advert(v, advbase, advskew, &a);
 
 	memset(&p, 0, sizeof(p));
-	memcpy(p.src_mac, v->ifp->mac, 6);
+	src_mac(v, p.src_mac);
 	p.src = v->cfg.src;
 	p.tos = IPTOS_LOWDELAY;	/* as ucarp and OpenBSD send them */
 	if (v->cfg.npeers > 0)
@@ -787,11 +810,12 @@ send_advert4(struct vhid *v, uint8_t advbase, uint8_t advskew)
 static void
 send_garp(struct vhid *v)
 {
-	uint8_t	frame[GARP_FRAME_LEN], na[NA_FRAME_LEN];
+	uint8_t	frame[GARP_FRAME_LEN], na[NA_FRAME_LEN], mac[6];
 	char	a[INET6_ADDRSTRLEN];
 
+	src_mac(v, mac);
 	for (size_t i = 0; i < v->cfg.nvips; i++) {
-		garp_frame_build(v->ifp->mac, v->cfg.vips[i], frame);
+		garp_frame_build(mac, v->cfg.vips[i], frame);
 		net_send(v->ifp, frame, sizeof(frame));
 		log_debug("vhid %u %s: sent gratuitous ARP for %s",
 		    v->cfg.vhid, v->ifp->name, inet_ntoa(v->cfg.vips[i]));
@@ -938,6 +962,23 @@ log_transition(struct vhid *v, const struct fsm_output *out)
 		v->cd->transition_cb(v->cd, v);
 }
 
+/*
+ * The virtual MAC's device is up exactly while master, and goes up
+ * before the up script runs (the script puts the addresses on it).
+ */
+static void
+vmac_follow(struct vhid *v, const struct fsm_output *out)
+{
+	struct carpd *cd = v->cd;
+
+	if (!v->cfg.vmac || cd->vmac_cb == NULL || out->from == out->to)
+		return;
+	if (out->to == CARP_MASTER)
+		cd->vmac_cb(cd->vmac_arg, v, 1);
+	else if (out->from == CARP_MASTER)
+		cd->vmac_cb(cd->vmac_arg, v, 0);
+}
+
 static void
 apply(struct vhid *v, const struct fsm_output *out)
 {
@@ -976,6 +1017,7 @@ apply(struct vhid *v, const struct fsm_output *out)
 	}
 	if (out->reason != FSM_R_NONE)
 		log_transition(v, out);
+	vmac_follow(v, out);
 	if (a & FSM_ACT_RUN_UP)
 		run_script(v, SCRIPT_UP, CARP_MASTER);
 	if (a & FSM_ACT_RUN_DOWN)
@@ -1116,7 +1158,7 @@ rx_check(struct vhid *v, const struct carp_rx *rx, int *rebased)
 	/* A dual-stack vhid's last two adverts had the last two counters. */
 	ours = rx->adv.counter == v->counter || (v->cfg.nvips > 0 &&
 	    v->cfg.nvips6 > 0 && rx->adv.counter == v->counter - 1);
-	if (memcmp(rx->src_mac, v->ifp->mac, 6) == 0 && (v->carpdev ||
+	if (own_mac(v, rx->src_mac) && (v->carpdev ||
 	    (ours && v->stats.adverts_sent > 0)))
 		return CARP_DROP_LOOP;	/* our own advert, relayed back */
 	if (rx->af == AF_INET6)
