@@ -301,7 +301,7 @@ r_vmac(struct rbuf *r, struct ps_vmac *vm)
 	vm->vhid = r_u8(r);
 	vm->up = r_u8(r);
 	r_str(r, vm->ifname, sizeof(vm->ifname), 0);
-	if (r->why == NULL && vm->up > 1)
+	if (r->why == NULL && (vm->up > 1 || vm->vhid == 0))
 		r->why = "bad virtual MAC request";
 }
 
