@@ -168,6 +168,9 @@ struct carpd {
 				    const struct vhid *);
 	uint64_t		 track_dropped;	/* reports for no group of ours */
 	struct log_ratelimit	 track_rl;
+	/* Virtual MAC device up or down (vmac.h): privsep or local. */
+	void			(*vmac_cb)(void *, const struct vhid *, int up);
+	void			*vmac_arg;
 	bool			 exiting;
 	int			 exit_code;
 	bool			 ip6_forwarding; /* read at start: NA Router flag */

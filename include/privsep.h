@@ -31,6 +31,10 @@
  *     PS_PONG      seq: the answer to a ping (heartbeat.h)
  *     PS_TRANSITION  vhid, interface, state, group: a state change,
  *                  for the notify FIFO (notify.h), in order
+ *     PS_VMAC      gen, vhid, up or down, interface: "set the device of
+ *                  this vhid's virtual MAC up or down" (vmac.h); the
+ *                  parent does it only for a vhid with `mac virtual` in
+ *                  configuration `gen`
  *     100          reserved: sandbox violation report (u32 100, i32
  *                  system call number, u32 architecture)
  *   parent -> child
@@ -67,6 +71,7 @@ enum ps_type {
 	PS_PONG,
 	PS_TRACK,
 	PS_TRANSITION,
+	PS_VMAC,
 	PS_TYPE_MAX,
 	PS_SANDBOX_VIOLATION = 100,	/* reserved, see above */
 };
@@ -95,6 +100,13 @@ struct ps_transition {
 	char			group[16];	/* DEMOTE_NAME_LEN, NUL-ended */
 };
 
+struct ps_vmac {
+	uint32_t		gen;
+	uint8_t			vhid;
+	uint8_t			up;
+	char			ifname[IF_NAMESIZE];
+};
+
 struct ps_msg {
 	uint32_t		type;
 	uint32_t		gen;	/* RELOAD_*, ACK (RUN: in run.gen) */
@@ -105,6 +117,7 @@ struct ps_msg {
 		struct vhid_config	vc;		/* RELOAD_VHID */
 		uint32_t		nvhids;		/* RELOAD_END */
 		uint32_t		seq;		/* PING, PONG */
+		struct ps_vmac		vmac;		/* VMAC */
 		struct {
 			int32_t		nr;		/* system call */
 			uint32_t	arch;		/* AUDIT_ARCH_* */

@@ -66,6 +66,7 @@ struct vhid_config {
 	unsigned		garp_interval_ms; /* between those */
 	long			garp_delay_ms;	/* second burst; -1: 2 adverts */
 	unsigned		garp_refresh_s;	/* periodic burst; 0: off */
+	bool			vmac;		/* mac virtual: vmac.h */
 	/* Besides its interface's group and "carp" (demote.h). */
 	char			groups[CARPD_MAX_GROUPS][CARPD_GROUP_LEN];
 	size_t			ngroups;

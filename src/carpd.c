@@ -37,6 +37,7 @@
 #include "track.h"
 #include "util.h"
 #include "vhid.h"
+#include "vmac.h"
 
 #define EXIT_GRACE	3	/* seconds beyond the script timeout */
 /* The control socket could not be made. */
@@ -532,6 +533,27 @@ test_child_hook(int ps_fd)
 }
 #endif
 
+/* The virtual MAC's device: the root parent does the netlink work. */
+static void
+vmac_by_parent(void *arg, const struct vhid *v, int up)
+{
+	struct carpd *cd = arg;
+
+	child_send_vmac(cd->child, v->gen, v->cfg.vhid, v->cfg.ifname, up);
+}
+
+/* Without separation this process has the privilege itself. */
+static void
+vmac_here(void *arg, const struct vhid *v, int up)
+{
+	char err[256];
+
+	(void)arg;
+	if (vmac_set(v->cfg.ifname, v->cfg.vhid, up, err, sizeof(err)) == -1)
+		log_warnx("vhid %u on %s: virtual MAC: %s", v->cfg.vhid,
+		    v->cfg.ifname, err);
+}
+
 static int
 run(struct carpd_options *opts, struct config *cf)
 {
@@ -608,7 +630,12 @@ run(struct carpd_options *opts, struct config *cf)
 	if (ps_fd != -1) {
 		cd.child = child_new(cd.base, ps_fd, parent, on_config, &cd);
 		child_hook_runner(cd.child, &cd.runner);
+		cd.vmac_cb = vmac_by_parent;
+	} else {
+		vmac_config_start(cf);
+		cd.vmac_cb = vmac_here;
 	}
+	cd.vmac_arg = &cd;
 
 	/*
 	 * A vhid whose interface is missing or down waits for it (the link
@@ -683,6 +710,8 @@ run(struct carpd_options *opts, struct config *cf)
 	carpd_free(&cd);
 	if (ps_fd != -1)
 		close(ps_fd);
+	else
+		vmac_config_stop(cf);
 	pidfile_remove(&pf);
 	log_info(ps_fd != -1 ? "network process exited" : "exited");
 	return cd.exit_code;

@@ -8,6 +8,7 @@
 
 #include <sys/prctl.h>
 #include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -195,6 +196,21 @@ child_hook_runner(struct child *c, struct script_runner *r)
 	r->hooks.submit = submit;
 	r->hooks.release = release;
 	r->hooks.arg = c;
+}
+
+void
+child_send_vmac(struct child *c, uint32_t gen, uint8_t vhid,
+    const char *ifname, int up)
+{
+	struct ps_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = PS_VMAC;
+	m.u.vmac.gen = gen;
+	m.u.vmac.vhid = vhid;
+	m.u.vmac.up = up != 0;
+	snprintf(m.u.vmac.ifname, sizeof(m.u.vmac.ifname), "%s", ifname);
+	ps_chan_send(c->chan, &m);	/* a drop is logged and counted there */
 }
 
 void

@@ -722,7 +722,7 @@ print_vhid(FILE *f, const struct vhid_config *v)
 		    sizeof(p)));
 	if (v->npeers > 0)
 		fprintf(f, "\tpeer-routed %s\n", yesno(v->peer_routed));
-	fputs("}\n", f);
+	fprintf(f, "\tmac %s\n}\n", v->vmac ? "virtual" : "real");
 }
 
 void

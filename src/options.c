@@ -53,6 +53,7 @@ enum {
 	OPT_PEER,
 	OPT_PEER_ROUTED,
 	OPT_REALTIME,
+	OPT_MAC,
 };
 
 #define V	OPT_VHID
@@ -101,6 +102,7 @@ static const struct opt_def opt_table[] = {
 	{ "notify-fifo", OPT_NOTIFY_FIFO, 1, "FILE", C|G, "write \"VHID INTERFACE STATE GROUP\" to the FIFO FILE at every transition" },
 	{ "peer", OPT_PEER, 1, "ADDR", C|V, "send adverts to ADDR, unicast, and accept them from the peers only; may be given several times (default: multicast)" },
 	{ "peer-routed", OPT_PEER_ROUTED, 0, NULL, C|V, "accept adverts from peers whose TTL is below 255 (peers behind routers)" },
+	{ "mac", OPT_MAC, 1, "MODE", C|V, "MAC of the master: real, or virtual (00:00:5e:00:01:<vhid>, on a macvlan device) (default real)" },
 	{ "script-timeout", OPT_SCRIPT_TIMEOUT, 1, "SECONDS", C|G, "kill a script running longer, 1 to 3600 (default 30)" },
 	{ "config", 'c', 1, "FILE", C, "read vhids from FILE (default " CARPD_CONFIG_FILE " when no --vhid is given)" },
 	{ "check", 't', 0, NULL, C, "check the configuration, then exit 0 if it is valid or 1" },
@@ -618,6 +620,14 @@ apply_vhid(int c, const char *arg, struct vhid_config *vc, char *msg,
 		return parse_peer(vc, arg, msg, len);
 	case OPT_PEER_ROUTED:
 		return parse_bool(arg, &vc->peer_routed, msg, len);
+	case OPT_MAC:
+		if (strcmp(arg, "real") == 0)
+			vc->vmac = false;
+		else if (strcmp(arg, "virtual") == 0)
+			vc->vmac = true;
+		else
+			return bad_value(msg, len, arg, "real or virtual");
+		return 0;
 	}
 #undef NUM
 	snprintf(msg, len, "not a vhid setting");

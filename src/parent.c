@@ -34,6 +34,7 @@
 #include "sandbox.h"
 #include "script.h"
 #include "track.h"
+#include "vmac.h"
 
 /* At exit: seconds with no script ending, beyond the timeout. */
 #define EXIT_GRACE	5
@@ -262,6 +263,56 @@ handle_run(struct parent *p, const struct script_req *rq)
 }
 
 /*
+ * "Set the virtual MAC device of this vhid up or down": only for a vhid
+ * with `mac virtual` on that interface in the configuration named.
+ */
+static void
+handle_vmac(struct parent *p, const struct ps_vmac *vm)
+{
+	const struct config	*cf;
+	const struct vhid_config *vc = NULL;
+	unsigned long		 suppressed = 0;
+	char			 ifname[IF_NAMESIZE], err[256];
+	const char		*why = NULL;
+
+	if ((cf = gens_find(&p->gens, vm->gen)) == NULL)
+		why = "not a configuration in use";
+	for (size_t i = 0; cf != NULL && i < cf->nvhids && vc == NULL; i++)
+		if (cf->vhids[i].vhid == vm->vhid &&
+		    strcmp(cf->vhids[i].ifname, vm->ifname) == 0)
+			vc = &cf->vhids[i];
+	if (why == NULL && vc == NULL)
+		why = "no such vhid in that configuration";
+	else if (why == NULL && !vc->vmac)
+		why = "the vhid has mac real";
+	else if (why == NULL &&
+	    vmac_set(vc->ifname, vc->vhid, vm->up, err, sizeof(err)) == -1)
+		why = err;
+	if (why == NULL)
+		return;
+	p->refused++;
+	if (!log_ratelimit_ok(&p->rl, mono_ms(), &suppressed))
+		return;
+	ps_sanitize(ifname, sizeof(ifname), vm->ifname, sizeof(vm->ifname));
+	log_warnx("privsep: virtual MAC %s for vhid %u on %s (configuration "
+	    "%u): %s (%lu not logged)", vm->up ? "up" : "down", vm->vhid,
+	    ifname, vm->gen, why, suppressed);
+}
+
+/* The child is gone or killed: no virtual MAC stays up for it. */
+static void
+vmac_all_down(struct parent *p)
+{
+	const struct config	*cf = gens_latest(&p->gens);
+	char			 err[256];
+
+	for (size_t i = 0; cf != NULL && i < cf->nvhids; i++)
+		if (cf->vhids[i].vmac && vmac_set(cf->vhids[i].ifname,
+		    cf->vhids[i].vhid, 0, err, sizeof(err)) == -1)
+			log_warnx("virtual MAC: %s", err);
+}
+
+/*
  * The down script of an address the child was last told to take, from
  * the generation of that request or, if it is gone, the latest one.
  */
@@ -295,6 +346,7 @@ release_held(struct parent *p)
 	unsigned	 n = 0;
 
 	p->silent = 1;
+	vmac_all_down(p);
 	LIST_FOREACH(a, &p->hb.addrs, entry)
 		if (a->up) {
 			n += run_down(p, a);
@@ -349,6 +401,9 @@ on_child_msg(void *arg, struct ps_msg *m)
 	case PS_TRANSITION:
 		notify_line(p->notify, m->u.tr.vhid, m->u.tr.ifname,
 		    carp_state_name(m->u.tr.state), m->u.tr.group);
+		break;
+	case PS_VMAC:
+		handle_vmac(p, &m->u.vmac);
 		break;
 	case PS_SANDBOX_VIOLATION:
 		/* It dies of SIGSYS now: sandbox.c. */
@@ -581,6 +636,7 @@ parent_setup(struct parent *p, struct config *cf)
 		fatalx("no such user: %s", cf->g.script_user);
 	if (gens_add(&p->gens, cf, false) != PS_GEN_FIRST)
 		fatalx("privsep: first configuration");
+	vmac_config_start(cf);
 	bound_queues(p);
 	p->rl.burst = 10;
 	p->rl.period_ms = 1000;
@@ -616,6 +672,8 @@ parent_teardown(struct parent *p)
 	track_free(p->track);
 	p->track = NULL;
 	notify_free(p->notify);
+	for (size_t i = 0; i < p->gens.n; i++)
+		vmac_config_stop(&p->gens.g[i].cf);
 	gens_free(&p->gens);
 	heartbeat_free(&p->hb);
 	for (size_t i = 0; i < p->nsig; i++)

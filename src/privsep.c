@@ -98,6 +98,18 @@ w_vhid(struct wbuf *b, const struct vhid_config *vc)
 	w_str(b, vc->xparam);
 }
 
+static void
+w_vmac(struct wbuf *b, const struct ps_vmac *vm)
+{
+	w_u32(b, vm->gen);
+	w_u8(b, vm->vhid);
+	w_u8(b, vm->up);
+	if (memchr(vm->ifname, '\0', sizeof(vm->ifname)) == NULL)
+		b->bad = 1;
+	else
+		w_str(b, vm->ifname);
+}
+
 uint8_t *
 ps_msg_encode(const struct ps_msg *m, size_t *len)
 {
@@ -161,6 +173,9 @@ ps_msg_encode(const struct ps_msg *m, size_t *len)
 		w_u32(&b, m->u.nvhids);
 		break;
 	case PS_STARTED:
+		break;
+	case PS_VMAC:
+		w_vmac(&b, &m->u.vmac);
 		break;
 	default:
 		free(b.p);
@@ -279,6 +294,17 @@ r_vhid(struct rbuf *r, struct vhid_config *vc)
 	vc->xparam = r_str(r, NULL, 0, 1);
 }
 
+static void
+r_vmac(struct rbuf *r, struct ps_vmac *vm)
+{
+	vm->gen = r_u32(r);
+	vm->vhid = r_u8(r);
+	vm->up = r_u8(r);
+	r_str(r, vm->ifname, sizeof(vm->ifname), 0);
+	if (r->why == NULL && (vm->up > 1 || vm->vhid == 0))
+		r->why = "bad virtual MAC request";
+}
+
 int
 ps_msg_decode(const uint8_t *p, size_t len, struct ps_msg *m,
     const char **why)
@@ -360,6 +386,9 @@ ps_msg_decode(const uint8_t *p, size_t len, struct ps_msg *m,
 		m->u.nvhids = r_u32(&r);
 		break;
 	case PS_STARTED:
+		break;
+	case PS_VMAC:
+		r_vmac(&r, &m->u.vmac);
 		break;
 	case PS_SANDBOX_VIOLATION:	/* sent raw by sandbox.c */
 		m->u.sandbox.nr = (int32_t)r_u32(&r);

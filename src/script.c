@@ -31,6 +31,7 @@
 #include "log.h"
 #include "safefile.h"
 #include "script.h"
+#include "vmac.h"
 
 #define SCRIPT_KILL_GRACE	2	/* seconds between SIGTERM and SIGKILL */
 /* The script's own descriptor in its process (child_exec). */
@@ -536,7 +537,7 @@ all_vips(const struct vhid_config *vc, char all[ALL_VIPS_LEN])
 
 static char **
 build_env(const struct vhid_config *vc, struct in_addr src,
-    const struct script_req *rq, size_t idx)
+    const struct script_req *rq, size_t idx, const char *dev)
 {
 	char		 vip[INET6_ADDRSTRLEN];
 	char		 all[ALL_VIPS_LEN];
@@ -551,7 +552,7 @@ build_env(const struct vhid_config *vc, struct in_addr src,
 	else
 		inet_ntop(AF_INET, &src, srcs, sizeof(srcs));
 	prefix = vip_text(vc, rq, idx, vip, sizeof(vip));
-	if ((env = calloc(10, sizeof(*env))) == NULL)
+	if ((env = calloc(11, sizeof(*env))) == NULL)
 		fatal("calloc");
 	env[k++] = xasprintf("CARP_VHID=%u", vc->vhid);
 	env[k++] = xasprintf("CARP_STATE=%s", carp_state_name(rq->state));
@@ -564,8 +565,22 @@ build_env(const struct vhid_config *vc, struct in_addr src,
 	    rq->family == AF_INET6 ? "inet6" : "inet");
 	if (prefix != 0)
 		env[k++] = xasprintf("CARP_PREFIX=%u", prefix);
+	if (vc->vmac)
+		env[k++] = xasprintf("CARP_DEVICE=%s", dev);
 	env[k] = NULL;
 	return env;
+}
+
+/*
+ * The scripts' <interface>: with `mac virtual` the device that owns the
+ * virtual MAC, so that the addresses go there (vmac.h).
+ */
+static const char *
+script_device(const struct vhid_config *vc, char *dev, size_t len)
+{
+	if (!vc->vmac || vmac_devname(vc->ifname, vc->vhid, dev, len) == -1)
+		snprintf(dev, len, "%s", vc->ifname);
+	return dev;
 }
 
 struct script_job *
@@ -573,7 +588,7 @@ script_build(const struct vhid_config *vc, struct in_addr src,
     const struct script_req *rq, const char **why)
 {
 	const char		*path;
-	char			 vip[INET6_ADDRSTRLEN];
+	char			 vip[INET6_ADDRSTRLEN], dev[IF_NAMESIZE];
 	struct script_job	*j;
 	size_t			 k = 0;
 	int			 i;
@@ -594,11 +609,11 @@ script_build(const struct vhid_config *vc, struct in_addr src,
 	    (j->argv = calloc(5, sizeof(*j->argv))) == NULL)
 		fatal("calloc");
 	j->argv[k++] = xasprintf("%s", path);
-	j->argv[k++] = xasprintf("%s", vc->ifname);
+	j->argv[k++] = xasprintf("%s", script_device(vc, dev, sizeof(dev)));
 	j->argv[k++] = xasprintf("%s", vip);
 	if (vc->xparam != NULL)
 		j->argv[k++] = xasprintf("%s", vc->xparam);
-	j->envp = build_env(vc, src, rq, (size_t)i);
+	j->envp = build_env(vc, src, rq, (size_t)i, dev);
 	j->label = xasprintf("vhid %u %s %s", vc->vhid,
 	    rq->kind == SCRIPT_UP ? "up" : "down", vip);
 	return j;

@@ -21,6 +21,7 @@
 #include "status.h"
 #include "vhid.h"
 #include "vhid_config.h"
+#include "vmac.h"
 
 #define VHID_ANSWER_BURST	3
 #define VHID_ANSWER_MS		100	/* 10 answers a second after it */
@@ -694,6 +695,28 @@ send_to_peers(struct vhid *v, struct carp_frame_params *p,
 	return sent ? 1 : failed ? -1 : 0;
 }
 
+/*
+ * With `mac virtual` the master's frames come from the virtual MAC: the
+ * switches learn its port from the adverts (doc/protocol.md).
+ */
+static void
+src_mac(const struct vhid *v, uint8_t mac[6])
+{
+	if (v->cfg.vmac)
+		vmac_addr(v->cfg.vhid, mac);
+	else
+		memcpy(mac, v->ifp->mac, 6);
+}
+
+static bool
+own_mac(const struct vhid *v, const uint8_t mac[6])
+{
+	uint8_t vm[6];
+
+	src_mac(v, vm);
+	return memcmp(mac, vm, 6) == 0;
+}
+
 static void
 vipset(const struct vhid *v, struct carp_vipset *vs)
 {
@@ -770,7 +793,7 @@ send_advert4(struct vhid *v, uint8_t advbase, uint8_t advskew)
 	make_advert(v, advbase, advskew, &a);
 
 	memset(&p, 0, sizeof(p));
-	memcpy(p.src_mac, v->ifp->mac, 6);
+	src_mac(v, p.src_mac);
 	p.src = v->cfg.src;
 	p.tos = IPTOS_LOWDELAY;	/* as ucarp and OpenBSD send them */
 	if (v->cfg.npeers > 0)
@@ -792,11 +815,12 @@ send_advert4(struct vhid *v, uint8_t advbase, uint8_t advskew)
 static void
 send_garp(struct vhid *v)
 {
-	uint8_t	frame[GARP_FRAME_LEN], na[NA_FRAME_LEN];
+	uint8_t	frame[GARP_FRAME_LEN], na[NA_FRAME_LEN], mac[6];
 	char	a[INET6_ADDRSTRLEN];
 
+	src_mac(v, mac);
 	for (size_t i = 0; i < v->cfg.nvips; i++) {
-		garp_frame_build(v->ifp->mac, v->cfg.vips[i], frame);
+		garp_frame_build(mac, v->cfg.vips[i], frame);
 		net_send(v->ifp, frame, sizeof(frame));
 		log_debug("vhid %u %s: sent gratuitous ARP for %s",
 		    v->cfg.vhid, v->ifp->name, inet_ntoa(v->cfg.vips[i]));
@@ -966,6 +990,23 @@ answer_bound(struct vhid *v, const struct fsm_output *out, unsigned a)
 	return a & ~(FSM_ACT_SEND_ADVERT | FSM_ACT_SEND_GARP);
 }
 
+/*
+ * The virtual MAC's device is up exactly while master, and goes up
+ * before the up script runs (the script puts the addresses on it).
+ */
+static void
+vmac_follow(struct vhid *v, const struct fsm_output *out)
+{
+	struct carpd *cd = v->cd;
+
+	if (!v->cfg.vmac || cd->vmac_cb == NULL || out->from == out->to)
+		return;
+	if (out->to == CARP_MASTER)
+		cd->vmac_cb(cd->vmac_arg, v, 1);
+	else if (out->from == CARP_MASTER)
+		cd->vmac_cb(cd->vmac_arg, v, 0);
+}
+
 static void
 apply(struct vhid *v, const struct fsm_output *out)
 {
@@ -1005,6 +1046,7 @@ apply(struct vhid *v, const struct fsm_output *out)
 	}
 	if (out->reason != FSM_R_NONE)
 		log_transition(v, out);
+	vmac_follow(v, out);
 	if (a & FSM_ACT_RUN_UP)
 		run_script(v, SCRIPT_UP, CARP_MASTER);
 	if (a & FSM_ACT_RUN_DOWN)
@@ -1145,7 +1187,7 @@ rx_check(struct vhid *v, const struct carp_rx *rx, int *rebased)
 	/* A dual-stack vhid's last two adverts had the last two counters. */
 	ours = rx->adv.counter == v->counter || (v->cfg.nvips > 0 &&
 	    v->cfg.nvips6 > 0 && rx->adv.counter == v->counter - 1);
-	if (memcmp(rx->src_mac, v->ifp->mac, 6) == 0 && (v->carpdev ||
+	if (own_mac(v, rx->src_mac) && (v->carpdev ||
 	    (ours && v->stats.adverts_sent > 0)))
 		return CARP_DROP_LOOP;	/* our own advert, relayed back */
 	if (rx->af == AF_INET6)

@@ -82,7 +82,7 @@ vhid_config_equal(const struct vhid_config *a, const struct vhid_config *b)
 	    a->garp_repeat == b->garp_repeat &&
 	    a->garp_interval_ms == b->garp_interval_ms &&
 	    a->garp_delay_ms == b->garp_delay_ms &&
-	    a->garp_refresh_s == b->garp_refresh_s &&
+	    a->garp_refresh_s == b->garp_refresh_s && a->vmac == b->vmac &&
 	    a->ngroups == b->ngroups &&
 	    memcmp(a->groups, b->groups, sizeof(a->groups)) == 0 &&
 	    a->demote_skew == b->demote_skew &&

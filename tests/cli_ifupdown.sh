@@ -68,7 +68,7 @@ declare -A val=(
 	[vhid]=7 [addr]="192.0.2.100 192.0.2.101" [srcip]=192.0.2.1
 	[mcast]=224.0.0.18 [passfile]="$tmp/pass" [advbase]=1 [advskew]=10
 	[deadratio]=3 [upscript]=/bin/true [downscript]=/bin/true [xparam]=x
-	[facility]=local0 [down-formula]=openbsd [garp-repeat]=2
+	[facility]=local0 [down-formula]=openbsd [mac]=virtual [garp-repeat]=2
 	[garp-interval]=10 [garp-delay]=100 [garp-refresh]=0
 	[script-timeout]=5 [control-socket]="$tmp/ctl.sock" [user]=nobody
 	[script-user]=nobody [demote-group]=fw [demote-advskew]=add

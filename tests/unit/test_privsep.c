@@ -363,6 +363,36 @@ START_TEST(t_transition)
 }
 END_TEST
 
+START_TEST(t_vmac)
+{
+	struct ps_msg	 in, out;
+	uint8_t		*p;
+	size_t		 len;
+
+	memset(&in, 0, sizeof(in));
+	in.type = PS_VMAC;
+	in.u.vmac.gen = 3;
+	in.u.vmac.vhid = 7;
+	in.u.vmac.up = 1;
+	strcpy(in.u.vmac.ifname, "eth0");
+	round_trip(&in, &out);
+	ck_assert_mem_eq(&out.u.vmac, &in.u.vmac, sizeof(in.u.vmac));
+	p = ps_msg_encode(&in, &len);
+	for (size_t n = 0; n < len; n++)
+		refused(p, n, "a short virtual MAC request");
+	free(p);
+	in.u.vmac.up = 2;
+	p = ps_msg_encode(&in, &len);
+	refused(p, len, "neither up nor down");
+	free(p);
+	in.u.vmac.up = 0;
+	in.u.vmac.vhid = 0;
+	p = ps_msg_encode(&in, &len);
+	refused(p, len, "vhid 0");
+	free(p);
+}
+END_TEST
+
 START_TEST(t_sanitize)
 {
 	char out[16];
@@ -506,6 +536,7 @@ privsep_suite(void)
 	tcase_add_test(tc, t_bad_vhid);
 	tcase_add_test(tc, t_track);
 	tcase_add_test(tc, t_transition);
+	tcase_add_test(tc, t_vmac);
 	tcase_add_test(tc, t_sanitize);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("transport");
