@@ -19,5 +19,16 @@ void	 strv_free(char **);
  * terminal or in a log.
  */
 void	 str_sanitize(const char *s, char *buf, size_t len);
+/*
+ * The signals the daemon handles through its event loop (terminate,
+ * reload, status, children), each process with its own events.  They are
+ * blocked across the fork into two processes and unblocked by each once
+ * its events exist, so that a SIGTERM early at start is handled (down
+ * scripts, clean exit) rather than killing the parent by default.
+ */
+extern const int	daemon_signals[];
+extern const size_t	daemon_nsignals;
+/* sigprocmask(how, daemon_signals) */
+void	 daemon_signals_mask(int how);
 
 #endif

@@ -363,19 +363,18 @@ on_signal(evutil_socket_t sig, short ev, void *arg)
 static void
 setup_signals(struct carpd *cd)
 {
-	static const int sigs[] = { SIGCHLD, SIGUSR1, SIGUSR2, SIGTERM,
-	    SIGINT, SIGHUP, SIGQUIT };
-
-	_Static_assert(sizeof(sigs) / sizeof(sigs[0]) <= CARPD_MAX_SIGNALS,
-	    "struct carpd has no room for every signal");
+	if (daemon_nsignals > CARPD_MAX_SIGNALS)
+		fatalx("struct carpd has no room for every signal");
 	signal(SIGPIPE, SIG_IGN);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
-		struct event *ev = evsignal_new(cd->base, sigs[i], on_signal, cd);
+	for (size_t i = 0; i < daemon_nsignals; i++) {
+		struct event *ev = evsignal_new(cd->base, daemon_signals[i],
+		    on_signal, cd);
 
 		if (ev == NULL || evsignal_add(ev, NULL) == -1)
-			fatalx("cannot watch signal %d", sigs[i]);
+			fatalx("cannot watch signal %d", daemon_signals[i]);
 		cd->sig_ev[cd->nsig++] = ev;
 	}
+	daemon_signals_mask(SIG_UNBLOCK);	/* blocked across the fork */
 }
 
 static struct event_base *
@@ -565,6 +564,8 @@ run(struct carpd_options *opts, struct config *cf)
 	int		ps_fd, rc;
 	pid_t		parent;
 
+	/* Held until each process watches them (util.h). */
+	daemon_signals_mask(SIG_BLOCK);
 	log_init(1, cf->g.debug, cf->g.facility);
 	if (opts->pass_on_cmdline)
 		log_warnx("the password was given with --pass: other users "

@@ -34,6 +34,7 @@
 #include "sandbox.h"
 #include "script.h"
 #include "track.h"
+#include "util.h"
 #include "vmac.h"
 
 /* At exit: seconds with no script ending, beyond the timeout. */
@@ -618,8 +619,6 @@ on_parent_signal(evutil_socket_t sig, short ev, void *arg)
 static void
 parent_setup(struct parent *p, struct config *cf)
 {
-	static const int sigs[] = { SIGCHLD, SIGUSR1, SIGUSR2, SIGTERM,
-	    SIGINT, SIGHUP, SIGQUIT };
 	struct event_config *ecfg;
 
 	if ((ecfg = event_config_new()) == NULL ||
@@ -641,14 +640,15 @@ parent_setup(struct parent *p, struct config *cf)
 	p->rl.burst = 10;
 	p->rl.period_ms = 1000;
 	signal(SIGPIPE, SIG_IGN);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
-		struct event *e = evsignal_new(p->base, sigs[i],
+	for (size_t i = 0; i < daemon_nsignals; i++) {
+		struct event *e = evsignal_new(p->base, daemon_signals[i],
 		    on_parent_signal, p);
 
 		if (e == NULL || evsignal_add(e, NULL) == -1)
-			fatalx("cannot watch signal %d", sigs[i]);
+			fatalx("cannot watch signal %d", daemon_signals[i]);
 		p->sig_ev[p->nsig++] = e;
 	}
+	daemon_signals_mask(SIG_UNBLOCK);	/* blocked across the fork */
 	if ((p->exit_ev = evtimer_new(p->base, on_exit_timeout, p)) == NULL)
 		fatalx("evtimer_new failed");
 }

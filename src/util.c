@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,4 +61,21 @@ str_sanitize(const char *s, char *buf, size_t len)
 		buf[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
 	}
 	buf[i] = '\0';
+}
+
+const int daemon_signals[] = { SIGCHLD, SIGUSR1, SIGUSR2, SIGTERM, SIGINT,
+    SIGHUP, SIGQUIT };
+const size_t daemon_nsignals = sizeof(daemon_signals) /
+    sizeof(daemon_signals[0]);
+
+void
+daemon_signals_mask(int how)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	for (size_t i = 0; i < daemon_nsignals; i++)
+		sigaddset(&set, daemon_signals[i]);
+	if (sigprocmask(how, &set, NULL) == -1)
+		fatal("sigprocmask");
 }
