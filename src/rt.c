@@ -72,9 +72,11 @@ rt_name(const struct rt_config *rc, char *buf, size_t len)
 
 /*
  * Locked on fault: pages are locked as they are touched, so that a
- * sanitizer's reserved shadow is not brought in whole.  The limit goes
- * first, while we may raise it: after the drop every new mapping of a
- * locked process counts against RLIMIT_MEMLOCK.
+ * sanitizer's reserved shadow is not brought in whole.  What is mapped
+ * now only (code, heap, the capture rings open at start): with
+ * MCL_FUTURE every later mapping must be locked too, and the capture
+ * ring of an interface opened after the privilege drop (one that comes
+ * back, or is added by a reload) then fails with EAGAIN.
  */
 static int
 lock_memory(void)
@@ -84,7 +86,7 @@ lock_memory(void)
 	if (setrlimit(RLIMIT_MEMLOCK, &rl) == -1)
 		log_debug("realtime: cannot lift RLIMIT_MEMLOCK: %s",
 		    strerror(errno));
-	if (mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) == -1) {
+	if (mlockall(MCL_CURRENT | MCL_ONFAULT) == -1) {
 		log_warn("realtime: cannot lock memory; running on with "
 		    "memory that may be paged out");
 		return -1;
