@@ -309,12 +309,12 @@ fi
 # Without --check the daemon starts; $IF does not exist, so it warns,
 # naming it, and waits for it: the options themselves were fine.
 # run_waiting ARGS...: run carpd until it says it waits for $IF (at most
-# 10 s), then SIGTERM it; sets rc (its exit status), out and err.
+# 30 s, for a loaded machine), then SIGTERM it; sets rc (its exit status), out and err.
 run_waiting() {
 	local pid i
 	"$CARPD" "$@" >"$tmp/out" 2>"$tmp/err" &
 	pid=$!
-	for ((i = 0; i < 200; i++)); do
+	for ((i = 0; i < 600; i++)); do
 		grep -q "waits for it" "$tmp/err" 2>/dev/null && break
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.05
