@@ -287,8 +287,9 @@ check_peers(const struct carp_rx *rx, const uint8_t *t, size_t tlen)
 		CHECK(!rebased || d == CARP_RX_OK);
 		e = NULL;
 		for (size_t j = 0; j < CARP_MAX_PEERS; j++)
-			if (peers[j].seen != 0 && peers[j].src.s_addr ==
-			    src.s_addr)
+			/* IPv4 peers are kept as IPv4-mapped addresses. */
+			if (peers[j].seen != 0 && memcmp(peers[j].src.s6_addr +
+			    12, &src.s_addr, 4) == 0)
 				e = &peers[j];
 		CHECK(e != NULL && e->seen == now);
 		if (d != CARP_RX_OK)

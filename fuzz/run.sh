@@ -87,7 +87,8 @@ if ! "$cc" $flags -o "$build/fuzz_packet" "$fuzzdir/fuzz_packet.c" \
     "$s/proto.c" "$s/fsm.c" $nettle_libs >"$build/build.log" 2>&1 ||
     ! "$cc" $flags -Wl,--wrap=open -o "$build/fuzz_config" \
     "$fuzzdir/fuzz_config.c" "$s/conf.c" "$s/options.c" "$s/log.c" "$s/safefile.c" \
-    "$s/fsm.c" "$s/proto.c" "$s/util.c" "$s/vhid_config.c" $nettle_libs >>"$build/build.log" 2>&1; then
+    "$s/fsm.c" "$s/proto.c" "$s/util.c" "$s/vhid_config.c" "$s/demote.c" "$s/rt.c" \
+    $nettle_libs >>"$build/build.log" 2>&1; then
 	cat "$build/build.log" >&2
 	die "build failed"
 fi
