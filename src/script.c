@@ -31,6 +31,7 @@
 #include "log.h"
 #include "safefile.h"
 #include "script.h"
+#include "util.h"
 #include "vmac.h"
 
 #define SCRIPT_KILL_GRACE	2	/* seconds between SIGTERM and SIGKILL */
@@ -38,16 +39,6 @@
 #define SCRIPT_FD		3
 
 static void	start_next(struct script_queue *);
-
-static void
-strv_free(char **v)
-{
-	if (v == NULL)
-		return;
-	for (char **p = v; *p != NULL; p++)
-		free(*p);
-	free(v);
-}
 
 void
 script_job_free(struct script_job *j)
@@ -483,22 +474,6 @@ script_req_index(const struct vhid_config *vc, const struct script_req *rq)
 		if (memcmp(&vc->vips6[i], &rq->vip6, sizeof(rq->vip6)) == 0)
 			return (int)i;
 	return -1;
-}
-
-static char *
-xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *
-xasprintf(const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*s;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) == -1)
-		fatal("vasprintf");
-	va_end(ap);
-	return s;
 }
 
 /* The address of request `rq`, index `idx`, as text, and its prefix. */
