@@ -29,8 +29,9 @@ void		 child_on_track(struct child *,
 		    void (*)(void *, const char *, uint32_t), void *);
 void		 child_send_started(struct child *);
 /* A state change, for the parent's notify FIFO (notify.h). */
-void		 child_send_transition(struct child *, unsigned vhid,
-		    const char *ifname, unsigned state, const char *group);
+void		 child_send_transition(struct child *, uint32_t gen,
+		    unsigned vhid, const char *ifname, unsigned state,
+		    const char *group);
 /* Ask for the virtual MAC device of a vhid up or down (vmac.h). */
 void		 child_send_vmac(struct child *, uint32_t gen, uint8_t vhid,
 		    const char *ifname, int up);

@@ -29,7 +29,7 @@
  *     PS_ACK       gen: configuration `gen` is applied; no request of an
  *                  older generation follows
  *     PS_PONG      seq: the answer to a ping (heartbeat.h)
- *     PS_TRANSITION  vhid, interface, state, group: a state change,
+ *     PS_TRANSITION  configuration, vhid, interface, state, group: a state change,
  *                  for the notify FIFO (notify.h), in order
  *     PS_VMAC      gen, vhid, up or down, interface: "set the device of
  *                  this vhid's virtual MAC up or down" (vmac.h); the
@@ -94,6 +94,7 @@ struct ps_track {
 };
 
 struct ps_transition {
+	uint32_t		gen;		/* the vhid's configuration */
 	uint8_t			vhid;
 	uint8_t			state;		/* enum carp_state */
 	char			ifname[16];	/* IF_NAMESIZE, NUL-ended */

@@ -150,8 +150,8 @@ on_transition(struct carpd *cd, const struct vhid *v)
 	const char *group = v->cfg.ngroups > 0 ? v->cfg.groups[0] : DEMOTE_ALL;
 
 	if (cd->child != NULL)
-		child_send_transition(cd->child, v->cfg.vhid, v->ifp->name,
-		    v->fsm.state, group);
+		child_send_transition(cd->child, v->gen, v->cfg.vhid,
+		    v->cfg.ifname, v->fsm.state, group);
 	else
 		notify_line(cd->notify, v->cfg.vhid, v->ifp->name,
 		    carp_state_name(v->fsm.state), group);

@@ -224,13 +224,14 @@ child_send_started(struct child *c)
 }
 
 void
-child_send_transition(struct child *c, unsigned vhid, const char *ifname,
-    unsigned state, const char *group)
+child_send_transition(struct child *c, uint32_t gen, unsigned vhid,
+    const char *ifname, unsigned state, const char *group)
 {
 	struct ps_msg m;
 
 	memset(&m, 0, sizeof(m));
 	m.type = PS_TRANSITION;
+	m.u.tr.gen = gen;
 	m.u.tr.vhid = (uint8_t)vhid;
 	m.u.tr.state = (uint8_t)state;
 	snprintf(m.u.tr.ifname, sizeof(m.u.tr.ifname), "%s", ifname);

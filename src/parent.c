@@ -23,6 +23,7 @@
 
 #include "carpd.h"
 #include "conf.h"
+#include "demote.h"
 #include "gens.h"
 #include "heartbeat.h"
 #include "log.h"
@@ -263,6 +264,51 @@ handle_run(struct parent *p, const struct script_req *rq)
 	script_enqueue(q->q, j);
 }
 
+static const struct vhid_config *
+find_vhid(const struct parent *p, uint32_t gen, unsigned vhid,
+    const char *ifname, const char **why)
+{
+	const struct config *cf;
+
+	if ((cf = gens_find(&p->gens, gen)) == NULL) {
+		*why = "not a configuration in use";
+		return NULL;
+	}
+	for (size_t i = 0; i < cf->nvhids; i++)
+		if (cf->vhids[i].vhid == vhid &&
+		    strcmp(cf->vhids[i].ifname, ifname) == 0)
+			return &cf->vhids[i];
+	*why = "no such vhid in that configuration";
+	return NULL;
+}
+
+/*
+ * "vhid on ifname is now in state": for the notify FIFO, only for a vhid
+ * of the configuration named, with the group it reports as its first.
+ */
+static void
+handle_transition(struct parent *p, const struct ps_transition *tr)
+{
+	const struct vhid_config *vc;
+	const char		*why = NULL, *group;
+	unsigned long		 suppressed = 0;
+
+	if ((vc = find_vhid(p, tr->gen, tr->vhid, tr->ifname, &why)) != NULL) {
+		group = vc->ngroups > 0 ? vc->groups[0] : DEMOTE_ALL;
+		if (strcmp(group, tr->group) == 0) {
+			notify_line(p->notify, tr->vhid, tr->ifname,
+			    carp_state_name(tr->state), tr->group);
+			return;
+		}
+		why = "not the vhid's group";
+	}
+	p->refused++;
+	if (log_ratelimit_ok(&p->rl, mono_ms(), &suppressed))
+		log_warnx("privsep: transition of vhid %u on %s (configuration "
+		    "%u): %s (%lu not logged)", tr->vhid, tr->ifname, tr->gen,
+		    why, suppressed);
+}
+
 /*
  * "Set the virtual MAC device of this vhid up or down": only for a vhid
  * with `mac virtual` on that interface in the configuration named.
@@ -270,21 +316,13 @@ handle_run(struct parent *p, const struct script_req *rq)
 static void
 handle_vmac(struct parent *p, const struct ps_vmac *vm)
 {
-	const struct config	*cf;
-	const struct vhid_config *vc = NULL;
+	const struct vhid_config *vc;
 	unsigned long		 suppressed = 0;
 	char			 ifname[IF_NAMESIZE], err[256];
 	const char		*why = NULL;
 
-	if ((cf = gens_find(&p->gens, vm->gen)) == NULL)
-		why = "not a configuration in use";
-	for (size_t i = 0; cf != NULL && i < cf->nvhids && vc == NULL; i++)
-		if (cf->vhids[i].vhid == vm->vhid &&
-		    strcmp(cf->vhids[i].ifname, vm->ifname) == 0)
-			vc = &cf->vhids[i];
-	if (why == NULL && vc == NULL)
-		why = "no such vhid in that configuration";
-	else if (why == NULL && !vc->vmac)
+	vc = find_vhid(p, vm->gen, vm->vhid, vm->ifname, &why);
+	if (why == NULL && !vc->vmac)
 		why = "the vhid has mac real";
 	else if (why == NULL &&
 	    vmac_set(vc->ifname, vc->vhid, vm->up, err, sizeof(err)) == -1)
@@ -400,8 +438,7 @@ on_child_msg(void *arg, struct ps_msg *m)
 		heartbeat_answer(&p->hb, m->u.seq);
 		break;
 	case PS_TRANSITION:
-		notify_line(p->notify, m->u.tr.vhid, m->u.tr.ifname,
-		    carp_state_name(m->u.tr.state), m->u.tr.group);
+		handle_transition(p, &m->u.tr);
 		break;
 	case PS_VMAC:
 		handle_vmac(p, &m->u.vmac);

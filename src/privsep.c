@@ -149,6 +149,7 @@ ps_msg_encode(const struct ps_msg *m, size_t *len)
 		w_u32(&b, m->u.seq);
 		break;
 	case PS_TRANSITION:
+		w_u32(&b, m->u.tr.gen);
 		w_u8(&b, m->u.tr.vhid);
 		w_u8(&b, m->u.tr.state);
 		w_put(&b, m->u.tr.ifname, sizeof(m->u.tr.ifname));
@@ -294,6 +295,33 @@ r_vhid(struct rbuf *r, struct vhid_config *vc)
 	vc->xparam = r_str(r, NULL, 0, 1);
 }
 
+/* An interface name: NUL-ended, not empty, printable, no blank or '/'. */
+static int
+ifname_ok(const char *name, size_t size)
+{
+	if (memchr(name, '\0', size) == NULL || name[0] == '\0')
+		return 0;
+	for (const char *p = name; *p != '\0'; p++)
+		if (*p <= ' ' || *p >= 0x7f || *p == '/')
+			return 0;
+	return 1;
+}
+
+static void
+r_transition(struct rbuf *r, struct ps_transition *tr)
+{
+	tr->gen = r_u32(r);
+	tr->vhid = r_u8(r);
+	tr->state = r_u8(r);
+	r_raw(r, tr->ifname, sizeof(tr->ifname));
+	r_raw(r, tr->group, sizeof(tr->group));
+	if (r->why == NULL && (tr->vhid == 0 || tr->state >= CARP_STATE_MAX ||
+	    !ifname_ok(tr->ifname, sizeof(tr->ifname)) ||
+	    memchr(tr->group, '\0', sizeof(tr->group)) == NULL ||
+	    demote_name_ok(tr->group) == -1))
+		r->why = "bad transition";
+}
+
 static void
 r_vmac(struct rbuf *r, struct ps_vmac *vm)
 {
@@ -301,7 +329,8 @@ r_vmac(struct rbuf *r, struct ps_vmac *vm)
 	vm->vhid = r_u8(r);
 	vm->up = r_u8(r);
 	r_str(r, vm->ifname, sizeof(vm->ifname), 0);
-	if (r->why == NULL && (vm->up > 1 || vm->vhid == 0))
+	if (r->why == NULL && (vm->up > 1 || vm->vhid == 0 ||
+	    !ifname_ok(vm->ifname, sizeof(vm->ifname))))
 		r->why = "bad virtual MAC request";
 }
 
@@ -349,18 +378,7 @@ ps_msg_decode(const uint8_t *p, size_t len, struct ps_msg *m,
 		m->u.seq = r_u32(&r);
 		break;
 	case PS_TRANSITION:
-		m->u.tr.vhid = r_u8(&r);
-		m->u.tr.state = r_u8(&r);
-		r_raw(&r, m->u.tr.ifname, sizeof(m->u.tr.ifname));
-		r_raw(&r, m->u.tr.group, sizeof(m->u.tr.group));
-		if (r.why == NULL && (m->u.tr.vhid == 0 ||
-		    m->u.tr.state >= CARP_STATE_MAX ||
-		    memchr(m->u.tr.ifname, '\0', sizeof(m->u.tr.ifname)) ==
-		    NULL || m->u.tr.ifname[0] == '\0' ||
-		    strpbrk(m->u.tr.ifname, " \t\n/") != NULL ||
-		    memchr(m->u.tr.group, '\0', sizeof(m->u.tr.group)) == NULL ||
-		    demote_name_ok(m->u.tr.group) == -1))
-			r.why = "bad transition";
+		r_transition(&r, &m->u.tr);
 		break;
 	case PS_TRACK:
 		r_raw(&r, m->u.track.group, sizeof(m->u.track.group));

@@ -331,6 +331,7 @@ START_TEST(t_transition)
 
 	memset(&in, 0, sizeof(in));
 	in.type = PS_TRANSITION;
+	in.u.tr.gen = 5;
 	in.u.tr.vhid = 2;
 	in.u.tr.state = CARP_MASTER;
 	strcpy(in.u.tr.ifname, "eth1");
@@ -349,6 +350,10 @@ START_TEST(t_transition)
 	strcpy(in.u.tr.ifname, "a b");
 	p = ps_msg_encode(&in, &len);
 	refused(p, len, "an interface with a blank (a line of its own)");
+	free(p);
+	strcpy(in.u.tr.ifname, "eth\r1");
+	p = ps_msg_encode(&in, &len);
+	refused(p, len, "an interface with a control character");
 	free(p);
 	strcpy(in.u.tr.ifname, "eth1");
 	strcpy(in.u.tr.group, "x\ny");
@@ -386,6 +391,11 @@ START_TEST(t_vmac)
 	refused(p, len, "neither up nor down");
 	free(p);
 	in.u.vmac.up = 0;
+	strcpy(in.u.vmac.ifname, "eth\0330");
+	p = ps_msg_encode(&in, &len);
+	refused(p, len, "an interface with an escape character");
+	free(p);
+	strcpy(in.u.vmac.ifname, "eth0");
 	in.u.vmac.vhid = 0;
 	p = ps_msg_encode(&in, &len);
 	refused(p, len, "vhid 0");

@@ -24,7 +24,8 @@ import time
 
 # src/privsep.h, enum ps_type
 PS_RUN, PS_RELEASE, PS_RELOAD_BEGIN, PS_RELOAD_VHID, PS_RELOAD_END, \
-    PS_STARTED, PS_ACK, PS_PING, PS_PONG = range(1, 10)
+    PS_STARTED, PS_ACK, PS_PING, PS_PONG, PS_TRACK, PS_TRANSITION, \
+    PS_VMAC = range(1, 13)
 PS_GEN_FIRST = 1
 # include/script.h, include/fsm.h (enum script_kind, carp_state, fsm_reason)
 SCRIPT_UP, SCRIPT_DOWN = 1, 2
@@ -138,6 +139,16 @@ class Channel:
     def run(self, r):
         self.send(self.encode_run(r))
 
+    def transition(self, vhid, ifname, state, group, gen=PS_GEN_FIRST):
+        """A state change for the notify FIFO: generation, vhid, state,
+        interface and group in fixed 16-byte fields."""
+        def field(s):
+            b = s.encode() if isinstance(s, str) else s
+            return b[:15].ljust(16, b"\0")
+        self.send(self._u32(PS_TRANSITION) + self._u32(gen) +
+                  self._u8(vhid) + self._u8(self._index(STATES, state)) +
+                  field(ifname) + field(group))
+
     def serve(self, answer=True, timeout=None):
         """Answer pings (or not) until the parent goes or timeout
         (0: only what is waiting)."""
@@ -250,6 +261,20 @@ def attack_log(ch):
                    "eth0: MASTER -> BACKUP (forged)\x1b[2J"))
     # The one string of a request (15 bytes at most).
     ch.run(Request(queue=2, ifname="e\nFORGED\x1b[2J"))
+    return True
+
+
+def attack_transition(ch):
+    """Lines in root's notify FIFO for what is not configured: another
+    vhid, another interface, a configuration never sent, another group,
+    an interface name with a terminal escape; then one true line."""
+    ifname, vhid = os.environ["EVIL_IF"], int(os.environ["EVIL_VHID"])
+    ch.transition(99, ifname, "MASTER", "carp")
+    ch.transition(vhid, "lo", "MASTER", "carp")
+    ch.transition(vhid, ifname, "MASTER", "carp", gen=77)
+    ch.transition(vhid, ifname, "MASTER", "forged")
+    ch.transition(vhid, "e\x1b[2J", "MASTER", "carp")
+    ch.transition(vhid, ifname, "BACKUP", "carp")
     return True
 
 
