@@ -23,32 +23,51 @@ struct notify {
 };
 
 /*
- * O_RDWR on a FIFO (Linux): the open never waits for a reader, and the
- * FIFO keeps a reader (us) so that lines wait in it for the real one.
- * O_NOFOLLOW, and only a FIFO: root writes nowhere else.
+ * The path is looked at before it is opened for writing: O_PATH and
+ * O_NOFOLLOW open nothing (a device's open has effects of its own: a
+ * watchdog starts, a tape rewinds), fstat says what it is, and only a
+ * FIFO of root's is opened, through /proc/self/fd so that it is the same
+ * inode.  O_RDWR on a FIFO (Linux): the open never waits for a reader,
+ * and the FIFO keeps a reader (us) so that lines wait in it for the real
+ * one.
  */
+static int
+fifo_open(const char *path)
+{
+	struct stat	st;
+	char		proc[64];
+	int		pfd, fd;
+
+	if ((pfd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+		log_warn("notify fifo %s", path);
+		return -1;
+	}
+	if (fstat(pfd, &st) == -1 || !S_ISFIFO(st.st_mode) ||
+	    st.st_uid != geteuid() || (st.st_mode & 0002) != 0) {
+		log_warnx("notify fifo %s: not a FIFO of uid %u that only it "
+		    "may write to; not writing to it", path,
+		    (unsigned)geteuid());
+		close(pfd);
+		return -1;
+	}
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
+	fd = open(proc, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd == -1)
+		log_warn("notify fifo %s: reopening %s", path, proc);
+	close(pfd);
+	return fd;
+}
+
 static void
 notify_open(struct notify *n)
 {
-	struct stat st;
-
 	if (n->fd != -1)
 		return;
 	if (mkfifo(n->path, 0600) == -1 && errno != EEXIST) {
 		log_warn("notify fifo %s", n->path);
 		return;
 	}
-	n->fd = open(n->path, O_RDWR | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
-	if (n->fd == -1) {
-		log_warn("notify fifo %s", n->path);
-		return;
-	}
-	if (fstat(n->fd, &st) == -1 || !S_ISFIFO(st.st_mode)) {
-		log_warnx("notify fifo %s: not a FIFO; not writing to it",
-		    n->path);
-		close(n->fd);
-		n->fd = -1;
-	}
+	n->fd = fifo_open(n->path);
 }
 
 struct notify *
