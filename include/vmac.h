@@ -29,7 +29,12 @@ int	vmac_prepare(const char *ifname, uint8_t vhid, char *err, size_t len);
 /* Up (creating it if needed) or down; 0 or -1 with `err`. */
 int	vmac_set(const char *ifname, uint8_t vhid, int up, char *err,
 	    size_t len);
-/* Remove it if it is there (exit; a crash's leftover at start). */
+/*
+ * Remove it if it is there (exit; a crash's leftover at start).  Every
+ * function here first checks that a device of that name is carpd's (a
+ * macvlan on `ifname` with the vhid's virtual MAC): another is left
+ * alone, -1 with `err`.
+ */
 int	vmac_remove(const char *ifname, uint8_t vhid, char *err, size_t len);
 
 struct config;

@@ -338,17 +338,24 @@ handle_vmac(struct parent *p, const struct ps_vmac *vm)
 	    ifname, vm->gen, why, suppressed);
 }
 
-/* The child is gone or killed: no virtual MAC stays up for it. */
+/*
+ * The child is gone or killed: no virtual MAC stays up for it, whichever
+ * configuration it was set up for (one a reload dropped is still kept
+ * while the child may act on it).
+ */
 static void
 vmac_all_down(struct parent *p)
 {
-	const struct config	*cf = gens_latest(&p->gens);
-	char			 err[256];
+	char err[256];
 
-	for (size_t i = 0; cf != NULL && i < cf->nvhids; i++)
-		if (cf->vhids[i].vmac && vmac_set(cf->vhids[i].ifname,
-		    cf->vhids[i].vhid, 0, err, sizeof(err)) == -1)
-			log_warnx("virtual MAC: %s", err);
+	for (size_t g = 0; g < p->gens.n; g++) {
+		const struct config *cf = &p->gens.g[g].cf;
+
+		for (size_t i = 0; i < cf->nvhids; i++)
+			if (cf->vhids[i].vmac && vmac_set(cf->vhids[i].ifname,
+			    cf->vhids[i].vhid, 0, err, sizeof(err)) == -1)
+				log_warnx("virtual MAC: %s", err);
+	}
 }
 
 /*

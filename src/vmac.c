@@ -173,6 +173,106 @@ nl_delete(unsigned idx)
 	return nl_talk(&r);
 }
 
+/* What RTM_GETLINK says of a device: kind, lower device, MAC. */
+struct linkinfo {
+	char		kind[16];
+	uint32_t	link;
+	uint8_t		mac[6];
+	int		has_mac;
+};
+
+static void
+parse_linkinfo(struct rtattr *a, int len, struct linkinfo *li)
+{
+	for (; RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+		size_t dl = RTA_PAYLOAD(a);
+
+		if (a->rta_type == IFLA_LINK && dl >= sizeof(uint32_t))
+			memcpy(&li->link, RTA_DATA(a), sizeof(uint32_t));
+		else if (a->rta_type == IFLA_ADDRESS && dl == sizeof(li->mac)) {
+			memcpy(li->mac, RTA_DATA(a), sizeof(li->mac));
+			li->has_mac = 1;
+		} else if (a->rta_type == IFLA_LINKINFO)
+			parse_linkinfo(RTA_DATA(a), (int)dl, li);
+		else if (a->rta_type == IFLA_INFO_KIND &&
+		    dl < sizeof(li->kind))
+			memcpy(li->kind, RTA_DATA(a), dl);
+	}
+}
+
+/* RTM_GETLINK for one index: 0 with *li, or -1 with errno. */
+static int
+nl_getlink(unsigned idx, struct linkinfo *li)
+{
+	struct sockaddr_nl	 sa = { .nl_family = AF_NETLINK };
+	struct nlreq		 r;
+	char			 buf[8192];
+	struct nlmsghdr		*h;
+	ssize_t			 n;
+	int			 fd, rc = -1, saved = ENODEV;
+
+	memset(li, 0, sizeof(*li));
+	nl_init(&r, RTM_GETLINK, NLM_F_REQUEST);
+	r.i.ifi_index = (int)idx;
+	r.h.nlmsg_seq = 2;
+	if ((fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
+	    NETLINK_ROUTE)) == -1)
+		return -1;
+	if (sendto(fd, &r, r.h.nlmsg_len, 0, (struct sockaddr *)&sa,
+	    sizeof(sa)) == -1 || (n = recv(fd, buf, sizeof(buf), 0)) == -1)
+		saved = errno;
+	else
+		for (h = (struct nlmsghdr *)(void *)buf; NLMSG_OK(h, n);
+		    h = NLMSG_NEXT(h, n)) {
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				saved = -((struct nlmsgerr *)NLMSG_DATA(h))->error;
+				break;
+			}
+			if (h->nlmsg_type != RTM_NEWLINK)
+				continue;
+			parse_linkinfo(IFLA_RTA(NLMSG_DATA(h)),
+			    (int)IFLA_PAYLOAD(h), li);
+			rc = 0;
+			break;
+		}
+	close(fd);
+	errno = saved;
+	return rc;
+}
+
+/*
+ * The vhid's device, if there is one and carpd made it: a macvlan on
+ * `ifname` with the vhid's virtual MAC.  1 with its name and index, 0 if there is no
+ * such device, -1 with `err` if a device of that name is something else
+ * (left alone: it is not carpd's to change or remove).
+ */
+static int
+vmac_find(const char *ifname, uint8_t vhid, char dev[IF_NAMESIZE],
+    unsigned *idx, char *err, size_t len)
+{
+	struct linkinfo	li;
+	uint8_t		mac[6];
+
+	if (vmac_devname(ifname, vhid, dev, IF_NAMESIZE) == -1 ||
+	    (*idx = if_nametoindex(dev)) == 0)
+		return 0;
+	vmac_addr(vhid, mac);
+	if (nl_getlink(*idx, &li) == -1) {
+		if (errno == ENODEV)
+			return 0;
+		snprintf(err, len, "reading %s: %s", dev, strerror(errno));
+		return -1;
+	}
+	if (strcmp(li.kind, "macvlan") != 0 ||
+	    li.link != if_nametoindex(ifname) || !li.has_mac ||
+	    memcmp(li.mac, mac, sizeof(mac)) != 0) {
+		snprintf(err, len, "%s is not carpd's (a macvlan on %s with "
+		    "the vhid's virtual MAC); leaving it alone", dev, ifname);
+		return -1;
+	}
+	return 1;
+}
+
 static int
 sysctl_set(const char *dev, const char *key, const char *val)
 {
@@ -219,13 +319,17 @@ set_sysctls(const char *ifname, const char *dev, char *err, size_t len)
 int
 vmac_prepare(const char *ifname, uint8_t vhid, char *err, size_t len)
 {
-	char dev[IF_NAMESIZE];
+	char		dev[IF_NAMESIZE];
+	unsigned	idx;
+	int		found;
 
 	if (vmac_devname(ifname, vhid, dev, sizeof(dev)) == -1) {
 		snprintf(err, len, "no interface %s", ifname);
 		return -1;
 	}
-	if (if_nametoindex(dev) == 0 && nl_create(ifname, dev, vhid) == -1) {
+	if ((found = vmac_find(ifname, vhid, dev, &idx, err, len)) == -1)
+		return -1;
+	if (found == 0 && nl_create(ifname, dev, vhid) == -1) {
 		snprintf(err, len, "creating macvlan %s on %s: %s", dev,
 		    ifname, strerror(errno));
 		return -1;
@@ -238,12 +342,16 @@ vmac_set(const char *ifname, uint8_t vhid, int up, char *err, size_t len)
 {
 	char		dev[IF_NAMESIZE];
 	unsigned	idx;
+	int		found;
 
 	if (up && vmac_prepare(ifname, vhid, err, len) == -1)
 		return -1;
-	if (vmac_devname(ifname, vhid, dev, sizeof(dev)) == -1 ||
-	    (idx = if_nametoindex(dev)) == 0)
-		return up ? -1 : 0;	/* down: nothing to take down */
+	if ((found = vmac_find(ifname, vhid, dev, &idx, err, len)) != 1) {
+		if (found == 0 && up)
+			snprintf(err, len, "no device for vhid %u on %s", vhid,
+			    ifname);
+		return up || found == -1 ? -1 : 0; /* down: nothing to do */
+	}
 	if (nl_updown(idx, up) == -1) {
 		snprintf(err, len, "setting %s %s: %s", dev, up ? "up" : "down",
 		    strerror(errno));
@@ -257,10 +365,10 @@ vmac_remove(const char *ifname, uint8_t vhid, char *err, size_t len)
 {
 	char		dev[IF_NAMESIZE];
 	unsigned	idx;
+	int		found;
 
-	if (vmac_devname(ifname, vhid, dev, sizeof(dev)) == -1 ||
-	    (idx = if_nametoindex(dev)) == 0)
-		return 0;
+	if ((found = vmac_find(ifname, vhid, dev, &idx, err, len)) != 1)
+		return found;
 	if (nl_delete(idx) == -1 && errno != ENODEV) {
 		snprintf(err, len, "removing %s: %s", dev, strerror(errno));
 		return -1;

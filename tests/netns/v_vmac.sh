@@ -4,7 +4,8 @@
 # gratuitous ARP (arp_accept 0, and nftables dropping them) keeps that
 # entry across a crash takeover and its pings go on after the backup's
 # master-down interval.  The crashed host's leftover device is replaced
-# at its next start; a clean exit removes the device.
+# at its next start; a clean exit removes the device.  A device of that
+# name that is not carpd's macvlan is left alone.
 # shellcheck source=tests/netns/lib.sh
 . "${top_srcdir:-.}/tests/netns/lib.sh"
 
@@ -93,4 +94,16 @@ tb_wait_exit a 10 || tb_fail "a did not exit"
 tb_wait_exit b 10 || tb_fail "b did not exit"
 nsx a test -e "/sys/class/net/$(dev_of a)" && tb_fail "a left $(dev_of a)"
 nsx b test -e "/sys/class/net/$(dev_of b)" && tb_fail "b left $(dev_of b)"
+# A device of carpd's name that carpd did not make (a macvlan of the
+# administrator's, its own MAC): refused and left alone, at start and at
+# exit.
+nsx a ip link add "$(dev_of a)" link eth0 address 02:00:00:00:00:07 \
+    type macvlan || tb_fail "no foreign macvlan"
+tb_carpd a "${common[@]}" -k 0 -u "$TB_DIR/a.up" -d "$TB_DIR/a.down"
+tb_wait_log a "$(dev_of a) is not carpd's .*leaving it alone" 5 ||
+	tb_fail "a: the foreign $(dev_of a) was not refused"
+tb_signal a TERM
+tb_wait_exit a 10 || tb_fail "a did not exit (foreign device)"
+[ "$(nsx a cat "/sys/class/net/$(dev_of a)/address")" = 02:00:00:00:00:07 ] ||
+	tb_fail "a: the foreign $(dev_of a) was removed or replaced"
 tb_pass "ARP entry $VMAC kept; $n_after pings answered after the takeover; $drops gratuitous ARPs dropped at the client"
