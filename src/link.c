@@ -207,11 +207,17 @@ on_readable(evutil_socket_t fd, short ev, void *arg)
 	struct carpd	*cd = arg;
 	struct iface	*ifp;
 	char		 buf[16384] __attribute__((aligned(NLMSG_ALIGNTO)));
+	struct sockaddr_nl from;
+	socklen_t	 fromlen = sizeof(from);
 	ssize_t		 n;
 
-	while ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
+	while ((n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT,
+	    (struct sockaddr *)&from, &fromlen)) > 0) {
 		struct nlmsghdr *nh = (struct nlmsghdr *)buf;
 
+		fromlen = sizeof(from);
+		if (from.nl_pid != 0)
+			continue;	/* only the kernel speaks here */
 		for (; NLMSG_OK(nh, (size_t)n); nh = NLMSG_NEXT(nh, n)) {
 			if (cd->exiting)
 				continue;
