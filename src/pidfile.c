@@ -85,6 +85,12 @@ pidfile_open(struct pidfile *pf, const char *path)
 
 	memset(pf, 0, sizeof(*pf));
 	pf->fd = -1;
+	/* Not even opened if it is something else (a device's open acts). */
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode) &&
+	    !S_ISLNK(st.st_mode)) {
+		log_warnx("pidfile %s: not a regular file; not starting", path);
+		return -1;
+	}
 	/* No O_TRUNC: the file may be another carpd's until it is locked. */
 	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
 	    0644);

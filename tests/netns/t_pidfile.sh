@@ -2,6 +2,7 @@
 # The pid file and the control socket, as root with privilege separation:
 #  a. a symbolic link planted at the pid file's path is not followed: carpd
 #     refuses to start and the file the link points to is untouched;
+#     nor does a FIFO there;
 #  b. a stale pid file naming a live process (after a crash the pid may
 #     be reused) does not stop the start: the file is not locked;
 #  c. a second carpd with the same pid file is refused with a clear
@@ -37,6 +38,13 @@ tb_wait_exit a 5 || tb_fail "a. carpd started through a symbolic link pid file"
 tb_loggrep a "cannot open pidfile $pid \(a symbolic link\)" ||
 	tb_fail "a. no message about the symbolic link"
 [ "$(cat "$TB_DIR/victim")" = precious ] || tb_fail "a. the link's target was written"
+rm -f "$pid"
+# A FIFO there: not even opened (an open for writing would wait).
+mkfifo -m 600 "$pid"
+tb_carpd a -c "$TB_DIR/a.conf"
+tb_wait_exit a 5 || tb_fail "a. carpd hung on, or started with, a FIFO pid file"
+tb_loggrep a "pidfile $pid: not a regular file; not starting" ||
+	tb_fail "a. no message about the FIFO"
 rm -f "$pid"
 
 # b. A stale pid file naming a live process (this shell).
