@@ -135,12 +135,56 @@ fail:
 	return rc;
 }
 
+/*
+ * The file `base` of the checked directory `dfd`: looked at through
+ * O_PATH first (which opens nothing: the open of a device or a FIFO has
+ * effects of its own), then opened for reading if it is a regular file
+ * we trust, and checked to be the same file.
+ */
+static int
+open_checked(int dfd, const char *base, char *why, size_t len)
+{
+	struct stat	 a, b;
+	int		 pfd, fd, rc;
+
+	pfd = openat(dfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (pfd == -1) {
+		snprintf(why, len, "%s", strerror(errno));
+		return SAFEFILE_ERR;
+	}
+	if (fstat(pfd, &a) == 0 && S_ISLNK(a.st_mode)) {
+		close(pfd);
+		snprintf(why, len, "not trusted: a symbolic link");
+		return SAFEFILE_UNSAFE;
+	}
+	rc = file_ok(pfd, why, len);
+	close(pfd);
+	if (rc != 0)
+		return rc;
+	fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK |
+	    O_CLOEXEC);
+	if (fd == -1) {
+		snprintf(why, len, "%s", strerror(errno));
+		return SAFEFILE_ERR;
+	}
+	if (fstat(fd, &b) == -1 || b.st_dev != a.st_dev || b.st_ino != a.st_ino ||
+	    (rc = file_ok(fd, why, len)) != 0) {
+		if (rc == 0)
+			snprintf(why, len, "not trusted: replaced while opened");
+		close(fd);
+		return rc != 0 ? rc : SAFEFILE_UNSAFE;
+	}
+	/* Reads of a regular file never block; restore the usual mode. */
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
 int
 safefile_open(const char *path, char *why, size_t len)
 {
 	char		 dir[PATH_MAX], real[PATH_MAX];
 	const char	*base, *slash = strrchr(path, '/');
-	int		 dfd, fd, rc;
+	int		 dfd, fd;
 
 	if (slash == NULL) {
 		strcpy(dir, ".");
@@ -165,23 +209,7 @@ safefile_open(const char *path, char *why, size_t len)
 	}
 	if ((dfd = walk_dirs(real, why, len)) < 0)
 		return dfd;
-	/* O_NONBLOCK: a FIFO planted here must not hang the daemon. */
-	fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK |
-	    O_CLOEXEC);
+	fd = open_checked(dfd, base, why, len);
 	close(dfd);
-	if (fd == -1) {
-		if (errno == ELOOP) {
-			snprintf(why, len, "not trusted: a symbolic link");
-			return SAFEFILE_UNSAFE;
-		}
-		snprintf(why, len, "%s", strerror(errno));
-		return SAFEFILE_ERR;
-	}
-	if ((rc = file_ok(fd, why, len)) != 0) {
-		close(fd);
-		return rc;
-	}
-	/* Reads of a regular file never block; restore the usual mode. */
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	return fd;
 }
