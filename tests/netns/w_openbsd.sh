@@ -41,7 +41,8 @@ tm_carpd_conf a
 tb_wait_master a "$VIP" 8 || tm_fail "a did not become master alone"
 tb_daemon b "$TM_PY" "$PEER" --src 192.0.2.2 --vip "$VIP" --passfile "$pass" \
     --demote-file "$TB_DIR/demote"
-tm_wait_state a 1 eth0 BACKUP 4 || tm_fail "a did not yield to the more frequent peer"
+# scapy takes seconds to start on a loaded machine.
+tm_wait_state a 1 eth0 BACKUP 20 || tm_fail "a did not yield to the more frequent peer"
 tb_loggrep a 'MASTER -> BACKUP \(preferred-master\)' || tm_fail "a yielded for another reason"
 
 tb_log "peer demote 5"
