@@ -14,7 +14,12 @@
 # carpd runs it once per address of every vhid that becomes master; the
 # sync is done once, for the vhid CONNTRACKD_VHID (default 1: give all
 # of the firewall's vhids one demote-group so they move together).
-# Install it root's, mode 755, next to vip-up.sh:
+# conntrackd must run with its external cache (DisableExternalCache off,
+# its default): the peer's connections wait there for the commit.
+# CONNTRACKD_CONF names its configuration (default conntrackd's own,
+# /etc/conntrackd/conntrackd.conf); carpd passes its environment on.
+# Install it root's, mode 755, next to vip-up.sh in /etc/carpd (or say
+# where that is in VIP_UP, in carpd's environment):
 #
 #	vhid 1 { ...; upscript /etc/carpd/conntrackd-up.sh
 #	         downscript /etc/carpd/conntrackd-down.sh }
@@ -24,12 +29,14 @@ if [ $# -lt 2 ]; then
 	echo "usage: $0 interface vip [xparam]" >&2
 	exit 2
 fi
-dir=$(dirname "$0")
-"$dir/vip-up.sh" "$@" || exit $?
+# carpd runs a script through a file descriptor ($0 is /dev/fd/N), so
+# vip-up.sh is not found beside $0: VIP_UP names it.
+"${VIP_UP:-/etc/carpd/vip-up.sh}" "$@" || exit $?
 [ "${CARP_VHID:-}" = "${CONNTRACKD_VHID:-1}" ] || exit 0
 conntrackd=${CONNTRACKD:-/usr/sbin/conntrackd}
+conf=${CONNTRACKD_CONF:-/etc/conntrackd/conntrackd.conf}
 for step in -c -f -R -B; do
-	if ! "$conntrackd" "$step"; then
+	if ! "$conntrackd" -C "$conf" "$step"; then
 		logger -t carpd-conntrackd -p daemon.err \
 		    "vhid $CARP_VHID: conntrackd $step failed" || :
 	fi

@@ -17,11 +17,31 @@
 #   fw_wait HOST T             fw_holds within T s
 #   fw_reach                   the client gets a ping through to the server
 #   fw_wait_reach T            fw_reach within T s
+#   fw_synclink                a third switch, br2, and eth2 on fw1 and fw2
+#                              (203.0.113.1, .2): the dedicated sync link
+#   fw_strict                  stateful firewalls: packets without a
+#                              connection of their own (ct state invalid)
+#                              are dropped, and nf_conntrack_tcp_loose=0
+#                              makes a mid-stream TCP packet invalid
+#   fw_ct_start HOST           conntrackd in HOST (FTFW over eth2, UDP,
+#                              external cache), its own configuration
+#                              $TB_DIR/HOST.ctd.conf, lock file, socket, log
+#   fw_ct HOST ARGS...         conntrackd -C HOST's configuration ARGS...
+#   fw_freeze HOST             HOST's every process stopped, then killed
+#                              (carpd, conntrackd, scripts: at once), its
+#                              VIPs gone, and its switch ports stop
+#                              forwarding: its kernel is as dead as its
+#                              daemons
+#
+# FW_UP / FW_DOWN, if set, are the up and down scripts fw_conf writes
+# (default the logging $TB_DIR/HOST.up and .down of tb_scripts).
 
 FW_IN=192.0.2.254
 FW_OUT=198.51.100.254
 FW_SERVER=198.51.100.10
 FW_NFT=${FW_NFT:-/usr/sbin/nft}
+FW_CTD=${FW_CTD:-/usr/sbin/conntrackd}
+declare -A FW_CTPID=()
 
 fw_bed() {
 	local h
@@ -69,8 +89,8 @@ fw_conf() {
 				advskew $skew
 				preempt
 				demote-group fw
-				upscript $TB_DIR/$h.up
-				downscript $TB_DIR/$h.down
+				upscript ${FW_UP:-$TB_DIR/$h.up}
+				downscript ${FW_DOWN:-$TB_DIR/$h.down}
 				$extra
 			}
 			EOF
@@ -93,4 +113,128 @@ fw_reach() {
 
 fw_wait_reach() {
 	tb_until "$1" fw_reach
+}
+
+fw_synclink() {
+	local h i=0 port
+	"$TB_IP" -n "$TB_SW" link add br2 type bridge mcast_snooping 0 \
+	    forward_delay 0 || exit 99
+	"$TB_IP" -n "$TB_SW" link set br2 up
+	for h in fw1 fw2; do
+		i=$((i + 1))
+		port="s$$$h"
+		"$TB_IP" -n "$TB_SW" link add "$port" type veth peer name eth2 \
+		    netns "${TB_NS[$h]}" || exit 99
+		"$TB_IP" -n "$TB_SW" link set "$port" master br2 up
+		"$TB_IP" -n "${TB_NS[$h]}" addr add "203.0.113.$i/24" dev eth2 ||
+		    exit 99
+		"$TB_IP" -n "${TB_NS[$h]}" link set eth2 up
+		TM_IFADDR[$h,eth2]=203.0.113.$i
+		TM_IFPORT[$h,eth2]=$port
+	done
+}
+
+fw_strict() {
+	local h
+	for h in fw1 fw2; do
+		"$TB_IP" netns exec "${TB_NS[$h]}" "$FW_NFT" -f - <<-EOF || exit 99
+		table ip filter {
+			chain input {
+				type filter hook input priority filter;
+				ct state invalid drop
+			}
+			chain forward {
+				type filter hook forward priority filter;
+				ct state invalid drop
+			}
+		}
+		EOF
+		"$TB_IP" netns exec "${TB_NS[$h]}" sysctl -qw \
+		    net.netfilter.nf_conntrack_tcp_loose=0 || exit 99
+	done
+}
+
+# fw_ct_conf HOST: FTFW (reliable, acknowledged) over UDP on the sync
+# link to the other firewall; the peer's connections go to the external
+# cache until conntrackd -c commits them (what conntrackd-up.sh does).
+# Only forwarded TCP is synced: the firewalls' own addresses are ignored.
+fw_ct_conf() {
+	local h=$1 me peer
+	[ "$h" = fw1 ] && me=203.0.113.1 peer=203.0.113.2
+	[ "$h" = fw2 ] && me=203.0.113.2 peer=203.0.113.1
+	cat >"$TB_DIR/$h.ctd.conf" <<-EOF
+	Sync {
+		Mode FTFW {
+			DisableExternalCache off
+		}
+		UDP {
+			IPv4_address $me
+			IPv4_Destination_Address $peer
+			Port 3780
+			Interface eth2
+			Checksum on
+		}
+	}
+	General {
+		Systemd off
+		HashSize 8192
+		HashLimit 65536
+		LogFile $TB_DIR/$h.ctd.log
+		Syslog off
+		LockFile $TB_DIR/$h.ctd.lock
+		UNIX {
+			Path $TB_DIR/$h.ctd.sock
+		}
+		Scheduler {
+			Type RR
+			Priority 1
+		}
+		Filter From Userspace {
+			Protocol Accept {
+				TCP
+			}
+			Address Ignore {
+				IPv4_address 127.0.0.1
+				IPv4_address 192.0.2.1
+				IPv4_address 192.0.2.2
+				IPv4_address 198.51.100.1
+				IPv4_address 198.51.100.2
+				IPv4_address $FW_IN
+				IPv4_address $FW_OUT
+				IPv4_address 203.0.113.0/24
+			}
+		}
+	}
+	EOF
+}
+
+fw_ct() {
+	local h=$1
+	shift
+	"$TB_IP" netns exec "${TB_NS[$h]}" "$FW_CTD" -C "$TB_DIR/$h.ctd.conf" "$@"
+}
+
+fw_ct_up() {
+	fw_ct "$1" -s >/dev/null 2>&1
+}
+
+fw_ct_start() {
+	local h=$1
+	[ -x "$FW_CTD" ] || { echo "${0##*/}: SKIP: no conntrackd (Debian conntrackd)" >&2; exit 77; }
+	fw_ct_conf "$h"
+	"$TB_IP" netns exec "${TB_NS[$h]}" "$FW_CTD" -C "$TB_DIR/$h.ctd.conf" \
+	    >>"$TB_DIR/$h.ctd.out" 2>&1 </dev/null &
+	FW_CTPID[$h]=$!
+	TB_ALLPIDS+=("$!")
+	tb_until 10 fw_ct_up "$h" || tm_fail "conntrackd did not start in $h"
+}
+
+fw_freeze() {
+	local h=$1 i
+	tm_crash "$h"
+	[ -n "${FW_CTPID[$h]:-}" ] && wait "${FW_CTPID[$h]}" 2>/dev/null
+	for i in eth0 eth1 eth2; do
+		[ "$i" = eth0 ] || [ -n "${TM_IFPORT[$h,$i]:-}" ] || continue
+		tm_cut "$h" "$i"
+	done
 }
