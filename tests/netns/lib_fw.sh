@@ -42,6 +42,10 @@ FW_SERVER=198.51.100.10
 FW_NFT=${FW_NFT:-/usr/sbin/nft}
 FW_CTD=${FW_CTD:-/usr/sbin/conntrackd}
 declare -A FW_CTPID=()
+# conntrackd -t (a backup's down script) flushes the kernel's table after
+# this many seconds unless a commit cancels it: short, so that a test
+# sees it.
+FW_CT_PURGE=${FW_CT_PURGE:-10}
 
 fw_bed() {
 	local h
@@ -166,6 +170,7 @@ fw_ct_conf() {
 	Sync {
 		Mode FTFW {
 			DisableExternalCache off
+			PurgeTimeout $FW_CT_PURGE
 		}
 		UDP {
 			IPv4_address $me

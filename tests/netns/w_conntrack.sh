@@ -63,6 +63,7 @@ ct_carpd() {
 ct_carpd fw1
 fw_wait fw1 10 || tm_fail "fw1 did not hold both addresses"
 ct_carpd fw2
+t_fw2=$EPOCHREALTIME
 tm_wait_ctl fw2 10 || tm_fail "fw2's carpd did not start"
 tm_wait_state fw2 1 eth0 BACKUP 10 || tm_fail "fw2 is not backup"
 tm_wait_state fw2 2 eth1 BACKUP 10 || tm_fail "fw2 is not backup"
@@ -135,6 +136,16 @@ tb_loggrep fw2 'vhid 1 on eth0: BACKUP -> MASTER' ||
     tm_fail "fw2's carpd did not log its takeover"
 grep -q 'committ' "$TB_DIR/fw2.ctd.log" ||
     tm_fail "fw2's conntrackd log shows no commit"
+# fw2's down script (conntrackd -t, at its start as backup) scheduled a
+# flush of its kernel table; the commit must have cancelled it.
+t_purge=$(awk -v t="$t_fw2" -v p="$FW_CT_PURGE" 'BEGIN { printf "%.3f", t + p + 2 }')
+tb_lt "$EPOCHREALTIME" "$t_purge" && sleep "$(tb_elapsed "$EPOCHREALTIME" "$t_purge")"
+b=$(ct_field "$TB_DIR/recv.state" bytes)
+tb_until 10 ct_bytes_over $((b + 20000)) ||
+    tm_fail "the stream stopped after fw2's PurgeTimeout"
+ct_ended && tm_fail "the stream was reset after fw2's PurgeTimeout"
+grep -q 'flushing kernel conntrack table' "$TB_DIR/fw2.ctd.log" &&
+    tm_fail "fw2's conntrackd flushed the kernel table of the new master"
 kill -TERM "$sender"
 tb_until 5 eval "ct_field $TB_DIR/send.state end | grep -q closed" ||
     tm_fail "the sender did not close cleanly"
