@@ -171,7 +171,9 @@ fb_cut() {
 	t_in=$(fb_ts "$TB_DIR/fw2.address" " eth0 +inet $FW_IN/")
 	t_out=$(fb_ts "$TB_DIR/fw2.address" " eth1 +inet $FW_OUT/")
 	[ -n "$t_link" ] || fb_bad no-carrier-event
-	[ -n "$t_in" ] && [ -n "$t_out" ] || fb_bad no-address-event
+	if [ -z "$t_in" ] || [ -z "$t_out" ]; then
+		fb_bad no-address-event
+	fi
 	both=$t_in
 	tb_lt "$t_in" "$t_out" && both=$t_out
 	fb_rec "$(fb_diff "$t_link" "$t_in")" "$(fb_diff "$t_link" "$t_out")" \

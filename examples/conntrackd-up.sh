@@ -7,7 +7,11 @@
 #
 #	conntrackd -c	commit the external cache (the peer's connections)
 #			into the kernel's connection table
-#	conntrackd -f	flush the internal and external caches
+#	conntrackd -f	flush the internal and external caches (here in
+#			two steps, -f internal and -f external: after a
+#			commit, conntrackd 1.4.7, Debian 12's, refuses to
+#			flush the external cache, "commit still in
+#			progress", and a plain -f then flushes neither)
 #	conntrackd -R	resynchronize the internal cache with the kernel
 #	conntrackd -B	send a bulk update to the other firewall
 #
@@ -35,8 +39,9 @@ fi
 [ "${CARP_VHID:-}" = "${CONNTRACKD_VHID:-1}" ] || exit 0
 conntrackd=${CONNTRACKD:-/usr/sbin/conntrackd}
 conf=${CONNTRACKD_CONF:-/etc/conntrackd/conntrackd.conf}
-for step in -c -f -R -B; do
-	if ! "$conntrackd" -C "$conf" "$step"; then
+for step in -c "-f internal" "-f external" -R -B; do
+	# shellcheck disable=SC2086 # $step: an option and its argument
+	if ! "$conntrackd" -C "$conf" $step; then
 		logger -t carpd-conntrackd -p daemon.err \
 		    "vhid $CARP_VHID: conntrackd $step failed" || :
 	fi

@@ -134,8 +134,12 @@ ct_ended && tm_fail "the stream was reset or closed"
     tm_fail "fw2's kernel does not track the stream"
 tb_loggrep fw2 'vhid 1 on eth0: BACKUP -> MASTER' ||
     tm_fail "fw2's carpd did not log its takeover"
-grep -q 'committ' "$TB_DIR/fw2.ctd.log" ||
-    tm_fail "fw2's conntrackd log shows no commit"
+# conntrackd-up.sh's steps, in fw2's conntrackd log.
+for step in 'Committed 1 new entries' 'flushing internal cache' \
+    'resync with master conntrack table' 'sending bulk update'; do
+	grep -q "$step" "$TB_DIR/fw2.ctd.log" ||
+	    tm_fail "fw2's conntrackd log has no \"$step\" after the takeover"
+done
 # fw2's down script (conntrackd -t, at its start as backup) scheduled a
 # flush of its kernel table; the commit must have cancelled it.
 t_purge=$(awk -v t="$t_fw2" -v p="$FW_CT_PURGE" 'BEGIN { printf "%.3f", t + p + 2 }')
