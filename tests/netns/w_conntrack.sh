@@ -32,7 +32,11 @@ if [ "$mode" = sync ]; then
 	tb_log "first the run without conntrackd: the stream must die"
 	"$BASH" "$0" nosync
 	rc=$?
-	[ "$rc" -eq 0 ] || { echo "${0##*/}: FAIL: the run without conntrackd (exit $rc)" >&2; exit 1; }
+	case $rc in
+	0) ;;
+	77 | 99) exit "$rc" ;;	# it skipped (no nft) or could not build its bed
+	*) echo "${0##*/}: FAIL: the run without conntrackd (exit $rc)" >&2; exit 1 ;;
+	esac
 fi
 
 tb_init
