@@ -19,6 +19,7 @@
 #include "log.h"
 #include "proto.h"
 #include "script.h"
+#include "senders.h"
 #include "vhid_config.h"
 
 struct event_base;
@@ -50,6 +51,7 @@ struct vhid_stats {
 	uint64_t		adverts_rx;
 	uint64_t		drops[CARP_DROP_MAX];
 	uint64_t		transitions;
+	uint64_t		transitions_by[FSM_R_MAX]; /* by reason */
 	uint64_t		peer_unresolved; /* adverts a peer missed */
 	uint64_t		answers;	/* to less preferred masters */
 	uint64_t		answers_limited; /* not sent: over the rate */
@@ -99,6 +101,7 @@ struct vhid {
 	uint32_t		 gen;		/* configuration it came from */
 	struct carp_peer	 peers[CARP_MAX_PEERS];
 	struct vhid_stats	 stats;
+	struct senders		 senders;	/* who was heard (carpctl peers) */
 	/* Demotion (demote.h): its groups, and what it adds to them. */
 	struct demote_group	*dgroups[CARPD_MAX_GROUPS + 2];
 	size_t			 ndgroups;
@@ -174,6 +177,8 @@ struct carpd {
 	bool			 exiting;
 	int			 exit_code;
 	bool			 ip6_forwarding; /* read at start: NA Router flag */
+	struct timespec		 start_time;	/* CLOCK_REALTIME */
+	uint64_t		 reloads;	/* configurations applied */
 };
 
 #endif

@@ -22,6 +22,8 @@
 #define CARPCTL_TIMEOUT	5		/* seconds, per read or write */
 #define CARPCTL_REPLY_MAX (16 * 1024 * 1024)
 #define CARPCTL_LINE_MAX 64
+#define CARPCTL_COMMANDS "status [--json], peers [--json], metrics, " \
+	"backup VHID [IFACE], master VHID [IFACE], demote GROUP [+N|-N|N]"
 
 enum { EXIT_OK = 0, EXIT_ERR = 1, EXIT_UNREACHABLE = 2 };
 
@@ -39,6 +41,9 @@ usage(FILE *f)
 	    "Commands:\n"
 	    "  status [--json]          state, master and counters of every "
 	    "vhid\n"
+	    "  peers [--json]           every CARP sender heard on each vhid\n"
+	    "  metrics                  counters in the Prometheus text "
+	    "format\n"
 	    "  backup VHID [IFACE]      force VHID to BACKUP, on IFACE or on "
 	    "all\n"
 	    "  master VHID [IFACE]      force VHID to MASTER, on IFACE or on "
@@ -142,30 +147,44 @@ build_demote(int argc, char **argv, char *line, size_t len)
 	return 0;
 }
 
+/* "status [--json]" and "peers [--json]": "CMD" or "CMD json". */
+static int
+build_json(int argc, char **argv, char *line, size_t len)
+{
+	if (argc == 1)
+		snprintf(line, len, "%s\n", argv[0]);
+	else if (argc == 2 && strcmp(argv[1], "--json") == 0)
+		snprintf(line, len, "%s json\n", argv[0]);
+	else {
+		bad_usage("%s: unexpected argument \"%s\"; usage: carpctl %s "
+		    "[--json]", argv[0], strcmp(argv[1], "--json") == 0 ?
+		    argv[2] : argv[1], argv[0]);
+		return -1;
+	}
+	return 0;
+}
+
 /* The line to send for the command in argv[0..argc), or -1. */
 static int
 build_command(int argc, char **argv, char *line, size_t len)
 {
-	if (strcmp(argv[0], "status") == 0) {
-		if (argc == 1)
-			snprintf(line, len, "status\n");
-		else if (argc == 2 && strcmp(argv[1], "--json") == 0)
-			snprintf(line, len, "status json\n");
-		else {
-			bad_usage("status: unexpected argument \"%s\"; "
-			    "usage: carpctl status [--json]",
-			    strcmp(argv[1], "--json") == 0 ? argv[2] : argv[1]);
+	if (strcmp(argv[0], "status") == 0 || strcmp(argv[0], "peers") == 0)
+		return build_json(argc, argv, line, len);
+	if (strcmp(argv[0], "metrics") == 0) {
+		if (argc > 1) {
+			bad_usage("metrics: unexpected argument \"%s\"; "
+			    "usage: carpctl metrics", argv[1]);
 			return -1;
 		}
+		snprintf(line, len, "metrics\n");
 		return 0;
 	}
 	if (strcmp(argv[0], "backup") == 0 || strcmp(argv[0], "master") == 0)
 		return build_force(argc, argv, line, len);
 	if (strcmp(argv[0], "demote") == 0)
 		return build_demote(argc, argv, line, len);
-	bad_usage("unknown command \"%s\"; commands: status [--json], "
-	    "backup VHID [IFACE], master VHID [IFACE], "
-	    "demote GROUP [+N|-N|N]", argv[0]);
+	bad_usage("unknown command \"%s\"; commands: " CARPCTL_COMMANDS,
+	    argv[0]);
 	return -1;
 }
 
@@ -349,8 +368,8 @@ main(int argc, char **argv)
 		return EXIT_ERR;
 	}
 	if (argc == 0)
-		return bad_usage("%s", "no command given; commands: status "
-		    "[--json], backup VHID [IFACE], master VHID [IFACE]");
+		return bad_usage("%s", "no command given; commands: "
+		    CARPCTL_COMMANDS);
 	if (build_command(argc, argv, line, sizeof(line)) == -1)
 		return EXIT_ERR;
 	return talk(path, line);

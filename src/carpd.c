@@ -291,6 +291,7 @@ carpd_apply_config(struct carpd *cd, const struct config *cfp)
 	free(seen);
 	close_unused_ifaces(cd);
 	apply_globals(cd, &cf.g);
+	cd->reloads++;
 	log_info("reloaded %s: %u vhids kept, %u added, %u changed, "
 	    "%u removed", cd->config_path, kept, added, changed, removed);
 }
@@ -606,6 +607,7 @@ run(struct carpd_options *opts, struct config *cf)
 		pidfile_forget(&pf);
 
 	memset(&cd, 0, sizeof(cd));
+	clock_gettime(CLOCK_REALTIME, &cd.start_time);
 	/* The pid others signal and find in the pidfile: the parent's. */
 	cd.main_pid = ps_fd != -1 ? getppid() : getpid();
 	TAILQ_INIT(&cd.ifaces);

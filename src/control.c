@@ -8,6 +8,8 @@
  *	status			a table of the vhids, then bad packet counts
  *	status json		the same as one JSON object on one line
  *				(both rendered by status.c)
+ *	peers [json]		every CARP sender heard on each vhid (peers.c)
+ *	metrics			the Prometheus text format (metrics.c)
  *	backup VHID [IFACE]	FSM_EV_FORCE_BACKUP (every interface by default)
  *	master VHID [IFACE]	FSM_EV_FORCE_MASTER
  *
@@ -31,6 +33,8 @@
 
 #include "carpd.h"
 #include "control.h"
+#include "metrics.h"
+#include "peers.h"
 #include "status.h"
 #include "util.h"
 #include "vhid.h"
@@ -43,8 +47,8 @@
 #define CTL_ECHO_MAX	32	/* bytes of client input quoted in errors */
 
 #define CTL_COMMANDS \
-	"status [json], backup VHID [IFACE], master VHID [IFACE], " \
-	"demote GROUP [+N|-N|N]"
+	"status [json], peers [json], metrics, backup VHID [IFACE], " \
+	"master VHID [IFACE], demote GROUP [+N|-N|N]"
 
 struct ctl_client {
 	TAILQ_ENTRY(ctl_client)	 entry;
@@ -86,6 +90,37 @@ cmd_status(struct carpd *cd, struct evbuffer *out, int argc, char **argv)
 		evbuffer_add_printf(out, "error: unknown argument \"%s\"; "
 		    "usage: status [json]\n", arg);
 	}
+}
+
+static void
+cmd_peers(struct carpd *cd, struct evbuffer *out, int argc, char **argv)
+{
+	char arg[CTL_ECHO_MAX];
+
+	if (argc == 1)
+		peers_text(cd, out);
+	else if (argc == 2 && strcmp(argv[1], "json") == 0)
+		peers_json(cd, out);
+	else {
+		str_sanitize(strcmp(argv[1], "json") == 0 ? argv[2] : argv[1], arg,
+		    sizeof(arg));
+		evbuffer_add_printf(out, "error: unknown argument \"%s\"; "
+		    "usage: peers [json]\n", arg);
+	}
+}
+
+static void
+cmd_metrics(struct carpd *cd, struct evbuffer *out, int argc, char **argv)
+{
+	char arg[CTL_ECHO_MAX];
+
+	if (argc == 1) {
+		metrics_render(cd, out);
+		return;
+	}
+	str_sanitize(argv[1], arg, sizeof(arg));
+	evbuffer_add_printf(out, "error: unknown argument \"%s\"; "
+	    "usage: metrics\n", arg);
 }
 
 /* 1 to 255, decimal digits only. */
@@ -254,6 +289,10 @@ dispatch(struct control *ctl, struct evbuffer *out, char *line, size_t len)
 		    "commands: " CTL_COMMANDS "\n");
 	else if (strcmp(argv[0], "status") == 0)
 		cmd_status(ctl->cd, out, argc, argv);
+	else if (strcmp(argv[0], "peers") == 0)
+		cmd_peers(ctl->cd, out, argc, argv);
+	else if (strcmp(argv[0], "metrics") == 0)
+		cmd_metrics(ctl->cd, out, argc, argv);
 	else if (strcmp(argv[0], "backup") == 0)
 		cmd_force(ctl->cd, out, argc, argv, FSM_EV_FORCE_BACKUP);
 	else if (strcmp(argv[0], "master") == 0)

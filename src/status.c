@@ -13,6 +13,7 @@
 #include <event2/buffer.h>
 
 #include "carpd.h"
+#include "render.h"
 #include "status.h"
 #include "util.h"
 
@@ -41,16 +42,6 @@ status_waiting(const struct vhid *v)
 	if (!v->ifp->link_up && !v->cfg.ignoreifstate)
 		return "link-down";
 	return NULL;
-}
-
-static uint64_t
-drops_total(const uint64_t *drops)
-{
-	uint64_t n = 0;
-
-	for (int i = CARP_RX_OK + 1; i < CARP_DROP_MAX; i++)
-		n += drops[i];
-	return n;
 }
 
 /* Address `i` of the vhid: the IPv4 ones, then the IPv6 ones. */
@@ -105,20 +96,6 @@ master_fmt(const struct vhid *v, char *buf, size_t len)
 	return 1;
 }
 
-/* ISO 8601 in UTC; 0 and "-" when the vhid never changed state. */
-static int
-time_fmt(const struct timespec *ts, char *buf, size_t len)
-{
-	struct tm tm;
-
-	if (ts->tv_sec == 0 || gmtime_r(&ts->tv_sec, &tm) == NULL) {
-		snprintf(buf, len, "-");
-		return 0;
-	}
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return 1;
-}
-
 /* ---- status: text ---- */
 
 /* Addresses last: a long list must not push the other columns apart. */
@@ -148,7 +125,7 @@ row_fill(const struct vhid *v, struct status_row *r)
 	    v->cfg.advskew);
 	master_fmt(v, r->cell[COL_MASTER], STATUS_CELL_MAX);
 	/* One waiting in INIT: why it waits rather than why it came. */
-	if (time_fmt(&v->last_change, r->cell[COL_CHANGE], STATUS_CELL_MAX) ||
+	if (render_time(&v->last_change, r->cell[COL_CHANGE], STATUS_CELL_MAX) ||
 	    status_waiting(v) != NULL)
 		snprintf(r->cell[COL_REASON], STATUS_CELL_MAX, "%s",
 		    status_waiting(v) != NULL ? status_waiting(v) :
@@ -160,7 +137,7 @@ row_fill(const struct vhid *v, struct status_row *r)
 	snprintf(r->cell[COL_RECV], STATUS_CELL_MAX, "%llu",
 	    (unsigned long long)v->stats.adverts_rx);
 	snprintf(r->cell[COL_BAD], STATUS_CELL_MAX, "%llu",
-	    (unsigned long long)drops_total(v->stats.drops));
+	    (unsigned long long)render_drops_total(v->stats.drops));
 }
 
 /* Columns two spaces apart, the last one unpadded. */
@@ -173,17 +150,6 @@ row_print(struct evbuffer *out, const char *const *cells, const int *width)
 }
 
 static void
-drops_text(struct evbuffer *out, const uint64_t *drops)
-{
-	for (int i = CARP_RX_OK + 1; i < CARP_DROP_MAX; i++)
-		if (drops[i] > 0)
-			evbuffer_add_printf(out, " %s=%llu",
-			    carp_drop_name((enum carp_drop)i),
-			    (unsigned long long)drops[i]);
-	evbuffer_add(out, "\n", 1);
-}
-
-static void
 status_drops_text(const struct carpd *cd, struct evbuffer *out)
 {
 	struct vhid	*v;
@@ -191,19 +157,21 @@ status_drops_text(const struct carpd *cd, struct evbuffer *out)
 	char		 name[IF_NAMESIZE];
 
 	TAILQ_FOREACH(v, &cd->vhids, entry) {
-		if (drops_total(v->stats.drops) == 0)
+		if (render_drops_total(v->stats.drops) == 0)
 			continue;
 		str_sanitize(v->ifp->name, name, sizeof(name));
 		evbuffer_add_printf(out, "bad packets vhid %u on %s:",
 		    v->cfg.vhid, name);
-		drops_text(out, v->stats.drops);
+		render_drops_text(out, v->stats.drops);
+		evbuffer_add(out, "\n", 1);
 	}
 	TAILQ_FOREACH(ifp, &cd->ifaces, entry) {
-		if (drops_total(ifp->drops) == 0)
+		if (render_drops_total(ifp->drops) == 0)
 			continue;
 		str_sanitize(ifp->name, name, sizeof(name));
 		evbuffer_add_printf(out, "bad packets on %s:", name);
-		drops_text(out, ifp->drops);
+		render_drops_text(out, ifp->drops);
+		evbuffer_add(out, "\n", 1);
 	}
 }
 
@@ -257,86 +225,12 @@ status_text(const struct carpd *cd, struct evbuffer *out)
 
 /* ---- status: JSON ---- */
 
-/* Length of the valid UTF-8 sequence at `s`, or 0. */
-static size_t
-utf8_len(const unsigned char *s)
-{
-	uint32_t	cp, min;
-	size_t		n;
-
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0) {
-		n = 2, cp = s[0] & 0x1f, min = 0x80;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		n = 3, cp = s[0] & 0x0f, min = 0x800;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		n = 4, cp = s[0] & 0x07, min = 0x10000;
-	} else
-		return 0;
-	/* A NUL fails the test, so this never reads past the string. */
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
-/* A JSON string; bytes that are not UTF-8 become U+FFFD. */
-static void
-json_str(struct evbuffer *out, const char *str)
-{
-	const unsigned char	*s = (const unsigned char *)str;
-	size_t			 n;
-
-	evbuffer_add(out, "\"", 1);
-	for (; *s != '\0'; s += n) {
-		n = 1;
-		if (*s == '"' || *s == '\\')
-			evbuffer_add_printf(out, "\\%c", *s);
-		else if (*s < 0x20 || *s == 0x7f)
-			evbuffer_add_printf(out, "\\u%04x", *s);
-		else if ((n = utf8_len(s)) > 0)
-			evbuffer_add(out, s, n);
-		else {
-			evbuffer_add(out, "\\ufffd", 6);
-			n = 1;
-		}
-	}
-	evbuffer_add(out, "\"", 1);
-}
-
-static void
-json_addr(struct evbuffer *out, int af, const void *a)
-{
-	char buf[INET6_ADDRSTRLEN];
-
-	inet_ntop(af, a, buf, sizeof(buf));
-	evbuffer_add_printf(out, "\"%s\"", buf);
-}
-
-/* Every reason, zeros included, so consumers see a fixed set of keys. */
-static void
-json_drops(struct evbuffer *out, const uint64_t *drops)
-{
-	evbuffer_add(out, "{", 1);
-	for (int i = CARP_RX_OK + 1; i < CARP_DROP_MAX; i++)
-		evbuffer_add_printf(out, "%s\"%s\":%llu",
-		    i > CARP_RX_OK + 1 ? "," : "",
-		    carp_drop_name((enum carp_drop)i),
-		    (unsigned long long)drops[i]);
-	evbuffer_add(out, "}", 1);
-}
-
 static void
 json_change(struct evbuffer *out, const struct vhid *v)
 {
 	char when[32];
 
-	if (!time_fmt(&v->last_change, when, sizeof(when))) {
+	if (!render_time(&v->last_change, when, sizeof(when))) {
 		evbuffer_add_printf(out, ",\"last_change\":null,"
 		    "\"last_change_unix\":null,\"reason\":null");
 		return;
@@ -352,7 +246,7 @@ json_vhid(struct evbuffer *out, const struct vhid *v)
 	char master[INET6_ADDRSTRLEN];
 
 	evbuffer_add_printf(out, "{\"vhid\":%u,\"interface\":", v->cfg.vhid);
-	json_str(out, v->ifp->name);
+	render_json_str(out, v->ifp->name);
 	evbuffer_add_printf(out, ",\"state\":\"%s\",\"addresses\":[",
 	    carp_state_name(v->fsm.state));
 	for (size_t i = 0; i < v->cfg.nvips + v->cfg.nvips6; i++) {
@@ -376,23 +270,23 @@ json_vhid(struct evbuffer *out, const struct vhid *v)
 	    (unsigned long long)v->stats.adverts_rx,
 	    (unsigned long long)v->stats.answers,
 	    (unsigned long long)v->stats.answers_limited);
-	json_drops(out, v->stats.drops);
+	render_json_drops(out, v->stats.drops);
 	evbuffer_add_printf(out, ",\"preempt\":%s,\"demote\":%u,"
 	    "\"advskew_sent\":%u,\"groups\":[", v->cfg.preempt ? "true" :
 	    "false", v->fsm.demote, fsm_sent_advskew(&v->fsm));
 	for (size_t i = 0; i < v->ndgroups; i++) {
 		if (i > 0)
 			evbuffer_add(out, ",", 1);
-		json_str(out, v->dgroups[i]->name);
+		render_json_str(out, v->dgroups[i]->name);
 	}
 	evbuffer_add_printf(out, "],\"source\":");
 	if (v->cfg.src.s_addr != INADDR_ANY)
-		json_addr(out, AF_INET, &v->cfg.src);
+		render_json_addr(out, AF_INET, &v->cfg.src);
 	else
 		evbuffer_add_printf(out, "null");	/* none yet, or IPv6 only */
 	evbuffer_add_printf(out, ",\"source6\":");
 	if (!IN6_IS_ADDR_UNSPECIFIED(&v->cfg.src6))
-		json_addr(out, AF_INET6, &v->cfg.src6);
+		render_json_addr(out, AF_INET6, &v->cfg.src6);
 	else
 		evbuffer_add_printf(out, "null");
 	if (status_waiting(v) != NULL)
@@ -414,7 +308,7 @@ json_groups(const struct carpd *cd, struct evbuffer *out)
 			continue;
 		evbuffer_add_printf(out, "%s{\"name\":", first ? "" : ",");
 		first = false;
-		json_str(out, g->name);
+		render_json_str(out, g->name);
 		evbuffer_add_printf(out, ",\"demotion\":%ld,\"vhids\":%u",
 		    demote_total(g), g->nvhids);
 		for (int i = 0; i < DEMOTE_SRC_MAX; i++)
@@ -431,7 +325,7 @@ status_json(const struct carpd *cd, struct evbuffer *out)
 	struct iface	*ifp;
 
 	evbuffer_add_printf(out, "{\"version\":");
-	json_str(out, PACKAGE_VERSION);
+	render_json_str(out, PACKAGE_VERSION);
 	evbuffer_add_printf(out, ",\"pid\":%ld,\"vhids\":[", (long)cd->main_pid);
 	TAILQ_FOREACH(v, &cd->vhids, entry) {
 		if (v != TAILQ_FIRST(&cd->vhids))
@@ -443,9 +337,9 @@ status_json(const struct carpd *cd, struct evbuffer *out)
 		if (ifp != TAILQ_FIRST(&cd->ifaces))
 			evbuffer_add(out, ",", 1);
 		evbuffer_add_printf(out, "{\"name\":");
-		json_str(out, ifp->name);
+		render_json_str(out, ifp->name);
 		evbuffer_add_printf(out, ",\"bad_packets\":");
-		json_drops(out, ifp->drops);
+		render_json_drops(out, ifp->drops);
 		evbuffer_add(out, "}", 1);
 	}
 	evbuffer_add_printf(out, "],\"groups\":[");

@@ -953,6 +953,8 @@ log_transition(struct vhid *v, const struct fsm_output *out)
 {
 	v->last_reason = out->reason;
 	v->stats.transitions++;
+	if ((unsigned)out->reason < FSM_R_MAX)
+		v->stats.transitions_by[out->reason]++;
 	clock_gettime(CLOCK_REALTIME, &v->last_change);
 	if (out->to == CARP_MASTER) {
 		v->master = v->cfg.src;
@@ -1055,6 +1057,18 @@ apply(struct vhid *v, const struct fsm_output *out)
 }
 
 /* ---- receiving ---- */
+
+/* Who sent it, for carpctl peers; our own adverts are not a sender. */
+static void
+heard(struct vhid *v, const struct carp_rx *rx, enum carp_drop why)
+{
+	struct timespec now;
+
+	if (why == CARP_DROP_LOOP)
+		return;
+	clock_gettime(CLOCK_REALTIME, &now);
+	senders_heard(&v->senders, rx, why, now_ms(), &now);
+}
 
 static const char *
 rx_src(const struct carp_rx *rx, char *buf, size_t len)
@@ -1275,13 +1289,17 @@ vhid_rx(struct iface *ifp, const uint8_t *frame, size_t caplen,
 	v = ifp->by_vhid[rx.adv.vhid];
 	if (rx_check_ttl(v, &rx) != CARP_RX_OK) {
 		drop(ifp, v, CARP_DROP_TTL, &rx);
+		if (v != NULL)
+			heard(v, &rx, CARP_DROP_TTL);
 		return;
 	}
 	if (v == NULL) {
 		drop(ifp, NULL, CARP_DROP_VHID, &rx);
 		return;
 	}
-	if ((why = rx_check(v, &rx, &rebased)) != CARP_RX_OK) {
+	why = rx_check(v, &rx, &rebased);
+	heard(v, &rx, why);
+	if (why != CARP_RX_OK) {
 		drop(ifp, v, why, &rx);
 		return;
 	}

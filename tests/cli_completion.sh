@@ -104,9 +104,14 @@ sed -n -E 's/^  -([A-Za-z]), --([a-z-]+)(=[A-Z]+)?.*/-\1 --\2\3/p' "$tmp/ctlhelp
 complete_words carpctl - >"$tmp/got"
 same "carpctl's options" "$tmp/want" "$tmp/got"
 # The arguments of each command that --help shows in brackets.
-grep -oE '^  status \[--[a-z]+\]' "$tmp/ctlhelp" | grep -oE -- '--[a-z]+' >"$tmp/want"
-complete_words carpctl status "" >"$tmp/got"
-same "carpctl status's options" "$tmp/want" "$tmp/got"
+for c in status peers; do
+	grep -oE "^  $c \\[--[a-z]+\\]" "$tmp/ctlhelp" | grep -oE -- '--[a-z]+' >"$tmp/want"
+	[ -s "$tmp/want" ] || fail "carpctl --help shows no option of $c"
+	complete_words carpctl "$c" "" >"$tmp/got"
+	same "carpctl $c's options" "$tmp/want" "$tmp/got"
+done
+complete_words carpctl metrics "" >"$tmp/got"
+[ -s "$tmp/got" ] && fail "carpctl metrics <TAB> offers $(tr '\n' ' ' <"$tmp/got")"
 complete_words carpctl -s /run/x.sock st >"$tmp/got"
 echo status >"$tmp/want"
 same "carpctl -s SOCKET st<TAB>" "$tmp/want" "$tmp/got"
