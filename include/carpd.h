@@ -166,6 +166,7 @@ struct carpd {
 	struct event		*demote_ev;	/* vhid_demote_changed() */
 	struct tracker		*track;		/* without a parent: ours */
 	struct notify		*notify;	/* without a parent: ours */
+	struct sdnotify		*sd;		/* without a parent: systemd */
 	/* Every transition (vhid.c calls up); the wiring's. */
 	void			(*transition_cb)(struct carpd *,
 				    const struct vhid *);

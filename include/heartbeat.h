@@ -20,6 +20,8 @@
 
 #define HEARTBEAT_INTERVAL_MS	1000
 #define HEARTBEAT_MISSES	3
+/* An answer this recent: the child's loop runs (the systemd watchdog). */
+#define HEARTBEAT_FRESH_MS	(2 * HEARTBEAT_INTERVAL_MS)
 
 struct event;
 struct event_base;
@@ -44,6 +46,7 @@ struct heartbeat {
 	uint32_t		 sent;		/* last ping */
 	uint32_t		 answered;	/* last answer */
 	unsigned		 missed;
+	long long		 answered_ms;	/* monotonic, last answer */
 	bool			 dead;
 	LIST_HEAD(, hb_addr)	 addrs;
 	size_t			 naddrs;
@@ -58,6 +61,8 @@ void	heartbeat_init(struct heartbeat *, struct ps_chan *, void (*)(void *),
 void	heartbeat_start(struct heartbeat *, struct event_base *);
 void	heartbeat_answer(struct heartbeat *, uint32_t seq);
 void	heartbeat_stop(struct heartbeat *);
+/* Started, not dead, and answered within HEARTBEAT_FRESH_MS. */
+bool	heartbeat_fresh(const struct heartbeat *);
 /* The request of a script the parent is to run (up or down). */
 void	heartbeat_note(struct heartbeat *, const struct script_req *);
 void	heartbeat_free(struct heartbeat *);

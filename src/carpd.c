@@ -34,6 +34,7 @@
 #include "privsep.h"
 #include "rt.h"
 #include "sandbox.h"
+#include "sdnotify.h"
 #include "track.h"
 #include "util.h"
 #include "vhid.h"
@@ -73,6 +74,7 @@ carpd_shutdown(struct carpd *cd, int sig)
 		return;
 	log_info("exiting on signal %d (%s)", sig, strsignal(sig));
 	cd->exiting = true;
+	sdnotify_stopping(cd->sd);
 	TAILQ_FOREACH(ifp, &cd->ifaces, entry)
 		net_iface_stop(ifp);
 	TAILQ_FOREACH(v, &cd->vhids, entry)
@@ -143,18 +145,30 @@ on_track(void *arg, const char *group, uint32_t value)
 	vhid_demote_changed(cd);
 }
 
-/* keepalived's notify_fifo: the parent writes it (notify.h). */
+/*
+ * keepalived's notify_fifo and systemd's STATUS: the parent writes the
+ * one and tells the other (notify.h, sdnotify.h).
+ */
 static void
 on_transition(struct carpd *cd, const struct vhid *v)
 {
 	const char *group = v->cfg.ngroups > 0 ? v->cfg.groups[0] : DEMOTE_ALL;
 
-	if (cd->child != NULL)
+	if (cd->child != NULL) {
 		child_send_transition(cd->child, v->gen, v->cfg.vhid,
 		    v->cfg.ifname, v->fsm.state, group);
-	else
-		notify_line(cd->notify, v->cfg.vhid, v->ifp->name,
-		    carp_state_name(v->fsm.state), group);
+		return;
+	}
+	notify_line(cd->notify, v->cfg.vhid, v->ifp->name,
+	    carp_state_name(v->fsm.state), group);
+	sdnotify_state(cd->sd, v->cfg.vhid, v->ifp->name, v->fsm.state);
+}
+
+/* Without a parent the watchdog is fed from this loop itself. */
+static bool
+loop_alive(void *arg)
+{
+	return true;
 }
 
 static void
@@ -318,13 +332,18 @@ carpd_reload(struct carpd *cd)
 	struct config	cf;
 	char		err[512];
 
+	sdnotify_reloading(cd->sd);
 	if (config_load(cd->config_path, cd->opts, &cf, err, sizeof(err)) == -1) {
 		log_warnx("reload failed: %s; keeping the running "
 		    "configuration", err);
+		sdnotify_ready(cd->sd);
 		return;
 	}
+	/* First: the transitions of its new vhids count. */
+	sdnotify_vhids(cd->sd, &cf);
 	carpd_apply_config(cd, &cf);
 	config_free(&cf);
+	sdnotify_ready(cd->sd);
 }
 
 static void
@@ -422,6 +441,8 @@ carpd_free(struct carpd *cd)
 	cd->track = NULL;
 	notify_free(cd->notify);
 	cd->notify = NULL;
+	sdnotify_free(cd->sd);
+	cd->sd = NULL;
 	demote_free_all(&cd->demotes);
 	event_base_free(cd->base);
 }
@@ -684,7 +705,6 @@ run(struct carpd_options *opts, struct config *cf)
 #ifdef CARPD_TEST_HOOKS
 		sandbox_test_hook(cd.base);
 #endif
-		child_send_started(cd.child);
 	}
 	log_info("carpd %s started with %zu vhid%s%s%s", PACKAGE_VERSION,
 	    cf->nvhids, cf->nvhids == 1 ? "" : "s",
@@ -697,12 +717,24 @@ run(struct carpd_options *opts, struct config *cf)
 		if (cd.child == NULL)
 			cd.notify = notify_new(cf->g.notify_fifo);
 	}
+	/* Only the process systemd started talks to it: ours, or the parent. */
+	if (sdnotify_wanted()) {
+		cd.transition_cb = on_transition;
+		if (cd.child == NULL && (cd.sd = sdnotify_new(cd.base)) != NULL) {
+			sdnotify_vhids(cd.sd, cf);
+			sdnotify_watchdog(cd.sd, loop_alive, &cd);
+		}
+	}
 	if (cd.child != NULL)
 		child_on_track(cd.child, on_track, &cd);
 	else if (cf->g.ntracks > 0)
 		cd.track = track_new(cd.base, &cd.runner, &cf->g, on_track, &cd);
 	TAILQ_FOREACH(v, &cd.vhids, entry)
 		vhid_try_start(v);
+	/* Every vhid has started or waits for its interface: ready. */
+	if (cd.child != NULL)
+		child_send_started(cd.child);
+	sdnotify_ready(cd.sd);
 
 	if (event_base_dispatch(cd.base) == -1)
 		log_warnx("event loop failed");

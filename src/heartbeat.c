@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <event2/event.h>
 
 #include "heartbeat.h"
@@ -18,6 +19,15 @@
 
 /* More than the vhids of a full configuration, each with all its addresses. */
 #define HB_MAX_ADDRS	(4096 * 4)
+
+static long long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 /* Queued, never waited on: a ping the child does not read is a miss. */
 static void
@@ -73,6 +83,7 @@ heartbeat_start(struct heartbeat *hb, struct event_base *base)
 	hb->ev = event_new(base, -1, EV_PERSIST, on_tick, hb);
 	if (hb->ev == NULL || event_add(hb->ev, &tv) == -1)
 		fatalx("cannot arm the heartbeat");
+	hb->answered_ms = mono_ms();	/* it has just said it is up */
 	send_ping(hb);
 }
 
@@ -80,8 +91,17 @@ void
 heartbeat_answer(struct heartbeat *hb, uint32_t seq)
 {
 	/* Only an answer to the last ping counts: older ones arrive late. */
-	if (seq == hb->sent)
+	if (seq == hb->sent) {
 		hb->answered = seq;
+		hb->answered_ms = mono_ms();
+	}
+}
+
+bool
+heartbeat_fresh(const struct heartbeat *hb)
+{
+	return hb->ev != NULL && !hb->dead &&
+	    mono_ms() - hb->answered_ms < HEARTBEAT_FRESH_MS;
 }
 
 void

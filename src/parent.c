@@ -33,6 +33,7 @@
 #include "pidfile.h"
 #include "privsep.h"
 #include "sandbox.h"
+#include "sdnotify.h"
 #include "script.h"
 #include "track.h"
 #include "util.h"
@@ -57,6 +58,9 @@ struct parent {
 	struct notify		*notify;	/* notify FIFO, or NULL */
 	struct ownfile		*ctl;	/* the control socket, once bound */
 	struct heartbeat	 hb;
+	struct sdnotify		*sd;	/* systemd, or NULL */
+	uint32_t		 reload_gen;	/* READY=1 once acked */
+	bool			 started;	/* PS_STARTED came */
 	int			 silent;	/* stopped answering: killed */
 	int			 eof;		/* the child's end is closed */
 	pid_t			 child;
@@ -283,8 +287,9 @@ find_vhid(const struct parent *p, uint32_t gen, unsigned vhid,
 }
 
 /*
- * "vhid on ifname is now in state": for the notify FIFO, only for a vhid
- * of the configuration named, with the group it reports as its first.
+ * "vhid on ifname is now in state": for the notify FIFO and systemd's
+ * STATUS, only for a vhid of the configuration named, with the group it
+ * reports as its first.
  */
 static void
 handle_transition(struct parent *p, const struct ps_transition *tr)
@@ -298,6 +303,7 @@ handle_transition(struct parent *p, const struct ps_transition *tr)
 		if (strcmp(group, tr->group) == 0) {
 			notify_line(p->notify, tr->vhid, tr->ifname,
 			    carp_state_name(tr->state), tr->group);
+			sdnotify_state(p->sd, tr->vhid, tr->ifname, tr->state);
 			return;
 		}
 		why = "not the vhid's group";
@@ -420,6 +426,31 @@ on_child_silent(void *arg)
 	release_held(p);
 }
 
+/* Configuration `gen` runs now: a reload is over for systemd. */
+static void
+reload_applied(struct parent *p, uint32_t gen)
+{
+	if (p->reload_gen != 0 && gen >= p->reload_gen) {
+		p->reload_gen = 0;
+		sdnotify_ready(p->sd);
+	}
+}
+
+/*
+ * The systemd watchdog is fed only while the network process answers
+ * the heartbeat from its event loop: a wedged or stopped loop stops it.
+ * Before the child is up, TimeoutStartSec bounds the wait.
+ */
+static bool
+child_alive(void *arg)
+{
+	struct parent *p = arg;
+
+	if (p->silent || p->eof)
+		return false;
+	return !p->started || heartbeat_fresh(&p->hb);
+}
+
 static void
 on_child_msg(void *arg, struct ps_msg *m)
 {
@@ -440,6 +471,9 @@ on_child_msg(void *arg, struct ps_msg *m)
 		heartbeat_start(&p->hb, p->base);
 		if (p->track != NULL)
 			track_resend(p->track);
+		/* Sent once every vhid has started or waits (carpd.c). */
+		p->started = true;
+		sdnotify_ready(p->sd);
 		break;
 	case PS_PONG:
 		heartbeat_answer(&p->hb, m->u.seq);
@@ -456,11 +490,14 @@ on_child_msg(void *arg, struct ps_msg *m)
 		release_held(p);
 		break;
 	case PS_ACK:
-		if (gens_ack(&p->gens, m->gen) == -1)
+		if (gens_ack(&p->gens, m->gen) == -1) {
 			log_warnx("privsep: the network process acked "
 			    "configuration %u, which it was never sent",
 			    m->gen);
+			break;
+		}
 		bound_queues(p);
+		reload_applied(p, m->gen);
 		break;
 	default:
 		log_warnx("privsep: message of type %u from the network "
@@ -604,8 +641,9 @@ send_config(struct parent *p, const struct config *cf, uint32_t gen)
 	return ps_chan_send(p->chan, &m);
 }
 
-static void
-parent_reload(struct parent *p)
+/* Read the file and send it down: its generation, or 0 when it failed. */
+static uint32_t
+parent_reload_send(struct parent *p)
 {
 	struct config	 cf;
 	char		 err[512];
@@ -615,30 +653,46 @@ parent_reload(struct parent *p)
 	    sizeof(err)) == -1) {
 		log_warnx("reload failed: %s; keeping the running "
 		    "configuration", err);
-		return;
+		return 0;
 	}
 	if ((gen = gens_add(&p->gens, &cf, true)) == 0) {
 		log_warnx("reload refused: the network process has not "
 		    "taken the last %d configurations yet", GENS_MAX - 1);
 		config_free(&cf);
-		return;
+		return 0;
 	}
 	if (!ps_chan_room(p->chan, cf.nvhids + 2, config_bytes(&cf))) {
 		log_warnx("reload failed: the channel to the network process "
 		    "is full; keeping the running configuration");
 		gens_drop_last(&p->gens);
-		return;
+		return 0;
 	}
 	if (send_config(p, &cf, gen) == -1) {
 		/* A part may be queued: the child refuses an incomplete one. */
 		log_warnx("reload failed: cannot hand configuration %u to the "
 		    "network process", gen);
-		return;
+		return 0;
 	}
 	p->runner.timeout_s = cf.g.script_timeout;
 	bound_queues(p);
 	if (p->track != NULL)
 		track_reconfigure(p->track, &gens_find(&p->gens, gen)->g);
+	return gen;
+}
+
+static void
+parent_reload(struct parent *p)
+{
+	uint32_t	 gen;
+
+	sdnotify_reloading(p->sd);
+	if ((gen = parent_reload_send(p)) == 0) {
+		sdnotify_ready(p->sd);	/* the running one stays */
+		return;
+	}
+	/* Now: the transitions of its new vhids may come before its ack. */
+	sdnotify_vhids(p->sd, gens_find(&p->gens, gen));
+	p->reload_gen = gen;
 }
 
 static void
@@ -656,6 +710,8 @@ on_parent_signal(evutil_socket_t sig, short ev, void *arg)
 			parent_reload(p);
 		return;
 	}
+	if (sig != SIGUSR1 && sig != SIGUSR2)
+		sdnotify_stopping(p->sd);
 	if (p->child > 0)
 		kill(p->child, (int)sig);
 }
@@ -716,6 +772,7 @@ parent_teardown(struct parent *p)
 	track_free(p->track);
 	p->track = NULL;
 	notify_free(p->notify);
+	sdnotify_free(p->sd);
 	for (size_t i = 0; i < p->gens.n; i++)
 		vmac_config_stop(&p->gens.g[i].cf);
 	gens_free(&p->gens);
@@ -759,6 +816,9 @@ parent_run(const struct carpd_options *opts, struct config *cf,
 	heartbeat_init(&p.hb, p.chan, on_child_silent, &p);
 	p.track = track_new(p.base, &p.runner, &cf->g, on_track, &p);
 	p.notify = notify_new(cf->g.notify_fifo);
+	p.sd = sdnotify_new(p.base);
+	sdnotify_vhids(p.sd, cf);
+	sdnotify_watchdog(p.sd, child_alive, &p);
 	event_base_dispatch(p.base);
 	reap_child(&p);
 	parent_teardown(&p);
