@@ -14,13 +14,20 @@ struct config {
 	struct carpd_global	 g;
 	struct vhid_config	*vhids;
 	unsigned		*lines;		/* where each vhid was defined */
+	char			**files;	/* in which file (include) */
 	size_t			 nvhids;
 };
 
-/* Returns 0, or -1 with `err` as "FILE:LINE: what is wrong". */
+/*
+ * Returns 0, or -1 with `err` as "FILE:LINE: what is wrong", followed by
+ * " (included from FILE:LINE)" for each include it is in.
+ */
 int	config_load(const char *path, const struct carpd_options *,
 	    struct config *, char *err, size_t errlen);
-/* The same from memory; `name` stands for the file in messages. */
+/*
+ * The same from memory; `name` stands for the file in messages, and
+ * relative includes are relative to its directory.
+ */
 int	config_parse(const char *buf, size_t len, const char *name,
 	    bool exposed, const struct carpd_options *, struct config *,
 	    char *err, size_t errlen);

@@ -21,6 +21,7 @@
 #include <limits.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,8 @@
 
 #define CONF_MAX_SIZE	(1 << 20)
 #define CONF_MAX_VHIDS	4096
+/* Files open at once: the main one and the includes it nests. */
+#define CONF_MAX_DEPTH	8
 
 enum tok { T_EOF, T_WORD, T_OPEN, T_CLOSE, T_END, T_ERROR };
 
@@ -53,6 +56,10 @@ struct parser {
 	size_t			 errlen;
 	bool			 exposed;	/* others may read the file */
 	struct config		*cf;
+	const struct parser	*up;		/* the file including this one */
+	unsigned		 depth;		/* 1: the main file */
+	dev_t			 dev;		/* this file, for cycles */
+	ino_t			 ino;
 };
 
 static int
@@ -64,11 +71,17 @@ perr(struct parser *ps, const char *fmt, ...)
 {
 	char	msg[512];
 	va_list	ap;
+	int	n;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	snprintf(ps->err, ps->errlen, "%s:%u: %s", ps->path, ps->tok_line, msg);
+	n = snprintf(ps->err, ps->errlen, "%s:%u: %s", ps->path, ps->tok_line,
+	    msg);
+	for (const struct parser *q = ps->up; q != NULL && n >= 0 &&
+	    (size_t)n < ps->errlen; q = q->up)
+		n += snprintf(ps->err + n, ps->errlen - (size_t)n,
+		    " (included from %s:%u)", q->path, q->tok_line);
 	return -1;
 }
 
@@ -202,8 +215,8 @@ allowed_keywords(unsigned scope)
 	size_t		n = 0;
 
 	buf[0] = '\0';
-	for (const char *const *k = (const char *const[]){ "interface", "vhid",
-	    NULL }; *k != NULL && scope == OPT_GLOBAL; k++)
+	for (const char *const *k = (const char *const[]){ "include",
+	    "interface", "vhid", NULL }; *k != NULL && scope == OPT_GLOBAL; k++)
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s",
 		    n ? ", " : "", *k);
 	/* The option table is the list. */
@@ -266,15 +279,21 @@ add_vhid(struct parser *ps, struct vhid_config *vc, unsigned line)
 	for (size_t i = 0; i < cf->nvhids; i++)
 		if (cf->vhids[i].vhid == vc->vhid &&
 		    strcmp(cf->vhids[i].ifname, vc->ifname) == 0)
-			return perr(ps, "vhid %u on %s is already defined at "
-			    "line %u", vc->vhid, vc->ifname, cf->lines[i]);
+			return strcmp(cf->files[i], ps->path) == 0 ?
+			    perr(ps, "vhid %u on %s is already defined at "
+			    "line %u", vc->vhid, vc->ifname, cf->lines[i]) :
+			    perr(ps, "vhid %u on %s is already defined at "
+			    "%s:%u", vc->vhid, vc->ifname, cf->files[i],
+			    cf->lines[i]);
 	if (cf->nvhids == CONF_MAX_VHIDS)
 		return perr(ps, "more than %d vhids", CONF_MAX_VHIDS);
 	cf->vhids = reallocarray(cf->vhids, cf->nvhids + 1, sizeof(*cf->vhids));
 	cf->lines = reallocarray(cf->lines, cf->nvhids + 1, sizeof(*cf->lines));
-	if (cf->vhids == NULL || cf->lines == NULL)
+	cf->files = reallocarray(cf->files, cf->nvhids + 1, sizeof(*cf->files));
+	if (cf->vhids == NULL || cf->lines == NULL || cf->files == NULL)
 		fatal("reallocarray");
 	cf->vhids[cf->nvhids] = *vc;		/* takes the strings */
+	cf->files[cf->nvhids] = xstrdup(ps->path);
 	cf->lines[cf->nvhids++] = line;
 	memset(vc, 0, sizeof(*vc));
 	return 0;
@@ -389,6 +408,8 @@ out:
 	return rc;
 }
 
+static int	parse_include(struct parser *);
+
 static int
 parse_file(struct parser *ps)
 {
@@ -410,7 +431,9 @@ parse_file(struct parser *ps)
 			rc = perr(ps, "unexpected \"%s\"", t == T_OPEN ? "{" : "}");
 			break;
 		}
-		if (strcmp(ps->word, "interface") == 0)
+		if (strcmp(ps->word, "include") == 0)
+			rc = parse_include(ps);
+		else if (strcmp(ps->word, "interface") == 0)
 			rc = parse_interface(ps, &defaults);
 		else if (strcmp(ps->word, "vhid") == 0)
 			rc = parse_vhid(ps, &defaults, false);
@@ -424,8 +447,8 @@ parse_file(struct parser *ps)
 }
 
 static char *
-read_file(const char *path, size_t *len, bool *exposed, char *err,
-    size_t errlen)
+read_file(const char *path, size_t *len, bool *exposed, struct stat *stp,
+    char *err, size_t errlen)
 {
 	struct stat	 st;
 	char		*buf, why[PATH_MAX + 128];
@@ -484,7 +507,105 @@ read_file(const char *path, size_t *len, bool *exposed, char *err,
 	}
 	buf[got] = '\0';
 	*len = got;
+	*stp = st;
 	return buf;
+}
+
+/* An included file, parsed into the same configuration. */
+static int
+include_file(struct parser *ps, const char *path)
+{
+	struct parser	 in;
+	struct stat	 st;
+	char		*buf, why[PATH_MAX + 256];
+	size_t		 len;
+	bool		 exposed;
+	int		 rc;
+
+	if (ps->depth >= CONF_MAX_DEPTH)
+		return perr(ps, "include %s: more than %d files nested",
+		    path, CONF_MAX_DEPTH);
+	if ((buf = read_file(path, &len, &exposed, &st, why,
+	    sizeof(why))) == NULL)
+		return perr(ps, "include: %s", why);
+	for (const struct parser *q = ps; q != NULL; q = q->up)
+		if (q->dev == st.st_dev && q->ino == st.st_ino) {
+			explicit_bzero(buf, len);
+			free(buf);
+			return perr(ps, "include %s: a cycle: %s is being read "
+			    "already", path, q->path);
+		}
+	memset(&in, 0, sizeof(in));
+	in.exposed = exposed;
+	in.path = path;
+	in.p = buf;
+	in.end = buf + len;
+	in.line = 1;
+	in.err = ps->err;
+	in.errlen = ps->errlen;
+	in.cf = ps->cf;
+	in.up = ps;
+	in.depth = ps->depth + 1;
+	in.dev = st.st_dev;
+	in.ino = st.st_ino;
+	rc = parse_file(&in);
+	explicit_bzero(buf, len);
+	free(buf);
+	return rc;
+}
+
+static int
+cmp_path(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * include PATTERN: a file, or a glob(3) pattern whose files are read in
+ * the order of their names; a pattern matching nothing is no error, a
+ * file that is not there is.  Relative to the including file's directory.
+ */
+static int
+parse_include(struct parser *ps)
+{
+	const char	*slash = strrchr(ps->path, '/');
+	char		 pattern[PATH_MAX];
+	glob_t		 g;
+	int		 n, rc = 0;
+
+	if (next(ps) != T_WORD)
+		return perr(ps, "include needs a file name or a pattern");
+	if (ps->word[0] == '/' || slash == NULL)
+		n = snprintf(pattern, sizeof(pattern), "%s", ps->word);
+	else
+		n = snprintf(pattern, sizeof(pattern), "%.*s/%s",
+		    (int)(slash - ps->path), ps->path, ps->word);
+	if (n < 0 || (size_t)n >= sizeof(pattern))
+		return perr(ps, "include: a path longer than %d bytes",
+		    PATH_MAX - 1);
+	if (expect_end(ps, "include") == -1)
+		return -1;
+	if (strpbrk(pattern, "*?[") == NULL)
+		return include_file(ps, pattern);
+	memset(&g, 0, sizeof(g));
+	switch (glob(pattern, 0, NULL, &g)) {
+	case 0:
+		break;
+	case GLOB_NOMATCH:
+		return 0;
+	case GLOB_NOSPACE:
+		fatalx("glob: out of memory");
+	default:
+		globfree(&g);
+		return perr(ps, "include %s: cannot read its directory",
+		    pattern);
+	}
+	/* Byte order, whatever the locale. */
+	qsort(g.gl_pathv, g.gl_pathc, sizeof(*g.gl_pathv), cmp_path);
+	for (size_t i = 0; rc == 0 && i < g.gl_pathc; i++)
+		rc = include_file(ps, g.gl_pathv[i]);
+	globfree(&g);
+	return rc;
 }
 
 /* Is some vhid in `group` (its interface's, carp, or a demote-group)? */
@@ -524,10 +645,10 @@ check_track_groups(const struct config *cf, const char *name, char *err,
 	return 0;
 }
 
-int
-config_parse(const char *buf, size_t len, const char *name, bool exposed,
-    const struct carpd_options *o, struct config *cf, char *err,
-    size_t errlen)
+static int
+parse_config(const char *buf, size_t len, const char *name, bool exposed,
+    const struct stat *st, const struct carpd_options *o, struct config *cf,
+    char *err, size_t errlen)
 {
 	struct parser	ps;
 	int		rc;
@@ -535,6 +656,11 @@ config_parse(const char *buf, size_t len, const char *name, bool exposed,
 	memset(cf, 0, sizeof(*cf));
 	global_defaults(&cf->g);
 	memset(&ps, 0, sizeof(ps));
+	ps.depth = 1;
+	if (st != NULL) {
+		ps.dev = st->st_dev;
+		ps.ino = st->st_ino;
+	}
 	ps.exposed = exposed;
 	ps.path = name;
 	ps.p = buf;
@@ -568,18 +694,27 @@ config_parse(const char *buf, size_t len, const char *name, bool exposed,
 }
 
 int
+config_parse(const char *buf, size_t len, const char *name, bool exposed,
+    const struct carpd_options *o, struct config *cf, char *err,
+    size_t errlen)
+{
+	return parse_config(buf, len, name, exposed, NULL, o, cf, err, errlen);
+}
+
+int
 config_load(const char *path, const struct carpd_options *o,
     struct config *cf, char *err, size_t errlen)
 {
-	char	*buf;
-	size_t	 len;
-	bool	 exposed;
-	int	 rc;
+	struct stat	 st;
+	char		*buf;
+	size_t		 len;
+	bool		 exposed;
+	int		 rc;
 
 	memset(cf, 0, sizeof(*cf));
-	if ((buf = read_file(path, &len, &exposed, err, errlen)) == NULL)
+	if ((buf = read_file(path, &len, &exposed, &st, err, errlen)) == NULL)
 		return -1;
-	rc = config_parse(buf, len, path, exposed, o, cf, err, errlen);
+	rc = parse_config(buf, len, path, exposed, &st, o, cf, err, errlen);
 	explicit_bzero(buf, len);
 	free(buf);
 	return rc;
@@ -600,7 +735,8 @@ config_from_options(const struct carpd_options *o, struct config *cf)
 	cf->g.notify_fifo = o->g.notify_fifo ? xstrdup(o->g.notify_fifo) :
 	    NULL;
 	if ((cf->vhids = calloc(1, sizeof(*cf->vhids))) == NULL ||
-	    (cf->lines = calloc(1, sizeof(*cf->lines))) == NULL)
+	    (cf->lines = calloc(1, sizeof(*cf->lines))) == NULL ||
+	    (cf->files = calloc(1, sizeof(*cf->files))) == NULL)
 		fatal("calloc");
 	vhid_config_copy(&cf->vhids[0], &o->vc);
 	cf->nvhids = 1;
@@ -609,10 +745,14 @@ config_from_options(const struct carpd_options *o, struct config *cf)
 void
 config_free(struct config *cf)
 {
-	for (size_t i = 0; i < cf->nvhids; i++)
+	for (size_t i = 0; i < cf->nvhids; i++) {
 		vhid_config_clear(&cf->vhids[i]);
+		if (cf->files != NULL)
+			free(cf->files[i]);
+	}
 	free(cf->vhids);
 	free(cf->lines);
+	free(cf->files);
 	global_free(&cf->g);
 	memset(cf, 0, sizeof(*cf));
 }
