@@ -19,7 +19,8 @@
 # (mode 600), exposed.pass (mode 644), writable.pass (mode 602), passdir/ (a directory), the
 # scripts "vip up.sh" and vip-down.sh (mode 755), open.sh (mode 777),
 # opendir/ (mode 777, holding ok.sh, mode 755) and link.sh (a symbolic
-# link to vip-down.sh).
+# link to vip-down.sh).  The files that tests/conf/*.conf include are
+# in tests/conf/inc/, copied to inc/ in the work directory the same way.
 set -u
 export LC_ALL=C
 
@@ -149,6 +150,14 @@ check_err() {
 	done
 }
 
+# The included files: @DIR@ replaced, mode 600 or their "#@ mode".
+while read -r f; do
+	mkdir -p "$work/${f%/*}" &&
+	    subst "$confdir/$f" >"$work/$f" &&
+	    chmod "$(sed -n 's/^#@ mode //p' "$confdir/$f" | grep . || echo 600)" \
+	    "$work/$f" || exit 99
+done < <(cd "$confdir" && find inc -type f | sort)
+
 for f in "$confdir"/good-*.conf "$confdir"/err-*.conf; do
 	[ -e "$f" ] || { echo "${0##*/}: no files in $confdir" >&2; exit 99; }
 	name=${f##*/}
@@ -189,13 +198,13 @@ fi
 
 # Every input is shipped: listed in tests/conf.am.
 if [ -f "$top/tests/conf.am" ]; then
-	for f in "$confdir"/*; do
-		if grep -q "tests/conf/${f##*/}\b" "$top/tests/conf.am"; then
+	while read -r f; do
+		if grep -q "tests/conf/$f\b" "$top/tests/conf.am"; then
 			ok
 		else
-			fail "tests/conf/${f##*/} is not in tests/conf.am (EXTRA_DIST)"
+			fail "tests/conf/$f is not in tests/conf.am (EXTRA_DIST)"
 		fi
-	done
+	done < <(cd "$confdir" && find . -type f | sed 's|^\./||')
 fi
 
 if [ "$fails" -ne 0 ]; then
