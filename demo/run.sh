@@ -29,7 +29,8 @@ die() { printf 'demo: %s\n' "$*" >&2; exit 1; }
 need_packages() {
 	local missing=() p
 	for p in gcc make libc6-dev autoconf automake pkg-config libpcap-dev \
-	    libnet1-dev libevent-dev nettle-dev libcap-ng-dev libseccomp-dev check \
+	    libnet1-dev libevent-dev nettle-dev libcap-ng-dev libseccomp-dev \
+	    libsystemd-dev check \
 	    iproute2 iputils-ping; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
 			grep -q "ok installed" || missing+=("$p")

@@ -10,7 +10,7 @@
  *                has failed and the running configuration stays)
  *   STATUS=      "N master, N backup, N waiting", at most every
  *                SDNOTIFY_STATUS_MS after a transition
- *   WATCHDOG=1   every half WATCHDOG_USEC, while the wiring's alive
+ *   WATCHDOG=1   every quarter of WATCHDOG_USEC, while the wiring's alive
  *                callback says the network process's loop is running
  *   STOPPING=1   at a terminating signal
  *
@@ -41,7 +41,7 @@ void		 sdnotify_reloading(struct sdnotify *);
 void		 sdnotify_stopping(struct sdnotify *);
 /*
  * WATCHDOG=1 when the unit asks for it (WATCHDOG_USEC, and WATCHDOG_PID
- * if set is ours): every half period, but only when alive(arg) is true.
+ * if set is ours): four times a period, but only when alive(arg) is true.
  */
 void		 sdnotify_watchdog(struct sdnotify *, bool (*alive)(void *),
 		    void *arg);

@@ -217,8 +217,8 @@ sdnotify_watchdog(struct sdnotify *sd, bool (*alive)(void *), void *arg)
 		return;
 	sd->alive = alive;
 	sd->alive_arg = arg;
-	/* sd_watchdog_enabled(3): send at half the period. */
-	usec = usec / 2 > 1000 ? usec / 2 : 1000;
+	/* Four times a period: one missed tick (a late answer) is no restart. */
+	usec = usec / 4 > 1000 ? usec / 4 : 1000;
 	tv.tv_sec = (time_t)(usec / 1000000);
 	tv.tv_usec = (suseconds_t)(usec % 1000000);
 	sd->wd_ev = event_new(sd->base, -1, EV_PERSIST, on_watchdog, sd);

@@ -7,7 +7,7 @@
 #     waits for its missing interface; STATUS= follows the transitions
 #   - SIGHUP: RELOADING=1 then READY=1; the changed included file is
 #     read again (a vhid added), also when the reload fails
-#   - WATCHDOG=1 about every WATCHDOG_USEC/2; with the network process
+#   - WATCHDOG=1 about every WATCHDOG_USEC/4; with the network process
 #     stopped (SIGSTOP) they stop while the parent still runs, until
 #     its heartbeat gives the network process up
 #   - without NOTIFY_SOCKET nothing is sent and nothing is logged
@@ -16,7 +16,7 @@
 
 VIP=192.0.2.100
 VIP3=192.0.2.103
-WD_USEC=400000
+WD_USEC=800000
 PY=${PYTHON:-python3}
 tb_init
 command -v "$PY" >/dev/null || { echo "${0##*/}: SKIP: no $PY" >&2; exit 77; }
@@ -135,7 +135,7 @@ sleep 0.5
 "$PY" - "$msgs" "$WD_USEC" <<'EOF' || tb_fail "the watchdog messages are wrong (above)"
 import sys
 lines = [l.rstrip("\n").split(" ", 1) for l in open(sys.argv[1])]
-period = int(sys.argv[2]) / 2e6
+period = int(sys.argv[2]) / 4e6
 t = {m: float(ts) for ts, m in lines if m.startswith("TEST=")}
 wd = [float(ts) for ts, m in lines if m == "WATCHDOG=1"]
 before = [x for x in wd if x < t["TEST=stop"]]
