@@ -25,7 +25,8 @@
  *                  address: "run this script"; the parent builds the
  *                  command from its own copy of configuration `gen`
  *     PS_RELEASE   queue id: the vhid is gone (its queue still drains)
- *     PS_STARTED   the child is up (its control socket is bound)
+ *     PS_STARTED   the child is up (its control socket is bound) and
+ *                  every vhid has started or waits: systemd READY=1
  *     PS_ACK       gen: configuration `gen` is applied; no request of an
  *                  older generation follows
  *     PS_PONG      seq: the answer to a ping (heartbeat.h)

@@ -224,8 +224,8 @@ sdnotify_watchdog(struct sdnotify *sd, bool (*alive)(void *), void *arg)
 	sd->wd_ev = event_new(sd->base, -1, EV_PERSIST, on_watchdog, sd);
 	if (sd->wd_ev == NULL || event_add(sd->wd_ev, &tv) == -1)
 		fatalx("cannot arm the systemd watchdog");
-	log_info("systemd watchdog: WATCHDOG=1 every %llu ms while the "
-	    "network process answers", (unsigned long long)usec / 1000);
+	log_info("systemd watchdog: WATCHDOG=1 every %llu ms",
+	    (unsigned long long)usec / 1000);
 	on_watchdog(-1, 0, sd);
 }
 
