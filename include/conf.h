@@ -25,8 +25,8 @@ struct config {
 int	config_load(const char *path, const struct carpd_options *,
 	    struct config *, char *err, size_t errlen);
 /*
- * The same from memory; `name` stands for the file in messages, and
- * relative includes are relative to its directory.
+ * The same from memory; `name` stands for the file in messages.  There
+ * is no file to include others from: `include` is an error.
  */
 int	config_parse(const char *buf, size_t len, const char *name,
 	    bool exposed, const struct carpd_options *, struct config *,

@@ -60,6 +60,7 @@ struct parser {
 	unsigned		 depth;		/* 1: the main file */
 	dev_t			 dev;		/* this file, for cycles */
 	ino_t			 ino;
+	bool			 from_file;	/* else no include */
 };
 
 static int
@@ -548,6 +549,7 @@ include_file(struct parser *ps, const char *path)
 	in.depth = ps->depth + 1;
 	in.dev = st.st_dev;
 	in.ino = st.st_ino;
+	in.from_file = true;
 	rc = parse_file(&in);
 	explicit_bzero(buf, len);
 	free(buf);
@@ -573,6 +575,8 @@ parse_include(struct parser *ps)
 	glob_t		 g;
 	int		 n, rc = 0;
 
+	if (!ps->from_file)
+		return perr(ps, "include: only in a configuration file");
 	if (next(ps) != T_WORD)
 		return perr(ps, "include needs a file name or a pattern");
 	if (ps->word[0] == '/' || slash == NULL)
@@ -660,6 +664,7 @@ parse_config(const char *buf, size_t len, const char *name, bool exposed,
 	if (st != NULL) {
 		ps.dev = st->st_dev;
 		ps.ino = st->st_ino;
+		ps.from_file = true;
 	}
 	ps.exposed = exposed;
 	ps.path = name;
