@@ -161,7 +161,7 @@ on_transition(struct carpd *cd, const struct vhid *v)
 	}
 	notify_line(cd->notify, v->cfg.vhid, v->ifp->name,
 	    carp_state_name(v->fsm.state), group);
-	sdnotify_state(cd->sd, v->cfg.vhid, v->ifp->name, v->fsm.state);
+	sdnotify_state(cd->sd, v->cfg.vhid, v->cfg.ifname, v->fsm.state);
 }
 
 /* Without a parent the watchdog is fed from this loop itself. */
