@@ -575,11 +575,186 @@ vmac_here(void *arg, const struct vhid *v, int up)
 		    v->cfg.ifname, err);
 }
 
+/* Warnings about the settings, once, before anything runs. */
+static void
+warn_settings(const struct carpd_options *opts, const struct config *cf)
+{
+	if (opts->pass_on_cmdline)
+		log_warnx("the password was given with --pass: other users "
+		    "may have seen it in the process list; use --passfile");
+	for (size_t i = 0; i < cf->nvhids; i++)
+		if (opts->vhid_given && cf->vhids[i].passfile != NULL &&
+		    passfile_exposed(cf->vhids[i].passfile) == 1)
+			log_warnx("%s is readable by other users; chmod 600 it",
+			    cf->vhids[i].passfile);
+}
+
+/* The runtime before any vhid: base, runner, link watch, the parent. */
+static void
+carpd_init(struct carpd *cd, struct carpd_options *opts,
+    const struct config *cf, int ps_fd, pid_t parent)
+{
+	memset(cd, 0, sizeof(*cd));
+	clock_gettime(CLOCK_REALTIME, &cd->start_time);
+	/* The pid others signal and find in the pidfile: the parent's. */
+	cd->main_pid = ps_fd != -1 ? getppid() : getpid();
+	TAILQ_INIT(&cd->ifaces);
+	TAILQ_INIT(&cd->vhids);
+	TAILQ_INIT(&cd->demotes);
+	cd->opts = opts;
+	cd->config_path = opts->vhid_given ? NULL : opts->config;
+	cd->base = new_base();
+	/* Upcalls: lower modules know these only as callbacks. */
+	cd->iface_rx = vhid_rx;
+	/* Now: the network process cannot read /proc once sandboxed. */
+	cd->ip6_forwarding = net_ipv6_forwarding() == 1;
+	script_runner_init(&cd->runner, cd->base, cf->g.script_timeout);
+	cd->runner.idle_cb = on_idle;
+	cd->runner.idle_arg = cd;
+	cd->gen = PS_GEN_FIRST;
+	if (ps_fd == -1 && cf->g.script_user != NULL &&
+	    script_runner_set_user(&cd->runner, cf->g.script_user) == -1)
+		fatalx("no such user: %s", cf->g.script_user);
+	setup_signals(cd);
+	if (link_watch_open(cd) == -1)
+		log_warn("cannot watch link state with rtnetlink");
+	if (ps_fd != -1) {
+		cd->child = child_new(cd->base, ps_fd, parent, on_config, cd);
+		child_hook_runner(cd->child, &cd->runner);
+		cd->vmac_cb = vmac_by_parent;
+	} else {
+		vmac_config_start(cf);
+		cd->vmac_cb = vmac_here;
+	}
+	cd->vmac_arg = cd;
+}
+
+/*
+ * The vhids and the control socket: 0, or the exit status.  A vhid whose
+ * interface is missing or down waits for it (the link watcher starts
+ * it); any other vhid that cannot run is an error.
+ */
+static int
+open_vhids(struct carpd *cd, struct config *cf)
+{
+	char err[256];
+
+	for (size_t i = 0; i < cf->nvhids; i++)
+		if (vhid_new(cd, &cf->vhids[i], err, sizeof(err)) == NULL) {
+			log_warnx("vhid %u on %s: %s", cf->vhids[i].vhid,
+			    cf->vhids[i].ifname, err);
+			return 1;
+		}
+	if (cf->g.control_path != NULL) {
+		cd->control = control_open(cd, cf->g.control_path,
+		    CONTROL_MODE, err, sizeof(err));
+		if (cd->control == NULL) {
+			log_warnx("control socket: %s", err);
+			return CARPD_EXIT_SOCKET_BUSY;
+		}
+	}
+	return 0;
+}
+
+/* The network process gives up what it will not need again. */
+static void
+enter_sandbox(struct carpd *cd, const struct config *cf, const char *user,
+    int ps_fd)
+{
+	/* While the privileges and the system calls it needs are there. */
+	rt_apply(&cf->g.rt);
+	if (ps_fd == -1)
+		return;
+	if (child_drop(user) == -1)
+		fatalx("cannot drop privileges");
+	/* A kill -9 of the parent is a crash of the whole daemon. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (!child_parent_alive(cd->child))
+		_exit(1);
+#ifdef CARPD_TEST_HOOKS
+	test_child_hook(ps_fd);
+#endif
+	if (sandbox_enter(ps_fd) == -1)
+		fatalx("cannot enter the sandbox");
+#ifdef CARPD_TEST_HOOKS
+	sandbox_test_hook(cd->base);
+#endif
+}
+
+/* Demotion, notify, systemd and tracking; then every vhid starts. */
+static void
+start_vhids(struct carpd *cd, const struct config *cf)
+{
+	struct vhid *v;
+
+	startup_demote(cd, cf->g.startup_demote_s);
+	cd->track_rl.burst = 10;
+	cd->track_rl.period_ms = 1000;
+	if (cf->g.notify_fifo != NULL) {
+		cd->transition_cb = on_transition;
+		if (cd->child == NULL)
+			cd->notify = notify_new(cf->g.notify_fifo);
+	}
+	/* Only the process systemd started talks to it: ours, or the parent. */
+	if (sdnotify_wanted()) {
+		cd->transition_cb = on_transition;
+		if (cd->child == NULL &&
+		    (cd->sd = sdnotify_new(cd->base)) != NULL) {
+			sdnotify_vhids(cd->sd, cf);
+			sdnotify_watchdog(cd->sd, loop_alive, cd);
+		}
+	}
+	if (cd->child != NULL)
+		child_on_track(cd->child, on_track, cd);
+	else if (cf->g.ntracks > 0)
+		cd->track = track_new(cd->base, &cd->runner, &cf->g, on_track,
+		    cd);
+	TAILQ_FOREACH(v, &cd->vhids, entry)
+		vhid_try_start(v);
+	/* Every vhid has started or waits for its interface: ready. */
+	if (cd->child != NULL)
+		child_send_started(cd->child);
+	sdnotify_ready(cd->sd);
+}
+
+/* The network process, or the one process: 0 or the exit status. */
+static int
+run_network(struct carpd_options *opts, struct config *cf, const char *user,
+    int ps_fd, pid_t parent, struct pidfile *pf)
+{
+	struct carpd	cd;
+	int		rc;
+
+	carpd_init(&cd, opts, cf, ps_fd, parent);
+	if ((rc = open_vhids(&cd, cf)) != 0) {
+		carpd_free(&cd);
+		pidfile_remove(pf);
+		return rc;
+	}
+	enter_sandbox(&cd, cf, user, ps_fd);
+	log_info("carpd %s started with %zu vhid%s%s%s", PACKAGE_VERSION,
+	    cf->nvhids, cf->nvhids == 1 ? "" : "s",
+	    cd.config_path ? " from " : "", cd.config_path ? cd.config_path : "");
+	start_vhids(&cd, cf);
+	if (event_base_dispatch(cd.base) == -1)
+		log_warnx("event loop failed");
+	/* The down scripts of the shutdown must reach the parent. */
+	if (cd.child != NULL)
+		child_flush(cd.child,
+		    (int)(cd.runner.timeout_s + EXIT_GRACE) * 1000);
+	carpd_free(&cd);
+	if (ps_fd != -1)
+		close(ps_fd);
+	else
+		vmac_config_stop(cf);
+	pidfile_remove(pf);
+	log_info(ps_fd != -1 ? "network process exited" : "exited");
+	return cd.exit_code;
+}
+
 static int
 run(struct carpd_options *opts, struct config *cf)
 {
-	struct carpd	cd;
-	struct vhid	*v;
 	struct pidfile	pf = { .fd = -1 };
 	struct ownfile	ctl = { 0 };
 	const char	*user;
@@ -589,15 +764,7 @@ run(struct carpd_options *opts, struct config *cf)
 	/* Held until each process watches them (util.h). */
 	daemon_signals_mask(SIG_BLOCK);
 	log_init(1, cf->g.debug, cf->g.facility);
-	if (opts->pass_on_cmdline)
-		log_warnx("the password was given with --pass: other users "
-		    "may have seen it in the process list; use --passfile");
-	for (size_t i = 0; i < cf->nvhids; i++)
-		if (opts->vhid_given && cf->vhids[i].passfile != NULL &&
-		    passfile_exposed(cf->vhids[i].passfile) == 1)
-			log_warnx("%s is readable by other users; chmod 600 it",
-			    cf->vhids[i].passfile);
-
+	warn_settings(opts, cf);
 	/* Fork before libevent exists: its backends do not survive fork. */
 	if (opts->daemonize) {
 		if (daemon(0, 0) == -1)
@@ -626,131 +793,9 @@ run(struct carpd_options *opts, struct config *cf)
 	free(ctl.path);
 	if (ps_fd != -1)
 		pidfile_forget(&pf);
-
-	memset(&cd, 0, sizeof(cd));
-	clock_gettime(CLOCK_REALTIME, &cd.start_time);
-	/* The pid others signal and find in the pidfile: the parent's. */
-	cd.main_pid = ps_fd != -1 ? getppid() : getpid();
-	TAILQ_INIT(&cd.ifaces);
-	TAILQ_INIT(&cd.vhids);
-	TAILQ_INIT(&cd.demotes);
-	cd.opts = opts;
-	cd.config_path = opts->vhid_given ? NULL : opts->config;
-	cd.base = new_base();
-	/* Upcalls: lower modules know these only as callbacks. */
-	cd.iface_rx = vhid_rx;
-	/* Now: the network process cannot read /proc once sandboxed. */
-	cd.ip6_forwarding = net_ipv6_forwarding() == 1;
-	script_runner_init(&cd.runner, cd.base, cf->g.script_timeout);
-	cd.runner.idle_cb = on_idle;
-	cd.runner.idle_arg = &cd;
-	cd.gen = PS_GEN_FIRST;
-	if (ps_fd == -1 && cf->g.script_user != NULL &&
-	    script_runner_set_user(&cd.runner, cf->g.script_user) == -1)
-		fatalx("no such user: %s", cf->g.script_user);
-	setup_signals(&cd);
-	if (link_watch_open(&cd) == -1)
-		log_warn("cannot watch link state with rtnetlink");
-	if (ps_fd != -1) {
-		cd.child = child_new(cd.base, ps_fd, parent, on_config, &cd);
-		child_hook_runner(cd.child, &cd.runner);
-		cd.vmac_cb = vmac_by_parent;
-	} else {
-		vmac_config_start(cf);
-		cd.vmac_cb = vmac_here;
-	}
-	cd.vmac_arg = &cd;
-
-	/*
-	 * A vhid whose interface is missing or down waits for it (the link
-	 * watcher starts it); any other vhid that cannot run is an error.
-	 */
-	for (size_t i = 0; i < cf->nvhids; i++) {
-		char err[256];
-
-		if (vhid_new(&cd, &cf->vhids[i], err, sizeof(err)) == NULL) {
-			log_warnx("vhid %u on %s: %s", cf->vhids[i].vhid,
-			    cf->vhids[i].ifname, err);
-			carpd_free(&cd);
-			pidfile_remove(&pf);
-			return 1;
-		}
-	}
-	if (cf->g.control_path != NULL) {
-		char err[256];
-
-		cd.control = control_open(&cd, cf->g.control_path,
-		    CONTROL_MODE, err, sizeof(err));
-		if (cd.control == NULL) {
-			log_warnx("control socket: %s", err);
-			carpd_free(&cd);
-			pidfile_remove(&pf);
-			return CARPD_EXIT_SOCKET_BUSY;
-		}
-	}
-	/* While the privileges and the system calls it needs are there. */
-	rt_apply(&cf->g.rt);
-	if (ps_fd != -1) {
-		if (child_drop(user) == -1)
-			fatalx("cannot drop privileges");
-		/* A kill -9 of the parent is a crash of the whole daemon. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (!child_parent_alive(cd.child))
-			_exit(1);
-#ifdef CARPD_TEST_HOOKS
-		test_child_hook(ps_fd);
-#endif
-		if (sandbox_enter(ps_fd) == -1)
-			fatalx("cannot enter the sandbox");
-#ifdef CARPD_TEST_HOOKS
-		sandbox_test_hook(cd.base);
-#endif
-	}
-	log_info("carpd %s started with %zu vhid%s%s%s", PACKAGE_VERSION,
-	    cf->nvhids, cf->nvhids == 1 ? "" : "s",
-	    cd.config_path ? " from " : "", cd.config_path ? cd.config_path : "");
-	startup_demote(&cd, cf->g.startup_demote_s);
-	cd.track_rl.burst = 10;
-	cd.track_rl.period_ms = 1000;
-	if (cf->g.notify_fifo != NULL) {
-		cd.transition_cb = on_transition;
-		if (cd.child == NULL)
-			cd.notify = notify_new(cf->g.notify_fifo);
-	}
-	/* Only the process systemd started talks to it: ours, or the parent. */
-	if (sdnotify_wanted()) {
-		cd.transition_cb = on_transition;
-		if (cd.child == NULL && (cd.sd = sdnotify_new(cd.base)) != NULL) {
-			sdnotify_vhids(cd.sd, cf);
-			sdnotify_watchdog(cd.sd, loop_alive, &cd);
-		}
-	}
-	if (cd.child != NULL)
-		child_on_track(cd.child, on_track, &cd);
-	else if (cf->g.ntracks > 0)
-		cd.track = track_new(cd.base, &cd.runner, &cf->g, on_track, &cd);
-	TAILQ_FOREACH(v, &cd.vhids, entry)
-		vhid_try_start(v);
-	/* Every vhid has started or waits for its interface: ready. */
-	if (cd.child != NULL)
-		child_send_started(cd.child);
-	sdnotify_ready(cd.sd);
-
-	if (event_base_dispatch(cd.base) == -1)
-		log_warnx("event loop failed");
-	/* The down scripts of the shutdown must reach the parent. */
-	if (cd.child != NULL)
-		child_flush(cd.child,
-		    (int)(cd.runner.timeout_s + EXIT_GRACE) * 1000);
-	carpd_free(&cd);
-	if (ps_fd != -1)
-		close(ps_fd);
-	else
-		vmac_config_stop(cf);
-	pidfile_remove(&pf);
-	log_info(ps_fd != -1 ? "network process exited" : "exited");
-	return cd.exit_code;
+	return run_network(opts, cf, user, ps_fd, parent, &pf);
 }
+
 int
 main(int argc, char **argv)
 {
