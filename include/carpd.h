@@ -80,6 +80,8 @@ struct vhid {
 	bool			 src_lost;	/* the interface has no address left */
 	bool			 carpdev;	/* no address: sends from a VIP */
 	uint32_t		 peer_waiting;	/* bit i: peer i unresolved, said */
+	uint32_t		 peer_resolved;	/* bit i: peer i's MAC, last looked */
+	uint8_t			 peer_mac[CARPD_MAX_PEERS][6];
 	struct log_ratelimit	 mixed_rl;	/* unicast and multicast mixed */
 	bool			 started;	/* FSM_EV_START given */
 	enum carpd_wait		 wait;		/* why not started, last logged */
@@ -121,6 +123,7 @@ struct iface {
 	uint8_t			 mac[6];
 	struct in_addr		 addr;		/* first own IPv4 address, or 0 */
 	struct in6_addr		 addr6;		/* link-local, else first IPv6 */
+	struct in6_addr		 addr6g;	/* first not link-local, or :: */
 	void			*pcap;		/* pcap_t */
 	void			*libnet;	/* libnet_t */
 	int			 mcast_fd;	/* holds group memberships */

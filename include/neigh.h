@@ -18,11 +18,12 @@ struct neigh;
 struct neigh	*neigh_new(struct event_base *);
 void		 neigh_free(struct neigh *);
 /*
- * The MAC address of `addr` on interface `ifindex`: 0 when the kernel
- * has a usable one; -1 when not (yet), after asking the kernel to
- * resolve it (at most once a second per address).
+ * The MAC address of `addr` (a struct in_addr or in6_addr, by `family`)
+ * on interface `ifindex`: 0 when the kernel has a usable one; -1 when
+ * not (yet), after asking the kernel to resolve it (at most once a
+ * second per address).
  */
-int		 neigh_lookup(struct neigh *, int ifindex, struct in_addr addr,
-		    uint8_t mac[6]);
+int		 neigh_lookup(struct neigh *, int ifindex, int family,
+		    const void *addr, uint8_t mac[6]);
 
 #endif

@@ -6,6 +6,7 @@
 #ifndef CARPD_NET_H
 #define CARPD_NET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <netinet/in.h>
@@ -37,12 +38,14 @@ void		 net_iface_stop(struct iface *);
 int		 net_first_ipv4(const struct iface *, struct in_addr *out);
 /*
  * The host's own IPv6 address on the interface for IPv6 adverts: its
- * link-local one, else the first that no vhid uses as virtual.
+ * link-local one, else the first that no vhid uses as virtual; with
+ * `global`, the first such that is not link-local (for IPv6 peers).
  */
-int		 net_first_ipv6(const struct iface *, struct in6_addr *out);
+int		 net_first_ipv6(const struct iface *, bool global,
+		    struct in6_addr *out);
 /*
- * Read them into ifp->addr and ifp->addr6 (0 and :: for none), once for
- * all the vhids on it.
+ * Read them into ifp->addr, addr6 and addr6g (0 and :: for none), once
+ * for all the vhids on it.
  */
 void		 net_iface_read_addr(struct iface *);
 /* Does the host forward IPv6 (the Router flag of our NAs)?  -1: unknown. */

@@ -18,6 +18,8 @@ void		 vhid_refresh(struct vhid *);
 int		 vhid_same_config(const struct vhid *, const struct vhid_config *);
 void		 vhid_event(struct vhid *, enum fsm_event);
 void		 vhid_log_status(const struct vhid *);
+/* Every vhid's peers looked up again (for the status): resolved or not. */
+void		 vhid_peers_refresh(struct carpd *);
 /* A demotion group's counter changed: the vhids follow (soon). */
 void		 vhid_demote_changed(struct carpd *);
 /* ... now. */

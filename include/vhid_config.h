@@ -23,8 +23,8 @@
 #define CARPD_MAX_PEERS		16
 
 /*
- * A unicast peer (--peer): family and address, so that an IPv6 peer
- * fits beside the IPv4 ones.  Only AF_INET is accepted so far.
+ * A unicast peer (--peer): family and address.  IPv4 peers get the
+ * vhid's IPv4 adverts, IPv6 peers its IPv6 ones.
  */
 struct vhid_peer {
 	sa_family_t		family;
@@ -97,5 +97,12 @@ const char *vhid_peer_ntop(const struct vhid_peer *, char *buf, size_t len);
 bool	vhid_config_joins(const struct vhid_config *);
 /* Is `a` one of the vhid's IPv4 peers? */
 bool	vhid_config_has_peer4(const struct vhid_config *, struct in_addr a);
+/* Is `a` one of the vhid's IPv6 peers? */
+bool	vhid_config_has_peer6(const struct vhid_config *,
+	    const struct in6_addr *a);
+/* How many peers of `family` it has. */
+size_t	vhid_config_npeers(const struct vhid_config *, int family);
+/* Do its IPv6 peers (all of one scope) use link-local addresses? */
+bool	vhid_config_peers_ll(const struct vhid_config *);
 
 #endif

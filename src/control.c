@@ -80,6 +80,7 @@ cmd_status(struct carpd *cd, struct evbuffer *out, int argc, char **argv)
 {
 	char arg[CTL_ECHO_MAX];
 
+	vhid_peers_refresh(cd);		/* which peers are resolved now */
 	if (argc == 1)
 		status_text(cd, out);
 	else if (argc == 2 && strcmp(argv[1], "json") == 0)

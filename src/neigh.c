@@ -5,21 +5,25 @@
  * An advert to a peer is a frame to the peer's MAC address, which the
  * kernel's neighbour table knows.  The network process cannot read
  * /proc after its chroot, so the table comes from rtnetlink: one dump of
- * the IPv4 neighbours, then the RTM_NEWNEIGH and RTM_DELNEIGH events,
- * for the addresses asked about (the watch list).  A peer without a
- * usable entry is resolved by the kernel, not guessed: an empty UDP
- * datagram to the peer's discard port (9) makes the kernel send its own
- * ARP request and fill in the entry, which the events then bring.
+ * the neighbours (IPv4 and IPv6), then the RTM_NEWNEIGH and RTM_DELNEIGH
+ * events, for the addresses asked about (the watch list).  A peer
+ * without a usable entry is resolved by the kernel, not guessed: an
+ * empty UDP datagram to the peer's discard port (9) makes the kernel
+ * send its own ARP request or neighbour solicitation and fill in the
+ * entry, which the events then bring.
  *
  * A unicast advert reaches the peer's IP stack too, and a kernel with
  * no handler for protocol 112 answers each one with ICMP "protocol
- * unreachable".  A raw socket of protocol 112 counts as a handler; it
- * carries a filter that accepts nothing, so it never queues a packet.
+ * unreachable" (ICMPv6 "unrecognized next header").  A raw socket of
+ * protocol 112 per family counts as a handler; it carries a filter that
+ * accepts nothing, so it never queues a packet.
  */
 #include "config.h"
 
 #include <sys/socket.h>
 #include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -41,10 +45,16 @@
 #define NEIGH_USABLE	(NUD_REACHABLE | NUD_STALE | NUD_DELAY | \
 			 NUD_PROBE | NUD_PERMANENT | NUD_NOARP)
 
+/* An address of either family: 4 or 16 bytes of `a`. */
+struct neigh_addr {
+	int		family;
+	uint8_t		a[16];
+};
+
 struct neigh_entry {
 	int		ifindex;
-	struct in_addr	addr;		/* the peer */
-	struct in_addr	via;		/* its next hop: itself, or a router */
+	struct neigh_addr addr;		/* the peer */
+	struct neigh_addr via;		/* its next hop: itself, or a router */
 	uint32_t	route_seq;	/* of the route asked for it */
 	uint8_t		mac[6];
 	bool		usable;
@@ -54,7 +64,9 @@ struct neigh_entry {
 struct neigh {
 	int			 nl_fd;
 	int			 udp_fd;	/* resolves: datagrams to peers */
+	int			 udp6_fd;	/* ... IPv6 ones */
 	int			 sink_fd;	/* protocol 112: no ICMP */
+	int			 sink6_fd;	/* ... no ICMPv6 */
 	struct event		*nl_ev;
 	struct neigh_entry	*tab;
 	size_t			 n;
@@ -73,12 +85,33 @@ mono_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static size_t
+alen(int family)
+{
+	return family == AF_INET6 ? 16 : 4;
+}
+
+static bool
+addr_eq(const struct neigh_addr *x, const struct neigh_addr *y)
+{
+	return x->family == y->family &&
+	    memcmp(x->a, y->a, alen(x->family)) == 0;
+}
+
+static const char *
+addr_str(const struct neigh_addr *x, char *buf, size_t len)
+{
+	if (inet_ntop(x->family, x->a, buf, (socklen_t)len) == NULL)
+		snprintf(buf, len, "?");
+	return buf;
+}
+
 static struct neigh_entry *
-find(struct neigh *nb, int ifindex, struct in_addr a)
+find(struct neigh *nb, int ifindex, const struct neigh_addr *a)
 {
 	for (size_t i = 0; i < nb->n; i++)
 		if (nb->tab[i].ifindex == ifindex &&
-		    nb->tab[i].addr.s_addr == a.s_addr)
+		    addr_eq(&nb->tab[i].addr, a))
 			return &nb->tab[i];
 	return NULL;
 }
@@ -100,7 +133,7 @@ request_dump(struct neigh *nb)
 	rq.nh.nlmsg_type = RTM_GETNEIGH;
 	rq.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	rq.nh.nlmsg_seq = nb->dump_seq = ++nb->seq;
-	rq.nd.ndm_family = AF_INET;
+	rq.nd.ndm_family = AF_UNSPEC;	/* both families */
 	if (send(nb->nl_fd, &rq, sizeof(rq), 0) == -1) {
 		log_warn("neighbours: cannot ask the kernel for its table");
 		return;
@@ -113,10 +146,11 @@ request_dump(struct neigh *nb)
 static void
 neigh_set(struct neigh_entry *e, const uint8_t *ll)
 {
-	char peer[INET_ADDRSTRLEN], via[INET_ADDRSTRLEN];
+	char	peer[INET6_ADDRSTRLEN], via[INET6_ADDRSTRLEN];
+	bool	routed = !addr_eq(&e->via, &e->addr);
 
-	inet_ntop(AF_INET, &e->addr, peer, sizeof(peer));
-	inet_ntop(AF_INET, &e->via, via, sizeof(via));
+	addr_str(&e->addr, peer, sizeof(peer));
+	addr_str(&e->via, via, sizeof(via));
 	if (ll == NULL) {
 		if (e->usable)
 			log_debug("neighbours: %s is no longer resolved", peer);
@@ -126,8 +160,7 @@ neigh_set(struct neigh_entry *e, const uint8_t *ll)
 	if (!e->usable || memcmp(e->mac, ll, 6) != 0)
 		log_info("neighbours: %s%s%s is at "
 		    "%02x:%02x:%02x:%02x:%02x:%02x", peer,
-		    e->via.s_addr != e->addr.s_addr ? " via " : "",
-		    e->via.s_addr != e->addr.s_addr ? via : "",
+		    routed ? " via " : "", routed ? via : "",
 		    ll[0], ll[1], ll[2], ll[3], ll[4], ll[5]);
 	memcpy(e->mac, ll, 6);
 	e->usable = true;
@@ -141,19 +174,22 @@ on_neigh(struct neigh *nb, const struct nlmsghdr *nh)
 	const struct rtattr	*rta;
 	const uint8_t		*ll = NULL;
 	struct neigh_entry	*e;
-	struct in_addr		 dst = { 0 };
+	struct neigh_addr	 dst;
 	bool			 have_dst = false;
 	int			 len;
 
 	if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*nd)) ||
-	    nd->ndm_family != AF_INET)
+	    (nd->ndm_family != AF_INET && nd->ndm_family != AF_INET6))
 		return;
+	memset(&dst, 0, sizeof(dst));
+	dst.family = nd->ndm_family;
 	len = (int)(nh->nlmsg_len - NLMSG_LENGTH(sizeof(*nd)));
 	for (rta = (const struct rtattr *)((const char *)nd +
 	    NLMSG_ALIGN(sizeof(*nd))); RTA_OK(rta, len);
 	    rta = RTA_NEXT(rta, len)) {
-		if (rta->rta_type == NDA_DST && RTA_PAYLOAD(rta) == 4) {
-			memcpy(&dst, RTA_DATA(rta), 4);
+		if (rta->rta_type == NDA_DST &&
+		    RTA_PAYLOAD(rta) == alen(dst.family)) {
+			memcpy(dst.a, RTA_DATA(rta), alen(dst.family));
 			have_dst = true;
 		} else if (rta->rta_type == NDA_LLADDR && RTA_PAYLOAD(rta) == 6)
 			ll = RTA_DATA(rta);
@@ -163,7 +199,7 @@ on_neigh(struct neigh *nb, const struct nlmsghdr *nh)
 	/* Every peer reached through that neighbour (a router: several). */
 	for (size_t i = 0; i < nb->n; i++) {
 		e = &nb->tab[i];
-		if (e->ifindex == nd->ndm_ifindex && e->via.s_addr == dst.s_addr)
+		if (e->ifindex == nd->ndm_ifindex && addr_eq(&e->via, &dst))
 			neigh_set(e, nh->nlmsg_type == RTM_DELNEIGH ||
 			    !(nd->ndm_state & NEIGH_USABLE) ? NULL : ll);
 	}
@@ -181,28 +217,30 @@ request_route(struct neigh *nb, struct neigh_entry *e)
 	struct {
 		struct nlmsghdr	nh;
 		struct rtmsg	rt;
-		struct rtattr	dst;
-		struct in_addr	addr;
 		struct rtattr	oif;
 		int		ifindex;
+		struct rtattr	dst;
+		uint8_t		addr[16];
 	} rq;
+	char buf[INET6_ADDRSTRLEN];
 
 	memset(&rq, 0, sizeof(rq));
-	rq.nh.nlmsg_len = sizeof(rq);
+	rq.nh.nlmsg_len = (uint32_t)(offsetof(__typeof__(rq), addr) +
+	    alen(e->addr.family));
 	rq.nh.nlmsg_type = RTM_GETROUTE;
 	rq.nh.nlmsg_flags = NLM_F_REQUEST;
 	rq.nh.nlmsg_seq = e->route_seq = ++nb->seq;
-	rq.rt.rtm_family = AF_INET;
-	rq.rt.rtm_dst_len = 32;
-	rq.dst.rta_len = RTA_LENGTH(sizeof(rq.addr));
-	rq.dst.rta_type = RTA_DST;
-	rq.addr = e->addr;
+	rq.rt.rtm_family = (unsigned char)e->addr.family;
+	rq.rt.rtm_dst_len = (unsigned char)(8 * alen(e->addr.family));
 	rq.oif.rta_len = RTA_LENGTH(sizeof(rq.ifindex));
 	rq.oif.rta_type = RTA_OIF;
 	rq.ifindex = e->ifindex;
-	if (send(nb->nl_fd, &rq, sizeof(rq), 0) == -1)
+	rq.dst.rta_len = (unsigned short)RTA_LENGTH(alen(e->addr.family));
+	rq.dst.rta_type = RTA_DST;
+	memcpy(rq.addr, e->addr.a, alen(e->addr.family));
+	if (send(nb->nl_fd, &rq, rq.nh.nlmsg_len, 0) == -1)
 		log_warn("neighbours: cannot ask the route to %s",
-		    inet_ntoa(e->addr));
+		    addr_str(&e->addr, buf, sizeof(buf)));
 }
 
 /* The answer to request_route(). */
@@ -211,23 +249,30 @@ on_route(struct neigh *nb, const struct nlmsghdr *nh)
 {
 	const struct rtmsg	*rt = NLMSG_DATA(nh);
 	const struct rtattr	*rta;
-	struct in_addr		 gw = { 0 };
+	struct neigh_addr	 gw;
+	bool			 have_gw = false;
 	int			 len;
 
 	if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*rt)) ||
-	    rt->rtm_family != AF_INET)
+	    (rt->rtm_family != AF_INET && rt->rtm_family != AF_INET6))
 		return;
+	memset(&gw, 0, sizeof(gw));
+	gw.family = rt->rtm_family;
 	len = (int)(nh->nlmsg_len - NLMSG_LENGTH(sizeof(*rt)));
 	for (rta = RTM_RTA(rt); RTA_OK(rta, len); rta = RTA_NEXT(rta, len))
-		if (rta->rta_type == RTA_GATEWAY && RTA_PAYLOAD(rta) == 4)
-			memcpy(&gw, RTA_DATA(rta), 4);
+		if (rta->rta_type == RTA_GATEWAY &&
+		    RTA_PAYLOAD(rta) == alen(gw.family)) {
+			memcpy(gw.a, RTA_DATA(rta), alen(gw.family));
+			have_gw = true;
+		}
 	for (size_t i = 0; i < nb->n; i++) {
 		struct neigh_entry *e = &nb->tab[i];
-		struct in_addr via = gw.s_addr != INADDR_ANY ? gw : e->addr;
+		const struct neigh_addr *via = have_gw ? &gw : &e->addr;
 
-		if (e->route_seq != nh->nlmsg_seq || e->via.s_addr == via.s_addr)
+		if (e->route_seq != nh->nlmsg_seq ||
+		    e->addr.family != gw.family || addr_eq(&e->via, via))
 			continue;
-		e->via = via;
+		e->via = *via;
 		e->usable = false;
 		request_dump(nb);	/* the router may be known already */
 	}
@@ -293,13 +338,13 @@ on_readable(evutil_socket_t fd, short ev, void *arg)
 
 /* A raw socket of protocol 112 that never holds a packet. */
 static int
-open_sink(void)
+open_sink(int family)
 {
 	struct sock_filter	drop = BPF_STMT(BPF_RET | BPF_K, 0);
 	struct sock_fprog	prog = { 1, &drop };
 	int			fd;
 
-	fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	fd = socket(family, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
 	    CARP_PROTO);
 	if (fd == -1)
 		return -1;
@@ -311,6 +356,19 @@ open_sink(void)
 	return fd;
 }
 
+/* The IPv6 side; a host without IPv6 has IPv4 peers only. */
+static void
+open_ipv6(struct neigh *nb)
+{
+	if ((nb->udp6_fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC |
+	    SOCK_NONBLOCK, 0)) == -1)
+		log_debug("neighbours: no IPv6 datagram socket: %s",
+		    strerror(errno));
+	else if ((nb->sink6_fd = open_sink(AF_INET6)) == -1)
+		log_warn("unicast IPv6 adverts: no protocol 112 socket; the "
+		    "kernel may answer them with ICMPv6");
+}
+
 struct neigh *
 neigh_new(struct event_base *base)
 {
@@ -319,7 +377,7 @@ neigh_new(struct event_base *base)
 
 	if ((nb = calloc(1, sizeof(*nb))) == NULL)
 		fatal("calloc");
-	nb->udp_fd = nb->sink_fd = -1;
+	nb->udp_fd = nb->udp6_fd = nb->sink_fd = nb->sink6_fd = -1;
 	nb->nl_fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
 	    NETLINK_ROUTE);
 	memset(&sa, 0, sizeof(sa));
@@ -335,9 +393,10 @@ neigh_new(struct event_base *base)
 		neigh_free(nb);
 		return NULL;
 	}
-	if ((nb->sink_fd = open_sink()) == -1)
+	if ((nb->sink_fd = open_sink(AF_INET)) == -1)
 		log_warn("unicast adverts: no protocol 112 socket; the "
 		    "kernel may answer them with ICMP");
+	open_ipv6(nb);
 	request_dump(nb);
 	return nb;
 }
@@ -353,18 +412,30 @@ neigh_free(struct neigh *nb)
 		close(nb->nl_fd);
 	if (nb->udp_fd != -1)
 		close(nb->udp_fd);
+	if (nb->udp6_fd != -1)
+		close(nb->udp6_fd);
 	if (nb->sink_fd != -1)
 		close(nb->sink_fd);
+	if (nb->sink6_fd != -1)
+		close(nb->sink6_fd);
 	free(nb->tab);
 	free(nb);
 }
 
-/* Let the kernel resolve `e`: it ARPs for a datagram it has to send. */
+/*
+ * Let the kernel resolve `e`: it sends an ARP request or a neighbour
+ * solicitation for a datagram it has to send.
+ */
 static void
 resolve(struct neigh *nb, struct neigh_entry *e)
 {
 	struct sockaddr_in	sin;
+	struct sockaddr_in6	sin6;
+	struct sockaddr		*sa = (struct sockaddr *)&sin;
+	socklen_t		salen = sizeof(sin);
 	long long		now = mono_ms();
+	char			buf[INET6_ADDRSTRLEN];
+	int			fd = nb->udp_fd;
 
 	if (e->asked_ms != 0 && now - e->asked_ms < NEIGH_ASK_MS)
 		return;
@@ -372,21 +443,35 @@ resolve(struct neigh *nb, struct neigh_entry *e)
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons(NEIGH_DISCARD);
-	sin.sin_addr = e->addr;
-	if (sendto(nb->udp_fd, "", 0, 0, (struct sockaddr *)&sin,
-	    sizeof(sin)) == -1)
-		log_debug("neighbours: resolving %s: %s", inet_ntoa(e->addr),
-		    strerror(errno));
+	memcpy(&sin.sin_addr, e->addr.a, 4);
+	if (e->addr.family == AF_INET6) {
+		memset(&sin6, 0, sizeof(sin6));
+		sin6.sin6_family = AF_INET6;
+		sin6.sin6_port = htons(NEIGH_DISCARD);
+		memcpy(&sin6.sin6_addr, e->addr.a, 16);
+		sin6.sin6_scope_id = (uint32_t)e->ifindex;	/* link-local */
+		sa = (struct sockaddr *)&sin6;
+		salen = sizeof(sin6);
+		fd = nb->udp6_fd;
+	}
+	addr_str(&e->addr, buf, sizeof(buf));
+	if (sendto(fd, "", 0, 0, sa, salen) == -1)
+		log_debug("neighbours: resolving %s: %s", buf, strerror(errno));
 	else
-		log_debug("neighbours: resolving %s", inet_ntoa(e->addr));
+		log_debug("neighbours: resolving %s", buf);
 }
 
 int
-neigh_lookup(struct neigh *nb, int ifindex, struct in_addr a, uint8_t mac[6])
+neigh_lookup(struct neigh *nb, int ifindex, int family, const void *addr,
+    uint8_t mac[6])
 {
-	struct neigh_entry *e;
+	struct neigh_entry	*e;
+	struct neigh_addr	 a;
 
-	if ((e = find(nb, ifindex, a)) == NULL) {
+	memset(&a, 0, sizeof(a));
+	a.family = family;
+	memcpy(a.a, addr, alen(family));
+	if ((e = find(nb, ifindex, &a)) == NULL) {
 		if (nb->n == NEIGH_MAX)
 			return -1;
 		if (nb->n % 16 == 0 && (nb->tab = reallocarray(nb->tab,

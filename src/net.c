@@ -467,10 +467,12 @@ is_vip6(const struct iface *ifp, const struct in6_addr *a)
 
 /*
  * Link-local first, as OpenBSD sends from (doc/protocol.md, IPv6): it is
- * there as soon as the interface is up, and it never moves.
+ * there as soon as the interface is up, and it never moves.  With
+ * `global`, the first address that is not link-local: the one IPv6
+ * peers list (doc/protocol.md, "Unicast peers").
  */
 int
-net_first_ipv6(const struct iface *ifp, struct in6_addr *out)
+net_first_ipv6(const struct iface *ifp, bool global, struct in6_addr *out)
 {
 	struct ifaddrs	*ifa, *i;
 	int		 found = -1;
@@ -484,9 +486,10 @@ net_first_ipv6(const struct iface *ifp, struct in6_addr *out)
 		    strcmp(i->ifa_name, ifp->name) != 0)
 			continue;
 		a = ((struct sockaddr_in6 *)(void *)i->ifa_addr)->sin6_addr;
-		if (is_vip6(ifp, &a) || IN6_IS_ADDR_LOOPBACK(&a))
+		if (is_vip6(ifp, &a) || IN6_IS_ADDR_LOOPBACK(&a) ||
+		    (global && IN6_IS_ADDR_LINKLOCAL(&a)))
 			continue;
-		if (IN6_IS_ADDR_LINKLOCAL(&a)) {
+		if (IN6_IS_ADDR_LINKLOCAL(&a) || global) {
 			*out = a;
 			found = 0;
 			break;
@@ -500,14 +503,16 @@ net_first_ipv6(const struct iface *ifp, struct in6_addr *out)
 	return found;
 }
 
-/* ifp->addr and addr6: its own addresses, or none when closed. */
+/* ifp->addr, addr6 and addr6g: its own addresses, or none when closed. */
 void
 net_iface_read_addr(struct iface *ifp)
 {
 	if (!ifp->present || net_first_ipv4(ifp, &ifp->addr) == -1)
 		ifp->addr.s_addr = INADDR_ANY;
-	if (!ifp->present || net_first_ipv6(ifp, &ifp->addr6) == -1)
+	if (!ifp->present || net_first_ipv6(ifp, false, &ifp->addr6) == -1)
 		ifp->addr6 = in6addr_any;
+	if (!ifp->present || net_first_ipv6(ifp, true, &ifp->addr6g) == -1)
+		ifp->addr6g = in6addr_any;
 }
 
 /*

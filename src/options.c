@@ -100,8 +100,8 @@ static const struct opt_def opt_table[] = {
 	{ "track-rise", OPT_TRACK_RISE, 1, "N", C|G, "successes in a row before it stops, 1 to 100 (default 2)" },
 	{ "track-weight", OPT_TRACK_WEIGHT, 1, "N", C|G, "demotion of a failing track script, 1 to 255 (default 1)" },
 	{ "notify-fifo", OPT_NOTIFY_FIFO, 1, "FILE", C|G, "write \"VHID INTERFACE STATE GROUP\" to the FIFO FILE at every transition" },
-	{ "peer", OPT_PEER, 1, "ADDR", C|V, "send adverts to ADDR, unicast, and accept them from the peers only; may be given several times (default: multicast)" },
-	{ "peer-routed", OPT_PEER_ROUTED, 0, NULL, C|V, "accept adverts from peers whose TTL is below 255 (peers behind routers)" },
+	{ "peer", OPT_PEER, 1, "ADDR", C|V, "send adverts to ADDR (IPv4 or IPv6), unicast, and accept them from the peers only; may be given several times (default: multicast)" },
+	{ "peer-routed", OPT_PEER_ROUTED, 0, NULL, C|V, "accept adverts from peers whose TTL or hop limit is below 255 (peers behind routers)" },
 	{ "mac", OPT_MAC, 1, "MODE", C|V, "MAC of the master: real, or virtual (00:00:5e:00:01:<vhid>, on a macvlan device) (default real)" },
 	{ "script-timeout", OPT_SCRIPT_TIMEOUT, 1, "SECONDS", C|G, "kill a script running longer, 1 to 3600 (default 30)" },
 	{ "config", 'c', 1, "FILE", C, "read vhids from FILE (default " CARPD_CONFIG_FILE " when no --vhid is given)" },
@@ -327,54 +327,88 @@ parse_group(struct vhid_config *vc, const char *s, char *msg, size_t len)
 	return 0;
 }
 
-/* The interface holding `a` on this host, or NULL. */
+/* The interface holding the address `p` on this host, or NULL. */
 static const char *
-own_address(struct in_addr a, char *ifname, size_t len)
+own_address(const struct vhid_peer *p, char *ifname, size_t len)
 {
 	struct ifaddrs	*ifa, *i;
 	const char	*found = NULL;
 
 	if (getifaddrs(&ifa) == -1)
 		return NULL;
-	for (i = ifa; i != NULL && found == NULL; i = i->ifa_next)
-		if (i->ifa_addr != NULL && i->ifa_addr->sa_family == AF_INET &&
-		    ((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr ==
-		    a.s_addr) {
+	for (i = ifa; i != NULL && found == NULL; i = i->ifa_next) {
+		const void *a;
+
+		if (i->ifa_addr == NULL || i->ifa_addr->sa_family != p->family)
+			continue;
+		if (p->family == AF_INET)
+			a = &((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr;
+		else
+			a = &((struct sockaddr_in6 *)(void *)
+			    i->ifa_addr)->sin6_addr;
+		if (memcmp(a, &p->addr, p->family == AF_INET ? 4 : 16) == 0) {
 			snprintf(ifname, len, "%s", i->ifa_name);
 			found = ifname;
 		}
+	}
 	freeifaddrs(ifa);
 	return found;
 }
 
-/*
- * A unicast peer: another host's own IPv4 address.  An IPv6 one is of
- * the other family (the vhid's addresses are IPv4).
- */
+/* An IPv6 peer: another host's unicast address (global or link-local). */
 static int
-parse_peer(struct vhid_config *vc, const char *s, char *msg, size_t len)
+peer6_ok(const struct in6_addr *a, const char *s, char *msg, size_t len)
 {
-	struct vhid_peer	 p = { .family = AF_INET };
-	char			 ifname[IF_NAMESIZE];
-	uint32_t		 h;
+	if (IN6_IS_ADDR_MULTICAST(a) || IN6_IS_ADDR_UNSPECIFIED(a) ||
+	    IN6_IS_ADDR_LOOPBACK(a) || IN6_IS_ADDR_V4MAPPED(a))
+		return bad_value(msg, len, s, "another host's unicast IPv6 "
+		    "address (not multicast ff00::/8, ::, ::1 or "
+		    "IPv4-mapped)");
+	return 0;
+}
 
-	if (inet_pton(AF_INET6, s, &p.addr.in6) == 1)
-		return bad_value(msg, len, s, "an IPv4 address: the vhid's "
-		    "virtual addresses are IPv4, and so must its peers be");
-	if (inet_pton(AF_INET, s, &p.addr.in4) != 1)
-		return bad_value(msg, len, s, "another host's IPv4 address, "
-		    "such as 192.0.2.2");
-	h = ntohl(p.addr.in4.s_addr);
+static int
+peer4_ok(struct in_addr a, const char *s, char *msg, size_t len)
+{
+	uint32_t h = ntohl(a.s_addr);
+
 	if (IN_MULTICAST(h) || h == INADDR_BROADCAST || h == INADDR_ANY ||
 	    (h >> 24) == IN_LOOPBACKNET)
 		return bad_value(msg, len, s, "another host's unicast IPv4 "
 		    "address (not multicast, broadcast, 0.0.0.0 or loopback)");
-	if (own_address(p.addr.in4, ifname, sizeof(ifname)) != NULL) {
+	return 0;
+}
+
+/*
+ * A unicast peer: another host's own address, IPv4 or IPv6.  Whether
+ * the vhid has addresses of its family is checked once the vhid is
+ * complete (vhid_config.c), since its addresses may come later.
+ */
+static int
+parse_peer(struct vhid_config *vc, const char *s, char *msg, size_t len)
+{
+	struct vhid_peer	 p;
+	char			 ifname[IF_NAMESIZE];
+
+	memset(&p, 0, sizeof(p));	/* compared with memcmp */
+	if (inet_pton(AF_INET6, s, &p.addr.in6) == 1) {
+		p.family = AF_INET6;
+		if (peer6_ok(&p.addr.in6, s, msg, len) == -1)
+			return -1;
+	} else if (inet_pton(AF_INET, s, &p.addr.in4) == 1) {
+		p.family = AF_INET;
+		if (peer4_ok(p.addr.in4, s, msg, len) == -1)
+			return -1;
+	} else
+		return bad_value(msg, len, s, "another host's IPv4 or IPv6 "
+		    "address, such as 192.0.2.2 or 2001:db8::2");
+	if (own_address(&p, ifname, sizeof(ifname)) != NULL) {
 		snprintf(msg, len, "peer %s is an address of this host (on "
 		    "%s): a peer is another host", s, ifname);
 		return -1;
 	}
-	if (vhid_config_has_peer4(vc, p.addr.in4)) {
+	if (p.family == AF_INET ? vhid_config_has_peer4(vc, p.addr.in4) :
+	    vhid_config_has_peer6(vc, &p.addr.in6)) {
 		snprintf(msg, len, "peer %s is given twice", s);
 		return -1;
 	}

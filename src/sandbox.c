@@ -111,8 +111,9 @@ static const struct {
 } sandbox_sockets[] = {
 	{ AF_PACKET, -1, -1 },		/* libpcap, libnet: reopening */
 	{ AF_INET, SOCK_DGRAM, -1 },	/* multicast; ioctls; peer resolution */
-	{ AF_INET6, SOCK_DGRAM, -1 },	/* IPv6 multicast (ff02::12) */
+	{ AF_INET6, SOCK_DGRAM, -1 },	/* IPv6 multicast; peer resolution */
 	{ AF_INET, SOCK_RAW, 112 },	/* unicast adverts' sink (neigh.c) */
+	{ AF_INET6, SOCK_RAW, 112 },	/* ... the IPv6 ones' */
 	{ AF_NETLINK, -1, NETLINK_ROUTE },	/* getifaddrs; neighbours */
 	{ AF_NETLINK, -1, NETLINK_GENERIC },	/* libpcap's checks */
 };

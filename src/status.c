@@ -175,6 +175,38 @@ status_drops_text(const struct carpd *cd, struct evbuffer *out)
 	}
 }
 
+static void
+mac_fmt(const uint8_t *m, char *buf, size_t len)
+{
+	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
+	    m[3], m[4], m[5]);
+}
+
+/* A vhid with peers: each, at its MAC address or "unresolved". */
+static void
+status_peers_text(const struct carpd *cd, struct evbuffer *out)
+{
+	struct vhid	*v;
+	char		 name[IF_NAMESIZE], a[INET6_ADDRSTRLEN], mac[18];
+
+	TAILQ_FOREACH(v, &cd->vhids, entry) {
+		if (v->cfg.npeers == 0)
+			continue;
+		str_sanitize(v->ifp->name, name, sizeof(name));
+		evbuffer_add_printf(out, "peers vhid %u on %s:", v->cfg.vhid,
+		    name);
+		for (size_t i = 0; i < v->cfg.npeers; i++) {
+			if (v->peer_resolved & (1u << i))
+				mac_fmt(v->peer_mac[i], mac, sizeof(mac));
+			else
+				snprintf(mac, sizeof(mac), "unresolved");
+			evbuffer_add_printf(out, " %s %s",
+			    vhid_peer_ntop(&v->cfg.peers[i], a, sizeof(a)), mac);
+		}
+		evbuffer_add(out, "\n", 1);
+	}
+}
+
 /* Every group in use or demoted, and what demotes it. */
 static void
 status_groups_text(const struct carpd *cd, struct evbuffer *out)
@@ -220,6 +252,7 @@ status_text(const struct carpd *cd, struct evbuffer *out)
 		row_print(out, cells, width);
 	}
 	status_drops_text(cd, out);
+	status_peers_text(cd, out);
 	status_groups_text(cd, out);
 }
 
@@ -238,6 +271,32 @@ json_change(struct evbuffer *out, const struct vhid *v)
 	evbuffer_add_printf(out, ",\"last_change\":\"%s\","
 	    "\"last_change_unix\":%lld,\"reason\":\"%s\"", when,
 	    (long long)v->last_change.tv_sec, fsm_reason_name(v->last_reason));
+}
+
+/* Each peer: address, family, MAC address (null while unresolved). */
+static void
+json_peers(struct evbuffer *out, const struct vhid *v)
+{
+	char a[INET6_ADDRSTRLEN], mac[18];
+
+	evbuffer_add_printf(out, ",\"peers\":[");
+	for (size_t i = 0; i < v->cfg.npeers; i++) {
+		const struct vhid_peer	*p = &v->cfg.peers[i];
+		bool			 ok = v->peer_resolved & (1u << i);
+
+		evbuffer_add_printf(out, "%s{\"address\":\"%s\",\"family\":"
+		    "\"%s\",\"resolved\":%s,\"mac\":", i > 0 ? "," : "",
+		    vhid_peer_ntop(p, a, sizeof(a)),
+		    p->family == AF_INET6 ? "inet6" : "inet",
+		    ok ? "true" : "false");
+		if (ok) {
+			mac_fmt(v->peer_mac[i], mac, sizeof(mac));
+			evbuffer_add_printf(out, "\"%s\"}", mac);
+		} else
+			evbuffer_add_printf(out, "null}");
+	}
+	evbuffer_add_printf(out, "],\"peer_routed\":%s",
+	    v->cfg.peer_routed ? "true" : "false");
 }
 
 static void
@@ -294,6 +353,7 @@ json_vhid(struct evbuffer *out, const struct vhid *v)
 		    status_waiting(v));
 	else
 		evbuffer_add_printf(out, ",\"waiting\":null");
+	json_peers(out, v);
 	evbuffer_add(out, "}", 1);
 }
 

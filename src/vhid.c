@@ -428,6 +428,10 @@ take_source(struct vhid *v)
 		v->cfg.src = a;
 	}
 	if (v->cfg.nvips6 > 0 && v->src6_from_iface) {
+		/* IPv6 peers list our global address, unless link-local. */
+		if (vhid_config_npeers(&v->cfg, AF_INET6) > 0 &&
+		    !vhid_config_peers_ll(&v->cfg))
+			a6 = v->ifp->addr6g;
 		if (IN6_IS_ADDR_UNSPECIFIED(&a6))
 			return -1;
 		v->cfg.src6 = a6;
@@ -463,7 +467,16 @@ log_wait(struct vhid *v, enum carpd_wait why)
 		return;		/* said already */
 	v->wait = why;
 	if (why == CARPD_WAIT_NO_ADDR)
-		if (v->cfg.nvips6 > 0 && IN6_IS_ADDR_UNSPECIFIED(&v->ifp->addr6))
+		if (v->cfg.nvips6 > 0 && v->src6_from_iface &&
+		    IN6_IS_ADDR_UNSPECIFIED(&v->cfg.src6) &&
+		    vhid_config_npeers(&v->cfg, AF_INET6) > 0 &&
+		    !vhid_config_peers_ll(&v->cfg))
+			log_warnx("%s: no IPv6 address but link-local ones; "
+			    "vhid %u has IPv6 peers, which send to this host's "
+			    "own address: it waits for one (or give it a source "
+			    "address)", v->ifp->name, v->cfg.vhid);
+		else if (v->cfg.nvips6 > 0 &&
+		    IN6_IS_ADDR_UNSPECIFIED(&v->ifp->addr6))
 			log_warnx("%s: no IPv6 address to send adverts from; "
 			    "vhid %u waits for one (or give it a source address)",
 			    v->ifp->name, v->cfg.vhid);
@@ -480,16 +493,44 @@ log_wait(struct vhid *v, enum carpd_wait why)
 		    v->ifp->err, v->cfg.vhid);
 }
 
+/*
+ * Peer `i`'s MAC address from the kernel's table (neigh.c), kept for
+ * the status; -1 while it is not resolved (the kernel is asked to).
+ */
+static int
+peer_lookup(struct vhid *v, size_t i, uint8_t mac[6])
+{
+	const struct vhid_peer	*p = &v->cfg.peers[i];
+	uint32_t		 bit = 1u << i;
+
+	if (v->cd->neigh == NULL || neigh_lookup(v->cd->neigh,
+	    v->ifp->ifindex, p->family, &p->addr, mac) == -1) {
+		v->peer_resolved &= ~bit;
+		return -1;
+	}
+	memcpy(v->peer_mac[i], mac, 6);
+	v->peer_resolved |= bit;
+	return 0;
+}
+
 /* Ask for the peers' MAC addresses now: a master needs them soon. */
 static void
 resolve_peers(struct vhid *v)
 {
 	uint8_t mac[6];
 
-	for (size_t i = 0; i < v->cfg.npeers && v->cd->neigh != NULL; i++)
-		if (v->cfg.peers[i].family == AF_INET)
-			(void)neigh_lookup(v->cd->neigh, v->ifp->ifindex,
-			    v->cfg.peers[i].addr.in4, mac);
+	for (size_t i = 0; i < v->cfg.npeers; i++)
+		(void)peer_lookup(v, i, mac);
+}
+
+void
+vhid_peers_refresh(struct carpd *cd)
+{
+	struct vhid *v;
+
+	TAILQ_FOREACH(v, &cd->vhids, entry)
+		if (v->started && v->ifp->present)
+			resolve_peers(v);
 }
 
 /*
@@ -647,42 +688,49 @@ send_to_group(struct vhid *v, struct carp_frame_params *p,
 	return 1;
 }
 
+/* Peer `i`'s MAC address for an advert; said once while it has none. */
+static int
+peer_mac(struct vhid *v, size_t i, uint8_t mac[6])
+{
+	char		buf[INET6_ADDRSTRLEN];
+	uint32_t	bit = 1u << i;
+
+	if (peer_lookup(v, i, mac) == -1) {
+		v->stats.peer_unresolved++;
+		if (!(v->peer_waiting & bit))
+			log_warnx("vhid %u on %s: peer %s has no MAC address "
+			    "yet; the kernel is asked to resolve it",
+			    v->cfg.vhid, v->ifp->name,
+			    vhid_peer_ntop(&v->cfg.peers[i], buf, sizeof(buf)));
+		v->peer_waiting |= bit;
+		return -1;
+	}
+	if (v->peer_waiting & bit)
+		log_info("vhid %u on %s: peer %s resolved", v->cfg.vhid,
+		    v->ifp->name,
+		    vhid_peer_ntop(&v->cfg.peers[i], buf, sizeof(buf)));
+	v->peer_waiting &= ~bit;
+	return 0;
+}
+
 /*
  * One frame per peer, to the MAC address the kernel's neighbour table
  * has for it (neigh.c; doc/protocol.md, "Unicast peers").  A peer not
  * resolved yet misses this advert: it is being resolved.
+ * 1: sent to a peer, -1: every send failed, 0: no peer resolved yet.
  */
-/* 1: sent to a peer, -1: every send failed, 0: no peer resolved yet. */
 static int
 send_to_peers(struct vhid *v, struct carp_frame_params *p,
     const struct carp_advert *a)
 {
 	uint8_t	frame[CARP_FRAME_LEN];
-	char	buf[INET6_ADDRSTRLEN];
 	bool	sent = false, failed = false;
 
 	for (size_t i = 0; i < v->cfg.npeers; i++) {
-		const struct vhid_peer	*peer = &v->cfg.peers[i];
-		uint32_t		 bit = 1u << i;
-
-		if (peer->family != AF_INET)
+		if (v->cfg.peers[i].family != AF_INET ||
+		    peer_mac(v, i, p->dst_mac) == -1)
 			continue;
-		if (v->cd->neigh == NULL || neigh_lookup(v->cd->neigh,
-		    v->ifp->ifindex, peer->addr.in4, p->dst_mac) == -1) {
-			v->stats.peer_unresolved++;
-			if (!(v->peer_waiting & bit))
-				log_warnx("vhid %u on %s: peer %s has no MAC "
-				    "address yet; the kernel is asked to "
-				    "resolve it", v->cfg.vhid, v->ifp->name,
-				    vhid_peer_ntop(peer, buf, sizeof(buf)));
-			v->peer_waiting |= bit;
-			continue;
-		}
-		if (v->peer_waiting & bit)
-			log_info("vhid %u on %s: peer %s resolved", v->cfg.vhid,
-			    v->ifp->name, vhid_peer_ntop(peer, buf, sizeof(buf)));
-		v->peer_waiting &= ~bit;
-		p->dst = peer->addr.in4;
+		p->dst = v->cfg.peers[i].addr.in4;
 		p->ip_id = ip_id(v);
 		carp_frame_build(p, a, frame);
 		if (net_send(v->ifp, frame, sizeof(frame)) == 0)
@@ -692,6 +740,30 @@ send_to_peers(struct vhid *v, struct carp_frame_params *p,
 	}
 	if (sent)
 		v->stats.adverts_sent++;	/* adverts, not frames */
+	return sent ? 1 : failed ? -1 : 0;
+}
+
+/* The IPv6 adverts: one frame per IPv6 peer, as send_to_peers(). */
+static int
+send_to_peers6(struct vhid *v, struct carp_frame6_params *p,
+    const struct carp_advert *a)
+{
+	uint8_t	frame[CARP6_FRAME_LEN];
+	bool	sent = false, failed = false;
+
+	for (size_t i = 0; i < v->cfg.npeers; i++) {
+		if (v->cfg.peers[i].family != AF_INET6 ||
+		    peer_mac(v, i, p->dst_mac) == -1)
+			continue;
+		p->dst = v->cfg.peers[i].addr.in6;
+		carp_frame6_build(p, a, frame);
+		if (net_send(v->ifp, frame, sizeof(frame)) == 0)
+			sent = true;
+		else
+			failed = true;
+	}
+	if (sent)
+		v->stats.adverts_sent++;
 	return sent ? 1 : failed ? -1 : 0;
 }
 
@@ -761,13 +833,17 @@ send_advert6(struct vhid *v, uint8_t advbase, uint8_t advskew)
 	make_advert(v, advbase, advskew, &a);
 	memset(&p, 0, sizeof(p));
 	memcpy(p.src_mac, v->ifp->mac, 6);
-	carp_mcast6_mac(&v->cfg.group6, p.dst_mac);
 	p.src = v->cfg.src6;
-	p.dst = v->cfg.group6;
 	p.tclass = 0;		/* as OpenBSD */
-	carp_frame6_build(&p, &a, frame);
-	if (net_send(v->ifp, frame, sizeof(frame)) == 0)
-		v->stats.adverts_sent++;
+	if (v->cfg.npeers > 0)
+		(void)send_to_peers6(v, &p, &a);
+	else {
+		carp_mcast6_mac(&v->cfg.group6, p.dst_mac);
+		p.dst = v->cfg.group6;
+		carp_frame6_build(&p, &a, frame);
+		if (net_send(v->ifp, frame, sizeof(frame)) == 0)
+			v->stats.adverts_sent++;
+	}
 	log_debug("vhid %u %s: sent IPv6 advert advbase %u advskew %u "
 	    "counter %llu", v->cfg.vhid, v->ifp->name, advbase, advskew,
 	    (unsigned long long)a.counter);
@@ -1121,12 +1197,14 @@ drop(struct iface *ifp, struct vhid *v, enum carp_drop why,
 static void
 log_mixed(struct vhid *v, const struct carp_rx *rx, const char *what)
 {
-	unsigned long suppressed;
+	unsigned long	suppressed;
+	char		src[INET6_ADDRSTRLEN];
 
 	if (log_ratelimit_ok(&v->mixed_rl, now_ms(), &suppressed))
 		log_warnx("vhid %u on %s: %s advert from %s, but vhid %u %s: "
 		    "every host of a group must use peers, or none",
-		    v->cfg.vhid, v->ifp->name, what, inet_ntoa(rx->src),
+		    v->cfg.vhid, v->ifp->name, what,
+		    rx_src(rx, src, sizeof(src)),
 		    v->cfg.vhid, v->cfg.npeers > 0 ? "uses unicast peers" :
 		    "has no peers (multicast)");
 }
@@ -1162,18 +1240,37 @@ rx_check_ttl(const struct vhid *v, const struct carp_rx *rx)
 {
 	if (rx->ttl == CARP_TTL)
 		return CARP_RX_OK;
-	if (v != NULL && v->cfg.peer_routed && rx->af == AF_INET &&
+	if (v == NULL || !v->cfg.peer_routed)
+		return CARP_DROP_TTL;
+	if (rx->af == AF_INET6 ? vhid_config_has_peer6(&v->cfg, &rx->src6) :
 	    vhid_config_has_peer4(&v->cfg, rx->src))
 		return CARP_RX_OK;
 	return CARP_DROP_TTL;
 }
 
-/* IPv6 (doc/protocol.md, IPv6): to the group, or to our own address. */
+/*
+ * IPv6 (doc/protocol.md, IPv6 and "Unicast peers"): to the group, or
+ * with peers from a peer to our own address.
+ */
 static enum carp_drop
-rx_check_dst6(const struct vhid *v, const struct carp_rx *rx)
+rx_check_dst6(struct vhid *v, const struct carp_rx *rx)
 {
-	if (memcmp(&rx->dst6, &v->cfg.group6, sizeof(rx->dst6)) != 0 &&
-	    memcmp(&rx->dst6, &v->cfg.src6, sizeof(rx->dst6)) != 0)
+	bool to_us = memcmp(&rx->dst6, &v->cfg.src6, sizeof(rx->dst6)) == 0;
+
+	if (v->cfg.npeers == 0) {
+		/* Our source is link-local: peers list the global address. */
+		if (memcmp(&rx->dst6, &v->cfg.group6, sizeof(rx->dst6)) != 0) {
+			if (to_us || memcmp(&rx->dst6, &v->ifp->addr6g,
+			    sizeof(rx->dst6)) == 0)
+				log_mixed(v, rx, "a unicast");
+			return CARP_DROP_DST;
+		}
+	} else if (IN6_IS_ADDR_MULTICAST(&rx->dst6)) {
+		log_mixed(v, rx, "a multicast");
+		return CARP_DROP_MULTICAST;
+	} else if (!vhid_config_has_peer6(&v->cfg, &rx->src6))
+		return CARP_DROP_NOT_PEER;
+	else if (!to_us)
 		return CARP_DROP_DST;
 	if (memcmp(&rx->src6, &v->cfg.src6, sizeof(rx->src6)) == 0)
 		return CARP_DROP_LOOP;

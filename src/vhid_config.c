@@ -115,33 +115,153 @@ vhid_config_has_peer4(const struct vhid_config *vc, struct in_addr a)
 	return false;
 }
 
+bool
+vhid_config_has_peer6(const struct vhid_config *vc, const struct in6_addr *a)
+{
+	for (size_t i = 0; i < vc->npeers; i++)
+		if (vc->peers[i].family == AF_INET6 &&
+		    memcmp(&vc->peers[i].addr.in6, a, sizeof(*a)) == 0)
+			return true;
+	return false;
+}
+
+size_t
+vhid_config_npeers(const struct vhid_config *vc, int family)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < vc->npeers; i++)
+		if (vc->peers[i].family == family)
+			n++;
+	return n;
+}
+
+/* The first IPv6 peer, or NULL. */
+static const struct vhid_peer *
+first_peer6(const struct vhid_config *vc)
+{
+	for (size_t i = 0; i < vc->npeers; i++)
+		if (vc->peers[i].family == AF_INET6)
+			return &vc->peers[i];
+	return NULL;
+}
+
+bool
+vhid_config_peers_ll(const struct vhid_config *vc)
+{
+	const struct vhid_peer *p = first_peer6(vc);
+
+	return p != NULL && IN6_IS_ADDR_LINKLOCAL(&p->addr.in6);
+}
+
+/* Our own source or one of our virtual addresses: not another host. */
+static bool
+peer_is_ours(const struct vhid_config *vc, const struct vhid_peer *p,
+    const char **what)
+{
+	static const char *const own = "this host's own source address "
+	    "(srcip): a peer is another host";
+	static const char *const vip = "one of its virtual addresses: a "
+	    "peer is another host's own address";
+
+	*what = own;
+	if (p->family == AF_INET) {
+		if (vc->src.s_addr == p->addr.in4.s_addr)
+			return true;
+		*what = vip;
+		for (size_t k = 0; k < vc->nvips; k++)
+			if (vc->vips[k].s_addr == p->addr.in4.s_addr)
+				return true;
+		return false;
+	}
+	if (memcmp(&vc->src6, &p->addr.in6, sizeof(vc->src6)) == 0)
+		return true;
+	*what = vip;
+	for (size_t k = 0; k < vc->nvips6; k++)
+		if (memcmp(&vc->vips6[k], &p->addr.in6, sizeof(p->addr.in6)) == 0)
+			return true;
+	return false;
+}
+
 /* A peer must be another host: not our source, not a virtual address. */
 static int
 peers_complete(const struct vhid_config *vc, char *msg, size_t len)
 {
-	char a[INET6_ADDRSTRLEN];
+	const char	*what;
+	char		 a[INET6_ADDRSTRLEN];
 
 	for (size_t i = 0; i < vc->npeers; i++) {
 		const struct vhid_peer *p = &vc->peers[i];
 
-		if (p->family != AF_INET)
-			continue;
-		if (vc->src.s_addr == p->addr.in4.s_addr) {
-			snprintf(msg, len, "vhid %u: peer %s is this host's own "
-			    "source address (srcip): a peer is another host",
-			    vc->vhid, vhid_peer_ntop(p, a, sizeof(a)));
+		if (peer_is_ours(vc, p, &what)) {
+			snprintf(msg, len, "vhid %u: peer %s is %s", vc->vhid,
+			    vhid_peer_ntop(p, a, sizeof(a)), what);
 			return -1;
 		}
-		for (size_t k = 0; k < vc->nvips; k++)
-			if (vc->vips[k].s_addr == p->addr.in4.s_addr) {
-				snprintf(msg, len, "vhid %u: peer %s is one of "
-				    "its virtual addresses: a peer is another "
-				    "host's own address", vc->vhid,
-				    vhid_peer_ntop(p, a, sizeof(a)));
-				return -1;
-			}
 	}
 	return 0;
+}
+
+/*
+ * IPv6 peers are all link-local or none: the adverts go from one source
+ * address (doc/protocol.md, "Unicast peers"), which every peer lists.
+ */
+static int
+peers_scope_msg(const struct vhid_config *vc, const char *peer, char *msg,
+    size_t len)
+{
+	const struct vhid_peer	*p6 = first_peer6(vc);
+	char			 a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+
+	for (size_t i = 0; i < vc->npeers; i++) {
+		const struct vhid_peer *p = &vc->peers[i];
+
+		if (p->family != AF_INET6 || IN6_IS_ADDR_LINKLOCAL(&p->addr.in6)
+		    == IN6_IS_ADDR_LINKLOCAL(&p6->addr.in6))
+			continue;
+		snprintf(msg, len, "vhid %u: %s \"%s\" and %s \"%s\": IPv6 "
+		    "peers must be all link-local (fe80::/10) or none, since "
+		    "the adverts go from one source address that every peer "
+		    "lists", vc->vhid, peer, vhid_peer_ntop(p6, a, sizeof(a)),
+		    peer, vhid_peer_ntop(p, b, sizeof(b)));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Peers of a family the vhid has no addresses of, or a family of its
+ * addresses without peers: a vhid with peers sends every advert
+ * unicast, and a group is unicast or multicast for both families.
+ */
+static int
+peers_family_msg(const struct vhid_config *vc, const char *peer, char *msg,
+    size_t len)
+{
+	char	a[INET6_ADDRSTRLEN];
+	size_t	n4 = vhid_config_npeers(vc, AF_INET);
+	size_t	n6 = vhid_config_npeers(vc, AF_INET6);
+
+	for (size_t i = 0; i < vc->npeers; i++) {
+		const struct vhid_peer *p = &vc->peers[i];
+		bool v4 = p->family == AF_INET;
+
+		if ((v4 ? vc->nvips : vc->nvips6) > 0)
+			continue;
+		snprintf(msg, len, "vhid %u: %s %s is an IPv%c address, but "
+		    "the vhid has only IPv%c addresses: give its peers' IPv%c "
+		    "addresses", vc->vhid, peer, vhid_peer_ntop(p, a,
+		    sizeof(a)), v4 ? '4' : '6', v4 ? '6' : '4', v4 ? '6' : '4');
+		return -1;
+	}
+	if (vc->npeers == 0 || ((vc->nvips == 0 || n4 > 0) &&
+	    (vc->nvips6 == 0 || n6 > 0)))
+		return peers_scope_msg(vc, peer, msg, len);
+	snprintf(msg, len, "vhid %u has IPv4 and IPv6 addresses but only "
+	    "IPv%c peers: give a %s of each family (a vhid with peers sends "
+	    "its adverts of both families unicast)", vc->vhid,
+	    n4 > 0 ? '4' : '6', peer);
+	return -1;
 }
 
 /*
@@ -185,7 +305,7 @@ vhid_config_family_msg(const struct vhid_config *vc, int cli, char *msg,
 		    "such as 224.0.0.18", vc->vhid, mcast,
 		    inet_ntop(AF_INET6, &vc->group6, a, sizeof(a)));
 	else
-		return 0;
+		return peers_family_msg(vc, cli ? "--peer" : "peer", msg, len);
 	return -1;
 }
 

@@ -564,6 +564,69 @@ START_TEST(text_drop_lines)
 }
 END_TEST
 
+/*
+ * vhid 2 of fixture_lan with peers: an IPv4 one resolved, an IPv6 one
+ * resolved, an IPv6 one not yet.
+ */
+static void
+fixture_peers(struct fixture *f)
+{
+	static const uint8_t	 m0[6] = { 0x02, 0, 0, 0, 0, 0x02 };
+	static const uint8_t	 m1[6] = { 0x02, 0xab, 0, 0, 0, 0x03 };
+	struct vhid		*v;
+
+	fixture_lan(f);
+	v = &f->vs[1];
+	v->cfg.peers[0].family = AF_INET;
+	v->cfg.peers[0].addr.in4 = addr("192.0.2.2");
+	v->cfg.peers[1].family = AF_INET6;
+	ck_assert_int_eq(inet_pton(AF_INET6, "2001:db8::2",
+	    &v->cfg.peers[1].addr.in6), 1);
+	v->cfg.peers[2].family = AF_INET6;
+	ck_assert_int_eq(inet_pton(AF_INET6, "2001:db8::3",
+	    &v->cfg.peers[2].addr.in6), 1);
+	v->cfg.npeers = 3;
+	v->peer_resolved = 1u << 0 | 1u << 1;
+	memcpy(v->peer_mac[0], m0, 6);
+	memcpy(v->peer_mac[1], m1, 6);
+	memcpy(v->peer_mac[2], m1, 6);	/* stale: not resolved now */
+}
+
+START_TEST(json_peers)
+{
+	struct fixture	 f;
+	char		*j;
+
+	fixture_peers(&f);
+	j = render(status_json, &f.cd);
+	JSON_OK(j, "d['vhids'][0]['peers'] == [] and "
+	    "d['vhids'][0]['peer_routed'] is False");
+	JSON_OK(j, "d['vhids'][1]['peers'] == ["
+	    "{'address': '192.0.2.2', 'family': 'inet', 'resolved': True, "
+	    "'mac': '02:00:00:00:00:02'}, "
+	    "{'address': '2001:db8::2', 'family': 'inet6', 'resolved': True, "
+	    "'mac': '02:ab:00:00:00:03'}, "
+	    "{'address': '2001:db8::3', 'family': 'inet6', 'resolved': False, "
+	    "'mac': None}]");
+	free(j);
+}
+END_TEST
+
+START_TEST(text_peers)
+{
+	struct fixture	 f;
+	char		*t;
+
+	fixture_peers(&f);
+	t = render(status_text, &f.cd);
+	ck_assert_ptr_nonnull(strstr(t, "\npeers vhid 2 on eth0: 192.0.2.2 "
+	    "02:00:00:00:00:02 2001:db8::2 02:ab:00:00:00:03 2001:db8::3 "
+	    "unresolved\n"));
+	ck_assert_ptr_null(strstr(t, "peers vhid 1 "));
+	free(t);
+}
+END_TEST
+
 START_TEST(text_empty)
 {
 	struct fixture	 f;
@@ -639,12 +702,14 @@ status_suite(void)
 	tcase_add_test(tc, json_hostile_names);
 	tcase_add_test(tc, json_many_addresses);
 	tcase_add_test(tc, json_waiting);
+	tcase_add_test(tc, json_peers);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("text");
 	tcase_add_test(tc, text_table);
 	tcase_add_test(tc, text_waiting);
 	tcase_add_test(tc, text_drop_lines);
+	tcase_add_test(tc, text_peers);
 	tcase_add_test(tc, text_empty);
 	tcase_add_test(tc, text_sanitized);
 	tcase_add_test(tc, text_many_addresses);
