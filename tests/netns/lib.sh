@@ -38,7 +38,7 @@ TB_IP=$(command -v ip 2>/dev/null || echo /usr/sbin/ip)
 
 declare -a TB_HOSTS=()
 declare -a TB_ALLPIDS=()
-declare -A TB_NS=() TB_ADDR=() TB_PID=() TB_PORT=()
+declare -A TB_NS=() TB_ADDR=() TB_ADDR6=() TB_PID=() TB_PORT=()
 TB_SW=
 TB_CAPPID=
 
@@ -362,10 +362,11 @@ tb_crash() {
 		[ "${a%/*}" = "${TB_ADDR[$h]}" ] && continue
 		"$TB_IP" -n "${TB_NS[$h]}" addr del "$a" dev eth0
 	done
-	# IPv6 VIPs: the hosts have no IPv6 address of their own but the
-	# link-local one.
+	# IPv6 VIPs: every global address but the host's own (TB_ADDR6,
+	# set by a test that gives its hosts one).
 	for a in $("$TB_IP" -n "${TB_NS[$h]}" -6 -o addr show dev eth0 \
 	    scope global | awk '{ print $4 }'); do
+		[ "${a%/*}" = "${TB_ADDR6[$h]:-}" ] && continue
 		"$TB_IP" -n "${TB_NS[$h]}" addr del "$a" dev eth0
 	done
 	echo "=== $(date +%s.%N) crashed (kill -9, VIPs removed)" >>"$TB_DIR/$h.log"
