@@ -193,7 +193,7 @@ status_peers_text(const struct carpd *cd, struct evbuffer *out)
 		if (v->cfg.npeers == 0)
 			continue;
 		str_sanitize(v->ifp->name, name, sizeof(name));
-		evbuffer_add_printf(out, "peers vhid %u on %s:", v->cfg.vhid,
+		evbuffer_add_printf(out, "unicast peers vhid %u on %s:", v->cfg.vhid,
 		    name);
 		for (size_t i = 0; i < v->cfg.npeers; i++) {
 			if (v->peer_resolved & (1u << i))
@@ -279,7 +279,7 @@ json_peers(struct evbuffer *out, const struct vhid *v)
 {
 	char a[INET6_ADDRSTRLEN], mac[18];
 
-	evbuffer_add_printf(out, ",\"peers\":[");
+	evbuffer_add_printf(out, ",\"unicast_peers\":[");
 	for (size_t i = 0; i < v->cfg.npeers; i++) {
 		const struct vhid_peer	*p = &v->cfg.peers[i];
 		bool			 ok = v->peer_resolved & (1u << i);

@@ -56,7 +56,7 @@ tb_loggrep a 'vhid 9 on eth0: source 192\.0\.2\.1 2001:db8::1, .*unicast to its 
 	tb_fail "1: a's sources are not its own IPv4 and global IPv6 addresses"
 tb_holds 2 both a || tb_fail "1: a did not keep both addresses"
 st=$("${CARPCTL:-$(dirname "$CARPD")/carpctl}" -s "$TB_DIR/b.sock" status)
-grep -qx "peers vhid 9 on eth0: 2001:db8::1 $maca 192.0.2.1 $maca" <<<"$st" ||
+grep -qx "unicast peers vhid 9 on eth0: 2001:db8::1 $maca 192.0.2.1 $maca" <<<"$st" ||
 	tb_fail "1: b's status shows no resolved peers: $st"
 tb_capture_stop
 tcpdump -r "$TB_DIR/br0.pcap" -e -n -v 'ip proto 112 or ip6 proto 112' \
@@ -122,7 +122,7 @@ tb_loggrep a "vhid 10 on eth0: source $lla, .*unicast to its peers" ||
 	tb_fail "4: a does not send from its link-local address"
 tb_holds 1.5 tb_only_holder "$VIP6" a || tb_fail "4: a did not stay the only master"
 st=$("${CARPCTL:-$(dirname "$CARPD")/carpctl}" -s "$TB_DIR/b.sock" status)
-grep -qx "peers vhid 10 on eth0: $lla $maca" <<<"$st" ||
+grep -qx "unicast peers vhid 10 on eth0: $lla $maca" <<<"$st" ||
 	tb_fail "4: b's status shows no resolved link-local peer: $st"
 [ "$(tb_count b 'dropped packet')" -eq "$ndrop" ] || tb_fail "4: b dropped adverts"
 tb_pass "dual-stack unicast: $(cat "$TB_DIR/wire"); crash takeover ${took} s"

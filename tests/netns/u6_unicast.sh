@@ -143,11 +143,11 @@ tb_holds 1.5 tb_only_holder "$VIP" a || tb_fail "2: a did not stay the only mast
 [ "$(tb_count b ' -> MASTER')" -eq "$nmb" ] || tb_fail "2: b became master"
 tb_loggrep c ' -> MASTER' && tb_fail "2: c became master"
 st=$("$CTL" -s "$TB_DIR/a.sock" status)
-grep -qx "peers vhid 7 on eth0: 2001:db8::2 $macb 2001:db8::3 $macc" <<<"$st" ||
+grep -qx "unicast peers vhid 7 on eth0: 2001:db8::2 $macb 2001:db8::3 $macc" <<<"$st" ||
 	tb_fail "2: status shows no resolved peers: $st"
 "$CTL" -s "$TB_DIR/a.sock" status --json | "$TH_PY" -c '
 import json, sys
-p = json.load(sys.stdin)["vhids"][0]["peers"]
+p = json.load(sys.stdin)["vhids"][0]["unicast_peers"]
 want = [{"address": "2001:db8::2", "family": "inet6", "resolved": True,
          "mac": sys.argv[1]},
         {"address": "2001:db8::3", "family": "inet6", "resolved": True,

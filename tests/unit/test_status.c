@@ -599,9 +599,9 @@ START_TEST(json_peers)
 
 	fixture_peers(&f);
 	j = render(status_json, &f.cd);
-	JSON_OK(j, "d['vhids'][0]['peers'] == [] and "
+	JSON_OK(j, "d['vhids'][0]['unicast_peers'] == [] and "
 	    "d['vhids'][0]['peer_routed'] is False");
-	JSON_OK(j, "d['vhids'][1]['peers'] == ["
+	JSON_OK(j, "d['vhids'][1]['unicast_peers'] == ["
 	    "{'address': '192.0.2.2', 'family': 'inet', 'resolved': True, "
 	    "'mac': '02:00:00:00:00:02'}, "
 	    "{'address': '2001:db8::2', 'family': 'inet6', 'resolved': True, "
@@ -619,10 +619,10 @@ START_TEST(text_peers)
 
 	fixture_peers(&f);
 	t = render(status_text, &f.cd);
-	ck_assert_ptr_nonnull(strstr(t, "\npeers vhid 2 on eth0: 192.0.2.2 "
+	ck_assert_ptr_nonnull(strstr(t, "\nunicast peers vhid 2 on eth0: 192.0.2.2 "
 	    "02:00:00:00:00:02 2001:db8::2 02:ab:00:00:00:03 2001:db8::3 "
 	    "unresolved\n"));
-	ck_assert_ptr_null(strstr(t, "peers vhid 1 "));
+	ck_assert_ptr_null(strstr(t, "unicast peers vhid 1 "));
 	free(t);
 }
 END_TEST
