@@ -46,6 +46,17 @@ typedef void	iface_rx_cb(struct iface *, const uint8_t *frame,
 
 struct neigh;
 
+#define CARPD_MAX_BALANCED	64	/* balanced addresses per interface */
+
+/* ARP balancing on an interface (balance.c), counted for carpctl status. */
+struct balance_stats {
+	uint64_t		requests;	/* for a balanced address */
+	uint64_t		answered;	/* by us, for a node we master */
+	uint64_t		limited;	/* ours, not sent: over the rate */
+	uint64_t		others;		/* another host's node */
+	uint64_t		send_errors;
+};
+
 struct vhid_stats {
 	uint64_t		adverts_sent;
 	uint64_t		adverts_rx;
@@ -141,6 +152,19 @@ struct iface {
 	struct vhid		*by_vhid[CARPD_VHID_SLOTS];
 	uint64_t		 drops[CARP_DROP_MAX];	/* before a vhid is known */
 	struct log_ratelimit	 rl;
+	/*
+	 * ARP balancing: a capture handle of its own for the requests for
+	 * the balanced addresses (so the adverts' filter and queue stay as
+	 * they are), the answers' token bucket and counters.
+	 */
+	struct in_addr		 bal[CARPD_MAX_BALANCED];
+	size_t			 nbal;
+	void			*arp_pcap;	/* pcap_t; NULL: none */
+	struct event		*arp_ev;
+	iface_rx_cb		*arp_cb;	/* every ARP request captured */
+	void			*arp_arg;
+	struct log_ratelimit	 arp_tb;	/* the answers' token bucket */
+	struct balance_stats	 bal_stats;
 };
 TAILQ_HEAD(iface_list, iface);
 
@@ -155,6 +179,8 @@ struct carpd {
 	struct control		*control;	/* control socket, or NULL */
 	iface_rx_cb		*iface_rx;	/* given to each new iface */
 	void			*iface_rx_arg;
+	iface_rx_cb		*arp_rx;	/* the same, for ARP requests */
+	void			*arp_rx_arg;
 	int			 nl_fd;		/* rtnetlink link events */
 	struct neigh		*neigh;		/* peers' MACs; NULL: no peers */
 	struct child		*child;		/* channel to the parent, or NULL */

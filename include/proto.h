@@ -208,6 +208,30 @@ size_t		 garp_frame_build(const uint8_t mac[6], struct in_addr vip,
 		    uint8_t out[GARP_FRAME_LEN]);
 
 /*
+ * ARP balancing (doc/protocol.md, "ARP balancing").  The hash of a
+ * requester's IPv4 address: 32-bit FNV-1a over its four bytes in
+ * network order.  The node that answers it is hash % nodes, an index
+ * into the nodes sorted by vhid.
+ */
+uint32_t	 carp_balance_hash(struct in_addr requester);
+size_t		 carp_balance_node(struct in_addr requester, size_t nnodes);
+
+/* An Ethernet ARP request for an IPv4 address, as it came in. */
+struct carp_arp_req {
+	uint8_t		eth_src[6];
+	uint8_t		sha[6];		/* sender hardware address */
+	struct in_addr	spa;		/* sender (requester) address */
+	struct in_addr	tpa;		/* the address asked for */
+};
+#define ARP_FRAME_LEN	42
+/* 0, or -1 for anything else (a reply, another hardware or protocol). */
+int		 carp_arp_req_parse(const uint8_t *frame, size_t len,
+		    struct carp_arp_req *out);
+/* The reply "tpa is at mac" to `req`, unicast to its sender: 42 bytes. */
+size_t		 carp_arp_reply_build(const uint8_t mac[6],
+		    const struct carp_arp_req *req, uint8_t out[ARP_FRAME_LEN]);
+
+/*
  * Unsolicited neighbour advertisement for `target` from `mac`, to
  * ff02::1: Override set, Router when `router`, target link-layer
  * address option; the IPv6 source is the target itself.  86 bytes.

@@ -21,6 +21,7 @@
 #define CARPD_MAX_GROUPS	8	/* demote-group, besides the defaults */
 #define CARPD_GROUP_LEN		16	/* with the NUL (demote.h) */
 #define CARPD_MAX_PEERS		16
+#define CARPD_MAX_NODES		32	/* carpnodes of one balanced address */
 
 /*
  * A unicast peer (--peer): family and address.  IPv4 peers get the
@@ -32,6 +33,12 @@ struct vhid_peer {
 		struct in_addr	in4;
 		struct in6_addr	in6;
 	} addr;
+};
+
+/* One node of a balanced address (carpnodes VHID:ADVSKEW). */
+struct vhid_node {
+	uint8_t			vhid;
+	uint8_t			advskew;	/* this host's, for that node */
 };
 
 struct vhid_config {
@@ -75,6 +82,13 @@ struct vhid_config {
 	struct vhid_peer	peers[CARPD_MAX_PEERS];	/* none: multicast */
 	size_t			npeers;
 	bool			peer_routed;	/* any TTL from a peer */
+	/*
+	 * ARP balancing (doc/protocol.md, "ARP balancing"): every node of
+	 * the balanced address, sorted by vhid, this vhid among them; none
+	 * for a plain vhid.
+	 */
+	struct vhid_node	nodes[CARPD_MAX_NODES];
+	size_t			nnodes;
 };
 
 /* The defaults of ucarp 1.5.2: advbase 1, deadratio 3, group 224.0.0.18. */
@@ -95,6 +109,12 @@ int	vhid_config_complete(const struct vhid_config *, char *msg,
 const char *vhid_peer_ntop(const struct vhid_peer *, char *buf, size_t len);
 /* Does it join its multicast group (no --nomcast, no peers)? */
 bool	vhid_config_joins(const struct vhid_config *);
+/*
+ * Node `i` of a balance block's settings `bal`: the vhid and advskew of
+ * that node, the virtual MAC; `out` owns its own strings.
+ */
+void	vhid_config_node(struct vhid_config *out, const struct vhid_config *bal,
+	    size_t i);
 /* Is `a` one of the vhid's IPv4 peers? */
 bool	vhid_config_has_peer4(const struct vhid_config *, struct in_addr a);
 /* Is `a` one of the vhid's IPv6 peers? */

@@ -12,6 +12,7 @@
 #ifndef CARPD_VMAC_H
 #define CARPD_VMAC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,11 +25,16 @@ void	vmac_addr(uint8_t vhid, uint8_t mac[6]);
  * 0, or -1 when `ifname` does not exist.
  */
 int	vmac_devname(const char *ifname, uint8_t vhid, char *buf, size_t len);
-/* Create it down if missing, set its sysctls; 0 or -1 with `err`. */
-int	vmac_prepare(const char *ifname, uint8_t vhid, char *err, size_t len);
+/*
+ * Create it down if missing, set its sysctls; 0 or -1 with `err`.  The
+ * device of a node of a balanced address (`balanced`) answers no ARP at
+ * all: carpd answers for it (balance.h).
+ */
+int	vmac_prepare(const char *ifname, uint8_t vhid, bool balanced,
+	    char *err, size_t len);
 /* Up (creating it if needed) or down; 0 or -1 with `err`. */
-int	vmac_set(const char *ifname, uint8_t vhid, int up, char *err,
-	    size_t len);
+int	vmac_set(const char *ifname, uint8_t vhid, bool balanced, int up,
+	    char *err, size_t len);
 /*
  * Remove it if it is there (exit; a crash's leftover at start).  Every
  * function here first checks that a device of that name is carpd's (a

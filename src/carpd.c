@@ -20,6 +20,7 @@
 #include <arpa/inet.h>
 #include <event2/event.h>
 
+#include "balance.h"
 #include "carpd.h"
 #include "child.h"
 #include "conf.h"
@@ -304,6 +305,7 @@ carpd_apply_config(struct carpd *cd, const struct config *cfp)
 			added++;
 	free(seen);
 	close_unused_ifaces(cd);
+	balance_refresh(cd);
 	apply_globals(cd, &cf.g);
 	cd->reloads++;
 	log_info("reloaded %s: %u vhids kept, %u added, %u changed, "
@@ -570,7 +572,8 @@ vmac_here(void *arg, const struct vhid *v, int up)
 	char err[256];
 
 	(void)arg;
-	if (vmac_set(v->cfg.ifname, v->cfg.vhid, up, err, sizeof(err)) == -1)
+	if (vmac_set(v->cfg.ifname, v->cfg.vhid, v->cfg.nnodes > 0, up, err,
+	    sizeof(err)) == -1)
 		log_warnx("vhid %u on %s: virtual MAC: %s", v->cfg.vhid,
 		    v->cfg.ifname, err);
 }
@@ -606,6 +609,7 @@ carpd_init(struct carpd *cd, struct carpd_options *opts,
 	cd->base = new_base();
 	/* Upcalls: lower modules know these only as callbacks. */
 	cd->iface_rx = vhid_rx;
+	cd->arp_rx = balance_rx;
 	/* Now: the network process cannot read /proc once sandboxed. */
 	cd->ip6_forwarding = net_ipv6_forwarding() == 1;
 	script_runner_init(&cd->runner, cd->base, cf->g.script_timeout);
@@ -645,6 +649,7 @@ open_vhids(struct carpd *cd, struct config *cf)
 			    cf->vhids[i].ifname, err);
 			return 1;
 		}
+	balance_refresh(cd);
 	if (cf->g.control_path != NULL) {
 		cd->control = control_open(cd, cf->g.control_path,
 		    CONTROL_MODE, err, sizeof(err));

@@ -217,7 +217,8 @@ allowed_keywords(unsigned scope)
 
 	buf[0] = '\0';
 	for (const char *const *k = (const char *const[]){ "include",
-	    "interface", "vhid", NULL }; *k != NULL && scope == OPT_GLOBAL; k++)
+	    "interface", "vhid", "balance", NULL }; *k != NULL &&
+	    scope == OPT_GLOBAL; k++)
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s",
 		    n ? ", " : "", *k);
 	/* The option table is the list. */
@@ -265,6 +266,13 @@ parse_setting(struct parser *ps, const char *kw, unsigned scope,
 	return expect_end(ps, kw);
 }
 
+/* Does the vhid of `vc` stand in cf->vhids[i]'s place? */
+static bool
+same_vhid(const struct vhid_config *a, const struct vhid_config *b)
+{
+	return a->vhid == b->vhid && strcmp(a->ifname, b->ifname) == 0;
+}
+
 static int
 add_vhid(struct parser *ps, struct vhid_config *vc, unsigned line)
 {
@@ -273,19 +281,22 @@ add_vhid(struct parser *ps, struct vhid_config *vc, unsigned line)
 
 	ps->tok_line = line;
 	if (vc->ifname[0] == '\0')
-		return perr(ps, "vhid %u has no interface: put it inside an "
-		    "interface block or give \"interface NAME\"", vc->vhid);
+		return perr(ps, "%s%u has no interface: put it inside an "
+		    "interface block or give \"interface NAME\"",
+		    vc->nnodes > 0 ? "balance: node " : "vhid ", vc->vhid);
 	if (vhid_config_complete(vc, msg, sizeof(msg)) == -1)
 		return perr(ps, "%s", msg);
 	for (size_t i = 0; i < cf->nvhids; i++)
-		if (cf->vhids[i].vhid == vc->vhid &&
-		    strcmp(cf->vhids[i].ifname, vc->ifname) == 0)
+		if (same_vhid(&cf->vhids[i], vc))
 			return strcmp(cf->files[i], ps->path) == 0 ?
-			    perr(ps, "vhid %u on %s is already defined at "
-			    "line %u", vc->vhid, vc->ifname, cf->lines[i]) :
-			    perr(ps, "vhid %u on %s is already defined at "
-			    "%s:%u", vc->vhid, vc->ifname, cf->files[i],
-			    cf->lines[i]);
+			    perr(ps, "%svhid %u on %s is already defined at "
+			    "line %u%s", vc->nnodes > 0 ? "carpnodes: " : "",
+			    vc->vhid, vc->ifname, cf->lines[i],
+			    cf->vhids[i].nnodes > 0 ? " (carpnodes)" : "") :
+			    perr(ps, "%svhid %u on %s is already defined at "
+			    "%s:%u%s", vc->nnodes > 0 ? "carpnodes: " : "",
+			    vc->vhid, vc->ifname, cf->files[i], cf->lines[i],
+			    cf->vhids[i].nnodes > 0 ? " (carpnodes)" : "");
 	if (cf->nvhids == CONF_MAX_VHIDS)
 		return perr(ps, "more than %d vhids", CONF_MAX_VHIDS);
 	cf->vhids = reallocarray(cf->vhids, cf->nvhids + 1, sizeof(*cf->vhids));
@@ -300,15 +311,81 @@ add_vhid(struct parser *ps, struct vhid_config *vc, unsigned line)
 	return 0;
 }
 
+/* A balance block: one vhid per node (doc/protocol.md, ARP balancing). */
+static int
+add_balance(struct parser *ps, struct vhid_config *bal, unsigned line)
+{
+	struct vhid_config n;
+
+	if (bal->nnodes == 0) {
+		ps->tok_line = line;
+		return perr(ps, "balance needs carpnodes VHID:ADVSKEW,... "
+		    "(such as 1:0,2:100,3:100)");
+	}
+	for (size_t i = 0; i < bal->nnodes; i++) {
+		vhid_config_node(&n, bal, i);
+		if (add_vhid(ps, &n, line) == -1) {
+			vhid_config_clear(&n);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The statements of a vhid or balance block, up to its "}".  `what`
+ * names the block in messages; only a balance block takes carpnodes.
+ */
+static int
+parse_body(struct parser *ps, struct vhid_config *vc,
+    const struct vhid_config *tmpl, bool nested, const char *what)
+{
+	bool	own_peers = false, balance = strcmp(what, "balance") == 0;
+	enum tok t;
+
+	while ((t = next(ps)) != T_CLOSE) {
+		char kw[sizeof(ps->word)];
+
+		if (t == T_END)
+			continue;
+		if (t != T_WORD) {
+			if (t != T_ERROR)
+				perr(ps, "%s: missing \"}\"", what);
+			return -1;
+		}
+		if (nested && strcmp(ps->word, "interface") == 0)
+			return perr(ps, "%s is inside the block of interface "
+			    "%s: no interface setting here", what, tmpl->ifname);
+		if (balance && (strcmp(ps->word, "advskew") == 0 ||
+		    strcmp(ps->word, "mac") == 0))
+			return perr(ps, "%s is not a setting of a balance "
+			    "block: %s", ps->word, ps->word[0] == 'a' ?
+			    "each node's advskew is in carpnodes" :
+			    "every node has its virtual MAC");
+		if (!balance && strcmp(ps->word, "carpnodes") == 0)
+			return perr(ps, "carpnodes belongs in a balance block "
+			    "(balance { addr ADDR; carpnodes 1:0,2:100 }), "
+			    "not in %s", what);
+		memcpy(kw, ps->word, sizeof(kw));
+		/* The vhid's own peers replace the interface's, not add. */
+		if (strcmp(kw, "peer") == 0 && !own_peers) {
+			own_peers = true;
+			vc->npeers = 0;
+		}
+		if (parse_setting(ps, kw, OPT_VHID, vc, NULL) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 parse_vhid(struct parser *ps, const struct vhid_config *tmpl, bool nested)
 {
 	struct vhid_config	vc;
-	char			msg[256];
+	char			msg[256], what[16];
 	unsigned		line = ps->tok_line;
 	const struct opt_def	*vd = opt_by_name("vhid");
 	enum tok		t;
-	bool			own_peers = false;
 
 	vhid_config_copy(&vc, tmpl);
 	if ((t = next(ps)) != T_WORD)
@@ -322,31 +399,9 @@ parse_vhid(struct parser *ps, const struct vhid_config *tmpl, bool nested)
 			perr(ps, "vhid %u: expected \"{\"", vc.vhid);
 		goto fail;
 	}
-	while ((t = next(ps)) != T_CLOSE) {
-		char kw[sizeof(ps->word)];
-
-		if (t == T_END)
-			continue;
-		if (t != T_WORD) {
-			if (t != T_ERROR)
-				perr(ps, "vhid %u: missing \"}\"", vc.vhid);
-			goto fail;
-		}
-		if (nested && strcmp(ps->word, "interface") == 0) {
-			perr(ps, "vhid %u is inside the block of interface "
-			    "%s: no interface setting here", vc.vhid, tmpl->ifname);
-			goto fail;
-		}
-		memcpy(kw, ps->word, sizeof(kw));
-		/* The vhid's own peers replace the interface's, not add. */
-		if (strcmp(kw, "peer") == 0 && !own_peers) {
-			own_peers = true;
-			vc.npeers = 0;
-		}
-		if (parse_setting(ps, kw, OPT_VHID, &vc, NULL) == -1)
-			goto fail;
-	}
-	if (add_vhid(ps, &vc, line) == -1)
+	snprintf(what, sizeof(what), "vhid %u", vc.vhid);
+	if (parse_body(ps, &vc, tmpl, nested, what) == -1 ||
+	    add_vhid(ps, &vc, line) == -1)
 		goto fail;
 	return expect_end(ps, "}");
 fail_number:
@@ -356,6 +411,25 @@ fail:
 	/* After the message: it may name the vhid. */
 	vhid_config_clear(&vc);
 	return -1;
+}
+
+static int
+parse_balance(struct parser *ps, const struct vhid_config *tmpl, bool nested)
+{
+	struct vhid_config	bal;
+	unsigned		line = ps->tok_line;
+	enum tok		t;
+	int			rc = -1;
+
+	vhid_config_copy(&bal, tmpl);
+	if ((t = next(ps)) != T_OPEN) {
+		if (t != T_ERROR)
+			perr(ps, "balance: expected \"{\"");
+	} else if (parse_body(ps, &bal, tmpl, nested, "balance") == 0 &&
+	    add_balance(ps, &bal, line) == 0)
+		rc = expect_end(ps, "}");
+	vhid_config_clear(&bal);
+	return rc;
 }
 
 static int
@@ -390,13 +464,17 @@ parse_interface(struct parser *ps, const struct vhid_config *defaults)
 				perr(ps, "interface %s: missing \"}\"", tmpl.ifname);
 			goto out;
 		}
-		if (strcmp(ps->word, "vhid") == 0) {
-			if (parse_vhid(ps, &tmpl, true) == -1)
+		if (strcmp(ps->word, "vhid") == 0 ||
+		    strcmp(ps->word, "balance") == 0) {
+			if ((ps->word[0] == 'v' ? parse_vhid(ps, &tmpl, true) :
+			    parse_balance(ps, &tmpl, true)) == -1)
 				goto out;
 			continue;
 		}
-		if (strcmp(ps->word, "addr") == 0 || strcmp(ps->word, "interface") == 0) {
-			perr(ps, "%s belongs in a vhid block", ps->word);
+		if (strcmp(ps->word, "addr") == 0 || strcmp(ps->word, "interface") == 0 ||
+		    strcmp(ps->word, "carpnodes") == 0) {
+			perr(ps, "%s belongs in a %s block", ps->word,
+			    ps->word[0] == 'c' ? "balance" : "vhid or balance");
 			goto out;
 		}
 		memcpy(kw, ps->word, sizeof(kw));
@@ -438,6 +516,8 @@ parse_file(struct parser *ps)
 			rc = parse_interface(ps, &defaults);
 		else if (strcmp(ps->word, "vhid") == 0)
 			rc = parse_vhid(ps, &defaults, false);
+		else if (strcmp(ps->word, "balance") == 0)
+			rc = parse_balance(ps, &defaults, false);
 		else {
 			memcpy(kw, ps->word, sizeof(kw));
 			rc = parse_setting(ps, kw, OPT_GLOBAL, NULL, &ps->cf->g);
@@ -649,6 +729,62 @@ check_track_groups(const struct config *cf, const char *name, char *err,
 	return 0;
 }
 
+static bool
+has_vip(const struct vhid_config *v, struct in_addr a)
+{
+	for (size_t k = 0; k < v->nvips; k++)
+		if (v->vips[k].s_addr == a.s_addr)
+			return true;
+	return false;
+}
+
+/* The nodes of one balance block: defined at the same place. */
+static bool
+same_block(const struct config *cf, size_t i, size_t j)
+{
+	return cf->vhids[i].nnodes > 0 && cf->vhids[j].nnodes > 0 &&
+	    cf->lines[i] == cf->lines[j] &&
+	    strcmp(cf->files[i], cf->files[j]) == 0;
+}
+
+/*
+ * A balanced address belongs to its nodes alone: another vhid on the
+ * interface with it would answer ARP for it with its own MAC.
+ */
+static int
+check_balanced(const struct config *cf, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < cf->nvhids; i++) {
+		const struct vhid_config *b = &cf->vhids[i];
+
+		for (size_t k = 0; b->nnodes > 0 && k < b->nvips; k++)
+			for (size_t j = 0; j < cf->nvhids; j++) {
+				const struct vhid_config *o = &cf->vhids[j];
+				char a[INET_ADDRSTRLEN], where[64];
+
+				if (same_block(cf, i, j) ||
+				    strcmp(o->ifname, b->ifname) != 0 ||
+				    !has_vip(o, b->vips[k]))
+					continue;
+				if (strcmp(cf->files[i], cf->files[j]) == 0)
+					snprintf(where, sizeof(where), "line %u",
+					    cf->lines[i]);
+				else
+					snprintf(where, sizeof(where), "%s:%u",
+					    cf->files[i], cf->lines[i]);
+				snprintf(err, errlen, "%s:%u: address %s is "
+				    "balanced over carpnodes (%s) and is "
+				    "also an address of vhid %u on %s: a "
+				    "balanced address belongs to its nodes "
+				    "only", cf->files[j], cf->lines[j],
+				    inet_ntop(AF_INET, &b->vips[k], a, sizeof(a)),
+				    where, o->vhid, o->ifname);
+				return -1;
+			}
+	}
+	return 0;
+}
+
 static int
 parse_config(const char *buf, size_t len, const char *name, bool exposed,
     const struct stat *st, const struct carpd_options *o, struct config *cf,
@@ -689,6 +825,8 @@ parse_config(const char *buf, size_t len, const char *name, bool exposed,
 			rc = -1;
 		}
 	}
+	if (rc == 0)
+		rc = check_balanced(cf, err, errlen);
 	if (rc == 0)
 		rc = check_track_groups(cf, name, err, errlen);
 	if (rc == 0 && cf->g.control_path == NULL)
@@ -739,12 +877,15 @@ config_from_options(const struct carpd_options *o, struct config *cf)
 		cf->g.tracks[i].path = xstrdup(o->g.tracks[i].path);
 	cf->g.notify_fifo = o->g.notify_fifo ? xstrdup(o->g.notify_fifo) :
 	    NULL;
-	if ((cf->vhids = calloc(1, sizeof(*cf->vhids))) == NULL ||
-	    (cf->lines = calloc(1, sizeof(*cf->lines))) == NULL ||
-	    (cf->files = calloc(1, sizeof(*cf->files))) == NULL)
+	cf->nvhids = o->vc.nnodes > 0 ? o->vc.nnodes : 1;
+	if ((cf->vhids = calloc(cf->nvhids, sizeof(*cf->vhids))) == NULL ||
+	    (cf->lines = calloc(cf->nvhids, sizeof(*cf->lines))) == NULL ||
+	    (cf->files = calloc(cf->nvhids, sizeof(*cf->files))) == NULL)
 		fatal("calloc");
-	vhid_config_copy(&cf->vhids[0], &o->vc);
-	cf->nvhids = 1;
+	if (o->vc.nnodes == 0)
+		vhid_config_copy(&cf->vhids[0], &o->vc);
+	for (size_t i = 0; i < o->vc.nnodes; i++)
+		vhid_config_node(&cf->vhids[i], &o->vc, i);
 }
 
 void
@@ -797,14 +938,33 @@ yesno(bool b)
 	return b ? "yes" : "no";
 }
 
+/* A balance block's nodes: "1:0,2:100,3:100". */
+static void
+print_nodes(FILE *f, const struct vhid_config *v)
+{
+	fputs("\tcarpnodes ", f);
+	for (size_t k = 0; k < v->nnodes; k++)
+		fprintf(f, "%s%u:%u", k ? "," : "", v->nodes[k].vhid,
+		    v->nodes[k].advskew);
+	fputc('\n', f);
+}
+
 static void
 print_vhid(FILE *f, const struct vhid_config *v)
 {
 	static const char *const fmts[] = { "auto", "ucarp", "openbsd" };
 	char a[INET6_ADDRSTRLEN], p[INET6_ADDRSTRLEN];
+	bool bal = v->nnodes > 0;
 
-	fprintf(f, "\nvhid %u {\n", v->vhid);
+	if (bal && v->vhid != v->nodes[0].vhid)
+		return;		/* printed with its first node */
+	if (bal)
+		fprintf(f, "\nbalance {\n");
+	else
+		fprintf(f, "\nvhid %u {\n", v->vhid);
 	print_kv(f, "\t", "interface", v->ifname);
+	if (bal)
+		print_nodes(f, v);
 	if (v->src.s_addr != INADDR_ANY)
 		fprintf(f, "\tsrcip %s\n", inet_ntop(AF_INET, &v->src, a, sizeof(a)));
 	if (!IN6_IS_ADDR_UNSPECIFIED(&v->src6))
@@ -832,8 +992,10 @@ print_vhid(FILE *f, const struct vhid_config *v)
 			fprintf(f, "/%u", v->prefix6[i]);
 		fputc('\n', f);
 	}
-	fprintf(f, "\tadvbase %u\n\tadvskew %u\n\tdeadratio %u\n"
-	    "\tdown-formula %s\n", v->advbase, v->advskew, v->deadratio,
+	fprintf(f, "\tadvbase %u\n", v->advbase);
+	if (!bal)
+		fprintf(f, "\tadvskew %u\n", v->advskew);
+	fprintf(f, "\tdeadratio %u\n\tdown-formula %s\n", v->deadratio,
 	    fmts[v->downfmt]);
 	fprintf(f, "\tpreempt %s\n\tneutral %s\n\tshutdown %s\n"
 	    "\tignoreifstate %s\n", yesno(v->preempt), yesno(v->neutral),
@@ -867,7 +1029,10 @@ print_vhid(FILE *f, const struct vhid_config *v)
 		    sizeof(p)));
 	if (v->npeers > 0)
 		fprintf(f, "\tpeer-routed %s\n", yesno(v->peer_routed));
-	fprintf(f, "\tmac %s\n}\n", v->vmac ? "virtual" : "real");
+	if (bal)
+		fputs("}\n", f);
+	else
+		fprintf(f, "\tmac %s\n}\n", v->vmac ? "virtual" : "real");
 }
 
 void

@@ -21,6 +21,7 @@
 
 #include "carpd.h"
 #include "net.h"
+#include "util.h"
 #include "vhid_config.h"
 
 #define NET_SNAPLEN	256	/* an advert is 70 or 90 bytes; more is junk */
@@ -35,6 +36,15 @@
 	"(ip6 and (ip6[6] == 0 or ip6[6] == 43 or ip6[6] == 44 or " \
 	"ip6[6] == 60 or ip6[6] == 51) and ip6[40] == 112)"
 #define NET_RX_BATCH	64	/* frames per wakeup: timers still run */
+
+/*
+ * ARP balancing: Ethernet/IPv4 ARP requests whose target is one of the
+ * balanced addresses, and nothing else, reach the ARP handle.
+ */
+#define NET_ARP_FILTER	"arp and arp[0:2] == 1 and arp[2:2] == 0x0800 " \
+	"and arp[4] == 6 and arp[5] == 4 and arp[6:2] == 1 and ("
+#define NET_ARP_SNAPLEN	64	/* an ARP request is 42 bytes, padded 60 */
+#define NET_ARP_BATCH	32	/* requests per wakeup: adverts go first */
 
 static void
 on_packet(u_char *arg, const struct pcap_pkthdr *h, const u_char *bytes)
@@ -60,20 +70,21 @@ on_readable(evutil_socket_t fd, short ev, void *arg)
 	}
 }
 
-static int
-open_pcap(struct iface *ifp, char *err, size_t errlen)
+/* An activated, filtered, non-blocking capture handle on the interface. */
+static pcap_t *
+cap_open(struct iface *ifp, int snaplen, const char *filter, char *err,
+    size_t errlen)
 {
 	char			 ebuf[PCAP_ERRBUF_SIZE] = "";
 	struct bpf_program	 prog;
 	pcap_t			*p;
-	int			 fd, rc;
+	int			 rc;
 
 	if ((p = pcap_create(ifp->name, ebuf)) == NULL) {
 		snprintf(err, errlen, "pcap_create: %s", ebuf);
-		return -1;
+		return NULL;
 	}
-	ifp->pcap = p;
-	pcap_set_snaplen(p, NET_SNAPLEN);
+	pcap_set_snaplen(p, snaplen);
 	pcap_set_promisc(p, 0);
 	pcap_set_immediate_mode(p, 1);
 	pcap_set_timeout(p, 1);
@@ -84,44 +95,153 @@ open_pcap(struct iface *ifp, char *err, size_t errlen)
 		    CARPD_WAIT_IF_DOWN : CARPD_WAIT_IF_MISSING;
 		snprintf(err, errlen, "%s", rc == PCAP_ERROR_IFACE_NOT_UP ?
 		    "interface is down" : "no such interface");
-		return -1;
+		goto fail;
 	}
 	if (rc < 0) {
 		snprintf(err, errlen, "%s", pcap_geterr(p));
-		return -1;
+		goto fail;
 	}
 	if (pcap_datalink(p) != DLT_EN10MB) {
 		snprintf(err, errlen, "not an Ethernet interface (link type %s)",
 		    pcap_datalink_val_to_name(pcap_datalink(p)));
-		return -1;
+		goto fail;
 	}
 	if (pcap_setdirection(p, PCAP_D_IN) == -1)
 		log_debug("%s: pcap_setdirection: %s", ifp->name, pcap_geterr(p));
-	if (pcap_compile(p, &prog, NET_FILTER, 1, PCAP_NETMASK_UNKNOWN) == -1) {
+	if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) == -1) {
 		snprintf(err, errlen, "BPF filter: %s", pcap_geterr(p));
-		return -1;
+		goto fail;
 	}
-	if (pcap_setfilter(p, &prog) == -1) {
-		snprintf(err, errlen, "BPF filter: %s", pcap_geterr(p));
-		pcap_freecode(&prog);
-		return -1;
-	}
+	rc = pcap_setfilter(p, &prog);
 	pcap_freecode(&prog);
+	if (rc == -1) {
+		snprintf(err, errlen, "BPF filter: %s", pcap_geterr(p));
+		goto fail;
+	}
 	if (pcap_setnonblock(p, 1, ebuf) == -1) {
 		snprintf(err, errlen, "pcap_setnonblock: %s", ebuf);
-		return -1;
+		goto fail;
 	}
-	if ((fd = pcap_get_selectable_fd(p)) == -1) {
-		snprintf(err, errlen, "no selectable capture descriptor");
-		return -1;
+	return p;
+fail:
+	pcap_close(p);
+	return NULL;
+}
+
+static struct event *
+cap_watch(struct iface *ifp, pcap_t *p, event_callback_fn cb)
+{
+	struct event	*ev;
+	int		 fd;
+
+	if ((fd = pcap_get_selectable_fd(p)) == -1)
+		return NULL;
+	ev = event_new(ifp->cd->base, fd, EV_READ | EV_PERSIST, cb, ifp);
+	if (ev != NULL && event_add(ev, NULL) == -1) {
+		event_free(ev);
+		ev = NULL;
 	}
-	ifp->rx_ev = event_new(ifp->cd->base, fd, EV_READ | EV_PERSIST,
-	    on_readable, ifp);
-	if (ifp->rx_ev == NULL || event_add(ifp->rx_ev, NULL) == -1) {
+	return ev;
+}
+
+static int
+open_pcap(struct iface *ifp, char *err, size_t errlen)
+{
+	if ((ifp->pcap = cap_open(ifp, NET_SNAPLEN, NET_FILTER, err,
+	    errlen)) == NULL)
+		return -1;
+	if ((ifp->rx_ev = cap_watch(ifp, ifp->pcap, on_readable)) == NULL) {
 		snprintf(err, errlen, "cannot watch the capture descriptor");
 		return -1;
 	}
 	return 0;
+}
+
+/* ---- ARP balancing: the requests for the balanced addresses ---- */
+
+static void
+on_arp_packet(u_char *arg, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	struct iface *ifp = (struct iface *)arg;
+
+	if (ifp->arp_cb != NULL)
+		ifp->arp_cb(ifp, bytes, h->caplen, h->len, ifp->arp_arg);
+}
+
+static void
+close_arp(struct iface *ifp)
+{
+	if (ifp->arp_ev != NULL)
+		event_free(ifp->arp_ev);
+	if (ifp->arp_pcap != NULL)
+		pcap_close(ifp->arp_pcap);
+	ifp->arp_ev = NULL;
+	ifp->arp_pcap = NULL;
+}
+
+static void
+on_arp_readable(evutil_socket_t fd, short ev, void *arg)
+{
+	struct iface *ifp = arg;
+
+	if (pcap_dispatch(ifp->arp_pcap, NET_ARP_BATCH, on_arp_packet,
+	    (u_char *)ifp) == PCAP_ERROR) {
+		log_warnx("%s: ARP capture: %s", ifp->name,
+		    pcap_geterr(ifp->arp_pcap));
+		close_arp(ifp);		/* opened again with the interface */
+	}
+}
+
+/* NET_ARP_FILTER and "arp[24:4] == 0x... or ..." for each address. */
+static char *
+arp_filter(const struct iface *ifp)
+{
+	char	*f = xstrdup(NET_ARP_FILTER), *g;
+
+	for (size_t i = 0; i < ifp->nbal; i++) {
+		g = xasprintf("%s%sarp[24:4] == 0x%08x", f, i ? " or " : "",
+		    ntohl(ifp->bal[i].s_addr));
+		free(f);
+		f = g;
+	}
+	g = xasprintf("%s)", f);
+	free(f);
+	return g;
+}
+
+static int
+open_arp(struct iface *ifp)
+{
+	char *filter = arp_filter(ifp);
+
+	ifp->arp_pcap = cap_open(ifp, NET_ARP_SNAPLEN, filter, ifp->err,
+	    sizeof(ifp->err));
+	free(filter);
+	if (ifp->arp_pcap != NULL && (ifp->arp_ev = cap_watch(ifp,
+	    ifp->arp_pcap, on_arp_readable)) == NULL)
+		snprintf(ifp->err, sizeof(ifp->err), "cannot watch the ARP "
+		    "capture descriptor");
+	if (ifp->arp_ev == NULL) {
+		close_arp(ifp);
+		return -1;
+	}
+	return 0;
+}
+
+int
+net_arp_watch(struct iface *ifp, const struct in_addr *a, size_t n)
+{
+	if (n > CARPD_MAX_BALANCED)
+		n = CARPD_MAX_BALANCED;
+	if (n == ifp->nbal && memcmp(a, ifp->bal, n * sizeof(*a)) == 0 &&
+	    (n == 0 || ifp->arp_pcap != NULL || !ifp->present))
+		return 0;
+	memcpy(ifp->bal, a, n * sizeof(*a));
+	ifp->nbal = n;
+	close_arp(ifp);
+	if (n == 0 || !ifp->present)
+		return 0;
+	return open_arp(ifp);
 }
 
 /*
@@ -166,6 +286,7 @@ open_libnet(struct iface *ifp, char *err, size_t errlen)
 static void
 close_handles(struct iface *ifp)
 {
+	close_arp(ifp);
 	if (ifp->rx_ev != NULL)
 		event_free(ifp->rx_ev);
 	if (ifp->pcap != NULL)
@@ -226,6 +347,8 @@ open_handles(struct iface *ifp)
 		ifp->link_up = (flags & (IFF_UP | IFF_RUNNING)) ==
 		    (IFF_UP | IFF_RUNNING);
 		ifp->err[0] = '\0';
+		if (ifp->nbal > 0 && open_arp(ifp) == -1)
+			log_warnx("%s: ARP balancing: %s", ifp->name, ifp->err);
 		return 0;
 	}
 	close_handles(ifp);
@@ -256,6 +379,8 @@ net_iface_get(struct carpd *cd, const char *name, char *err, size_t errlen)
 	ifp->cd = cd;
 	ifp->rx_cb = cd->iface_rx;
 	ifp->rx_arg = cd->iface_rx_arg;
+	ifp->arp_cb = cd->arp_rx;
+	ifp->arp_arg = cd->arp_rx_arg;
 	ifp->mcast_fd = ifp->mcast6_fd = -1;
 	ifp->rl.burst = 10;
 	ifp->rl.period_ms = 1000;

@@ -54,6 +54,7 @@ enum {
 	OPT_PEER_ROUTED,
 	OPT_REALTIME,
 	OPT_MAC,
+	OPT_CARPNODES,
 };
 
 #define V	OPT_VHID
@@ -103,6 +104,7 @@ static const struct opt_def opt_table[] = {
 	{ "peer", OPT_PEER, 1, "ADDR", C|V, "send adverts to ADDR (IPv4 or IPv6), unicast, and accept them from the peers only; may be given several times (default: multicast)" },
 	{ "peer-routed", OPT_PEER_ROUTED, 0, NULL, C|V, "accept adverts from peers whose TTL or hop limit is below 255 (peers behind routers)" },
 	{ "mac", OPT_MAC, 1, "MODE", C|V, "MAC of the master: real, or virtual (00:00:5e:00:01:<vhid>, on a macvlan device) (default real)" },
+	{ "carpnodes", OPT_CARPNODES, 1, "LIST", C|V, "balance the addresses over nodes: LIST is VHID:ADVSKEW,... (such as 1:0,2:100,3:100), at least 2, instead of --vhid and --advskew; ARP answered by one node's master per client" },
 	{ "script-timeout", OPT_SCRIPT_TIMEOUT, 1, "SECONDS", C|G, "kill a script running longer, 1 to 3600 (default 30)" },
 	{ "config", 'c', 1, "FILE", C, "read vhids from FILE (default " CARPD_CONFIG_FILE " when no --vhid is given)" },
 	{ "check", 't', 0, NULL, C, "check the configuration, then exit 0 if it is valid or 1" },
@@ -285,6 +287,84 @@ parse_vip(struct vhid_config *vc, const char *s, char *msg, size_t len)
 twice:
 	snprintf(msg, len, "address %s is given twice", buf);
 	return -1;
+}
+
+static int
+node_cmp(const void *a, const void *b)
+{
+	const struct vhid_node *x = a, *y = b;
+
+	return (int)x->vhid - (int)y->vhid;
+}
+
+#define NODES_FORM "VHID:ADVSKEW,... with VHID 1 to 255 and ADVSKEW 0 to " \
+	"254, such as 1:0,2:100,3:100"
+
+/* One "VHID:ADVSKEW" of carpnodes. */
+static int
+parse_node(const char *s, struct vhid_node *n, char *msg, size_t len)
+{
+	char	 buf[16], *colon;
+	long	 vhid, skew;
+
+	if (strlen(s) >= sizeof(buf) || (colon = strchr(s, ':')) == NULL) {
+		snprintf(msg, len, "invalid node \"%s\": allowed "
+		    NODES_FORM, s);
+		return -1;
+	}
+	strcpy(buf, s);
+	buf[colon - s] = '\0';
+	if (parse_num(buf, 1, 255, &vhid, msg, len) == -1 ||
+	    parse_num(buf + (colon - s) + 1, 0, 254, &skew, msg, len) == -1) {
+		snprintf(msg, len, "invalid node \"%s\": allowed "
+		    NODES_FORM, s);
+		return -1;
+	}
+	n->vhid = (uint8_t)vhid;
+	n->advskew = (uint8_t)skew;
+	return 0;
+}
+
+/* carpnodes: at least two nodes, each vhid once, kept sorted by vhid. */
+static int
+parse_nodes(struct vhid_config *vc, const char *arg, char *msg, size_t len)
+{
+	char	*list = xstrdup(arg), *save = NULL, *tok;
+	size_t	 n = 0;
+	int	 rc = -1;
+
+	for (tok = strtok_r(list, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if (n == CARPD_MAX_NODES) {
+			snprintf(msg, len, "invalid value \"%s\": at most %d "
+			    "nodes", arg, CARPD_MAX_NODES);
+			goto out;
+		}
+		if (parse_node(tok, &vc->nodes[n], msg, len) == -1)
+			goto out;
+		for (size_t i = 0; i < n; i++)
+			if (vc->nodes[i].vhid == vc->nodes[n].vhid) {
+				snprintf(msg, len, "invalid value \"%s\": "
+				    "vhid %u is given twice: each node once",
+				    arg, vc->nodes[n].vhid);
+				goto out;
+			}
+		n++;
+	}
+	if (n < 2) {
+		snprintf(msg, len, "invalid value \"%s\": %s; balancing "
+		    "needs at least 2 nodes (" NODES_FORM ")", arg,
+		    n == 1 ? "a single node" : "no node");
+		goto out;
+	}
+	qsort(vc->nodes, n, sizeof(vc->nodes[0]), node_cmp);
+	vc->nnodes = n;
+	rc = 0;
+out:
+	if (rc == -1)
+		vc->nnodes = 0;
+	free(list);
+	return rc;
 }
 
 /* --srcip: this host's address of either family. */
@@ -654,6 +734,8 @@ apply_vhid(int c, const char *arg, struct vhid_config *vc, char *msg,
 		return parse_peer(vc, arg, msg, len);
 	case OPT_PEER_ROUTED:
 		return parse_bool(arg, &vc->peer_routed, msg, len);
+	case OPT_CARPNODES:
+		return parse_nodes(vc, arg, msg, len);
 	case OPT_MAC:
 		if (strcmp(arg, "real") == 0)
 			vc->vmac = false;
@@ -828,14 +910,13 @@ options_free(struct carpd_options *o)
 
 /* Reported in CLI terms: which option to add. */
 static int
-check_cli_vhid(struct carpd_options *o, FILE *err)
+check_cli_one(const struct vhid_config *vc, FILE *err)
 {
-	struct vhid_config	*vc = &o->vc;
-	char			 msg[256];
+	char msg[256];
 
 	if (vc->vhid == 0)
-		fprintf(err, "carpd: %s is required: a number from 1 to 255\n",
-		    opt_label('v'));
+		fprintf(err, "carpd: %s is required: a number from 1 to 255 "
+		    "(or %s)\n", opt_label('v'), opt_label(OPT_CARPNODES));
 	else if (vc->nvips == 0 && vc->nvips6 == 0)
 		fprintf(err, "carpd: %s is required: the virtual address\n",
 		    opt_label('a'));
@@ -853,6 +934,29 @@ check_cli_vhid(struct carpd_options *o, FILE *err)
 	else
 		return 0;
 	return -1;
+}
+
+/* --carpnodes: every node is checked as the vhid it becomes. */
+static int
+check_cli_vhid(struct carpd_options *o, bool vhid, bool skew, FILE *err)
+{
+	struct vhid_config	n;
+	int			rc = 0;
+
+	if (o->vc.nnodes == 0)
+		return check_cli_one(&o->vc, err);
+	if (vhid || skew) {
+		fprintf(err, "carpd: give %s or %s, not both: the nodes are "
+		    "the vhids, each with this host's advskew\n",
+		    opt_label(vhid ? 'v' : 'k'), opt_label(OPT_CARPNODES));
+		return -1;
+	}
+	for (size_t i = 0; rc == 0 && i < o->vc.nnodes; i++) {
+		vhid_config_node(&n, &o->vc, i);
+		rc = check_cli_one(&n, err);
+		vhid_config_clear(&n);
+	}
+	return rc;
 }
 
 static void
@@ -948,6 +1052,7 @@ options_parse(int argc, char **argv, struct carpd_options *o, FILE *out,
 	char			 msg[256];
 	enum options_result	 res;
 	bool			 have_pass = false, have_passfile = false;
+	bool			 have_vhid = false, have_skew = false;
 	int			 c;
 
 	memset(o, 0, sizeof(*o));
@@ -981,6 +1086,8 @@ options_parse(int argc, char **argv, struct carpd_options *o, FILE *out,
 		}
 		if (c == 'o')
 			have_passfile = true;
+		have_vhid |= c == 'v';
+		have_skew |= c == 'k';
 	}
 	if (optind < argc) {
 		fprintf(err, "carpd: unexpected argument \"%s\"; see carpd --help\n",
@@ -997,7 +1104,7 @@ options_parse(int argc, char **argv, struct carpd_options *o, FILE *out,
 		    "%s, not both\n", o->config);
 		return OPTIONS_ERROR;
 	}
-	if (o->vhid_given && check_cli_vhid(o, err) == -1)
+	if (o->vhid_given && check_cli_vhid(o, have_vhid, have_skew, err) == -1)
 		return OPTIONS_ERROR;
 	return OPTIONS_RUN;
 }

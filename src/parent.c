@@ -331,7 +331,8 @@ handle_vmac(struct parent *p, const struct ps_vmac *vm)
 	if (why == NULL && !vc->vmac)
 		why = "the vhid has mac real";
 	else if (why == NULL &&
-	    vmac_set(vc->ifname, vc->vhid, vm->up, err, sizeof(err)) == -1)
+	    vmac_set(vc->ifname, vc->vhid, vc->nnodes > 0, vm->up, err,
+	    sizeof(err)) == -1)
 		why = err;
 	if (why == NULL)
 		return;
@@ -359,7 +360,7 @@ vmac_all_down(struct parent *p)
 
 		for (size_t i = 0; i < cf->nvhids; i++)
 			if (cf->vhids[i].vmac && vmac_set(cf->vhids[i].ifname,
-			    cf->vhids[i].vhid, 0, err, sizeof(err)) == -1)
+			    cf->vhids[i].vhid, false, 0, err, sizeof(err)) == -1)
 				log_warnx("virtual MAC: %s", err);
 	}
 }

@@ -285,6 +285,7 @@ r_vhid(struct rbuf *r, struct vhid_config *vc)
 	if (memchr(vc->ifname, '\0', sizeof(vc->ifname)) == NULL ||
 	    vc->nvips > CARPD_MAX_VIPS || vc->nvips6 > CARPD_MAX_VIPS ||
 	    vc->keylen > sizeof(vc->key) || vc->npeers > CARPD_MAX_PEERS ||
+	    vc->nnodes > CARPD_MAX_NODES ||
 	    !groups_ok(vc)) {
 		r->why = "bad vhid settings";
 		return;

@@ -433,6 +433,63 @@ garp_frame_build(const uint8_t mac[6], struct in_addr vip,
 	return GARP_FRAME_LEN;
 }
 
+/* FNV-1a, 32 bits: offset basis 2166136261, prime 16777619. */
+uint32_t
+carp_balance_hash(struct in_addr requester)
+{
+	const uint8_t	*b = (const uint8_t *)&requester.s_addr;
+	uint32_t	 h = 2166136261u;
+
+	for (size_t i = 0; i < 4; i++) {
+		h ^= b[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+size_t
+carp_balance_node(struct in_addr requester, size_t nnodes)
+{
+	return nnodes == 0 ? 0 : carp_balance_hash(requester) % nnodes;
+}
+
+int
+carp_arp_req_parse(const uint8_t *frame, size_t len, struct carp_arp_req *out)
+{
+	const uint8_t *arp = frame + ETH_HDR_LEN;
+
+	if (len < ARP_FRAME_LEN || get16(frame + 12) != 0x0806 ||
+	    get16(arp) != 1 || get16(arp + 2) != 0x0800 || arp[4] != 6 ||
+	    arp[5] != 4 || get16(arp + 6) != 1)
+		return -1;
+	memcpy(out->eth_src, frame + 6, 6);
+	memcpy(out->sha, arp + 8, 6);
+	memcpy(&out->spa.s_addr, arp + 14, 4);
+	memcpy(&out->tpa.s_addr, arp + 24, 4);
+	return 0;
+}
+
+size_t
+carp_arp_reply_build(const uint8_t mac[6], const struct carp_arp_req *req,
+    uint8_t out[ARP_FRAME_LEN])
+{
+	uint8_t *arp = out + ETH_HDR_LEN;
+
+	memcpy(out, req->sha, 6);
+	memcpy(out + 6, mac, 6);
+	put16(out + 12, 0x0806);
+	put16(arp, 1);				/* Ethernet */
+	put16(arp + 2, 0x0800);			/* IPv4 */
+	arp[4] = 6;
+	arp[5] = 4;
+	put16(arp + 6, 2);			/* reply */
+	memcpy(arp + 8, mac, 6);
+	memcpy(arp + 14, &req->tpa.s_addr, 4);
+	memcpy(arp + 18, req->sha, 6);
+	memcpy(arp + 24, &req->spa.s_addr, 4);
+	return ARP_FRAME_LEN;
+}
+
 static int
 same_src(const struct carp_peer *p, const struct in6_addr *src)
 {

@@ -207,6 +207,72 @@ status_peers_text(const struct carpd *cd, struct evbuffer *out)
 	}
 }
 
+/* ---- ARP balancing ---- */
+
+/* Does `v` stand for its balanced address (its first node that runs)? */
+static bool
+bal_first(const struct vhid *v)
+{
+	for (size_t i = 0; v->cfg.nnodes > 0 && i < v->cfg.nnodes; i++)
+		if (v->ifp->by_vhid[v->cfg.nodes[i].vhid] != NULL)
+			return v->ifp->by_vhid[v->cfg.nodes[i].vhid] == v;
+	return false;
+}
+
+static bool
+bal_master(const struct vhid *v, size_t i)
+{
+	const struct vhid *n = v->ifp->by_vhid[v->cfg.nodes[i].vhid];
+
+	return n != NULL && n->fsm.state == CARP_MASTER;
+}
+
+/*
+ * "balance 192.0.2.100 on eth0: nodes 1 2 3, master of 1", and the
+ * counters of each interface that balances.
+ */
+static void
+status_balance_text(const struct carpd *cd, struct evbuffer *out)
+{
+	const struct vhid	*v;
+	const struct iface	*ifp;
+	char			 a[STATUS_CELL_MAX], name[IF_NAMESIZE];
+	bool			 any;
+
+	TAILQ_FOREACH(v, &cd->vhids, entry) {
+		if (!bal_first(v))
+			continue;
+		str_sanitize(v->ifp->name, name, sizeof(name));
+		addrs_fmt(v, a, sizeof(a));
+		evbuffer_add_printf(out, "balance %s on %s: nodes", a, name);
+		for (size_t i = 0; i < v->cfg.nnodes; i++)
+			evbuffer_add_printf(out, " %u", v->cfg.nodes[i].vhid);
+		evbuffer_add_printf(out, ", master of");
+		any = false;
+		for (size_t i = 0; i < v->cfg.nnodes; i++)
+			if (bal_master(v, i)) {
+				evbuffer_add_printf(out, " %u",
+				    v->cfg.nodes[i].vhid);
+				any = true;
+			}
+		evbuffer_add_printf(out, "%s\n", any ? "" : " none");
+	}
+	TAILQ_FOREACH(ifp, &cd->ifaces, entry) {
+		const struct balance_stats *st = &ifp->bal_stats;
+
+		if (ifp->nbal == 0)
+			continue;
+		str_sanitize(ifp->name, name, sizeof(name));
+		evbuffer_add_printf(out, "ARP balancing on %s: requests=%llu "
+		    "answered=%llu limited=%llu others=%llu send_errors=%llu\n",
+		    name, (unsigned long long)st->requests,
+		    (unsigned long long)st->answered,
+		    (unsigned long long)st->limited,
+		    (unsigned long long)st->others,
+		    (unsigned long long)st->send_errors);
+	}
+}
+
 /* Every group in use or demoted, and what demotes it. */
 static void
 status_groups_text(const struct carpd *cd, struct evbuffer *out)
@@ -254,6 +320,7 @@ status_text(const struct carpd *cd, struct evbuffer *out)
 	status_drops_text(cd, out);
 	status_peers_text(cd, out);
 	status_groups_text(cd, out);
+	status_balance_text(cd, out);
 }
 
 /* ---- status: JSON ---- */
@@ -378,9 +445,51 @@ json_groups(const struct carpd *cd, struct evbuffer *out)
 	}
 }
 
+/* {"interface":..,"addresses":[..],"nodes":[1,2,3],"master_of":[1]} */
+static void
+json_balance(struct evbuffer *out, const struct vhid *v)
+{
+	bool first = true;
+
+	evbuffer_add_printf(out, "{\"interface\":");
+	render_json_str(out, v->ifp->name);
+	evbuffer_add_printf(out, ",\"addresses\":[");
+	for (size_t i = 0; i < v->cfg.nvips; i++) {
+		evbuffer_add_printf(out, "%s", i > 0 ? "," : "");
+		render_json_addr(out, AF_INET, &v->cfg.vips[i]);
+	}
+	evbuffer_add_printf(out, "],\"nodes\":[");
+	for (size_t i = 0; i < v->cfg.nnodes; i++)
+		evbuffer_add_printf(out, "%s%u", i > 0 ? "," : "",
+		    v->cfg.nodes[i].vhid);
+	evbuffer_add_printf(out, "],\"master_of\":[");
+	for (size_t i = 0; i < v->cfg.nnodes; i++)
+		if (bal_master(v, i)) {
+			evbuffer_add_printf(out, "%s%u", first ? "" : ",",
+			    v->cfg.nodes[i].vhid);
+			first = false;
+		}
+	evbuffer_add_printf(out, "]}");
+}
+
+static void
+json_arp(struct evbuffer *out, const struct iface *ifp)
+{
+	const struct balance_stats *st = &ifp->bal_stats;
+
+	evbuffer_add_printf(out, ",\"arp_balancing\":{\"addresses\":%zu,"
+	    "\"requests\":%llu,\"answered\":%llu,\"limited\":%llu,"
+	    "\"others\":%llu,\"send_errors\":%llu}", ifp->nbal,
+	    (unsigned long long)st->requests, (unsigned long long)st->answered,
+	    (unsigned long long)st->limited, (unsigned long long)st->others,
+	    (unsigned long long)st->send_errors);
+}
+
 void
 status_json(const struct carpd *cd, struct evbuffer *out)
 {
+	bool first = true;
+
 	struct vhid	*v;
 	struct iface	*ifp;
 
@@ -400,9 +509,17 @@ status_json(const struct carpd *cd, struct evbuffer *out)
 		render_json_str(out, ifp->name);
 		evbuffer_add_printf(out, ",\"bad_packets\":");
 		render_json_drops(out, ifp->drops);
+		json_arp(out, ifp);
 		evbuffer_add(out, "}", 1);
 	}
 	evbuffer_add_printf(out, "],\"groups\":[");
 	json_groups(cd, out);
+	evbuffer_add_printf(out, "],\"balanced\":[");
+	TAILQ_FOREACH(v, &cd->vhids, entry)
+		if (bal_first(v)) {
+			evbuffer_add_printf(out, "%s", first ? "" : ",");
+			json_balance(out, v);
+			first = false;
+		}
 	evbuffer_add_printf(out, "]}\n");
 }

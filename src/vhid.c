@@ -895,7 +895,11 @@ send_garp(struct vhid *v)
 	char	a[INET6_ADDRSTRLEN];
 
 	src_mac(v, mac);
-	for (size_t i = 0; i < v->cfg.nvips; i++) {
+	/*
+	 * Not for a balanced address: it would point every client at this
+	 * node; the switches learn the node's port from its adverts.
+	 */
+	for (size_t i = 0; v->cfg.nnodes == 0 && i < v->cfg.nvips; i++) {
 		garp_frame_build(mac, v->cfg.vips[i], frame);
 		net_send(v->ifp, frame, sizeof(frame));
 		log_debug("vhid %u %s: sent gratuitous ARP for %s",

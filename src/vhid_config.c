@@ -88,7 +88,19 @@ vhid_config_equal(const struct vhid_config *a, const struct vhid_config *b)
 	    a->demote_skew == b->demote_skew &&
 	    a->preempt_delay_s == b->preempt_delay_s &&
 	    a->peer_routed == b->peer_routed && a->npeers == b->npeers &&
-	    memcmp(a->peers, b->peers, a->npeers * sizeof(a->peers[0])) == 0;
+	    memcmp(a->peers, b->peers, a->npeers * sizeof(a->peers[0])) == 0 &&
+	    a->nnodes == b->nnodes &&
+	    memcmp(a->nodes, b->nodes, a->nnodes * sizeof(a->nodes[0])) == 0;
+}
+
+void
+vhid_config_node(struct vhid_config *out, const struct vhid_config *bal,
+    size_t i)
+{
+	vhid_config_copy(out, bal);
+	out->vhid = bal->nodes[i].vhid;
+	out->advskew = bal->nodes[i].advskew;
+	out->vmac = true;	/* a node answers with its own MAC */
 }
 
 const char *
@@ -312,6 +324,8 @@ vhid_config_family_msg(const struct vhid_config *vc, int cli, char *msg,
 int
 vhid_config_complete(const struct vhid_config *vc, char *msg, size_t len)
 {
+	char a[INET6_ADDRSTRLEN];
+
 	if (vc->vhid == 0)
 		snprintf(msg, len, "no vhid: a number from 1 to 255 is required");
 	else if (vc->nvips == 0 && vc->nvips6 == 0)
@@ -325,6 +339,10 @@ vhid_config_complete(const struct vhid_config *vc, char *msg, size_t len)
 		snprintf(msg, len, "vhid %u: advbase 0 needs advskew from 1 "
 		    "to 254: the advert interval is advbase + advskew/256 "
 		    "seconds and cannot be 0", vc->vhid);
+	else if (vc->nnodes > 0 && vc->nvips6 > 0)
+		snprintf(msg, len, "carpnodes: address %s is IPv6: only IPv4 "
+		    "addresses are balanced (ARP)", inet_ntop(AF_INET6,
+		    &vc->vips6[0], a, sizeof(a)));
 	else
 		return peers_complete(vc, msg, len);
 	return -1;

@@ -290,13 +290,16 @@ sysctl_set(const char *dev, const char *key, const char *val)
 
 /*
  * arp_ignore 1: a device answers ARP only for its own addresses, so the
- * parent never answers for the virtual ones with the real MAC.
+ * parent never answers for the virtual ones with the real MAC.  The
+ * device of a balanced node gets 8 (answer none): carpd answers for the
+ * node that the requester hashes to (doc/protocol.md, ARP balancing).
  * arp_announce 2: the parent's own ARP requests name its own address,
  * not a virtual one (which would teach the clients the real MAC).
  * rp_filter 2 on the device: replies leave by the parent's route.
  */
 static int
-set_sysctls(const char *ifname, const char *dev, char *err, size_t len)
+set_sysctls(const char *ifname, const char *dev, bool balanced, char *err,
+    size_t len)
 {
 	static const char *const kv[][3] = {
 		{ "P", "arp_ignore", "1" }, { "P", "arp_announce", "2" },
@@ -306,10 +309,12 @@ set_sysctls(const char *ifname, const char *dev, char *err, size_t len)
 
 	for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]); i++) {
 		const char *d = kv[i][0][0] == 'P' ? ifname : dev;
+		const char *val = balanced && d == dev &&
+		    strcmp(kv[i][1], "arp_ignore") == 0 ? "8" : kv[i][2];
 
-		if (sysctl_set(d, kv[i][1], kv[i][2]) == -1) {
+		if (sysctl_set(d, kv[i][1], val) == -1) {
 			snprintf(err, len, "net.ipv4.conf.%s.%s=%s: %s", d,
-			    kv[i][1], kv[i][2], strerror(errno));
+			    kv[i][1], val, strerror(errno));
 			return -1;
 		}
 	}
@@ -317,7 +322,8 @@ set_sysctls(const char *ifname, const char *dev, char *err, size_t len)
 }
 
 int
-vmac_prepare(const char *ifname, uint8_t vhid, char *err, size_t len)
+vmac_prepare(const char *ifname, uint8_t vhid, bool balanced, char *err,
+    size_t len)
 {
 	char		dev[IF_NAMESIZE];
 	unsigned	idx;
@@ -334,17 +340,18 @@ vmac_prepare(const char *ifname, uint8_t vhid, char *err, size_t len)
 		    ifname, strerror(errno));
 		return -1;
 	}
-	return set_sysctls(ifname, dev, err, len);
+	return set_sysctls(ifname, dev, balanced, err, len);
 }
 
 int
-vmac_set(const char *ifname, uint8_t vhid, int up, char *err, size_t len)
+vmac_set(const char *ifname, uint8_t vhid, bool balanced, int up, char *err,
+    size_t len)
 {
 	char		dev[IF_NAMESIZE];
 	unsigned	idx;
 	int		found;
 
-	if (up && vmac_prepare(ifname, vhid, err, len) == -1)
+	if (up && vmac_prepare(ifname, vhid, balanced, err, len) == -1)
 		return -1;
 	if ((found = vmac_find(ifname, vhid, dev, &idx, err, len)) != 1) {
 		if (found == 0 && up)
@@ -392,7 +399,8 @@ vmac_config_start(const struct config *cf)
 		if (!vc->vmac || if_nametoindex(vc->ifname) == 0)
 			continue;
 		if (vmac_remove(vc->ifname, vc->vhid, err, sizeof(err)) == -1 ||
-		    vmac_prepare(vc->ifname, vc->vhid, err, sizeof(err)) == -1)
+		    vmac_prepare(vc->ifname, vc->vhid, vc->nnodes > 0, err,
+		    sizeof(err)) == -1)
 			log_warnx("vhid %u on %s: virtual MAC: %s", vc->vhid,
 			    vc->ifname, err);
 	}

@@ -98,8 +98,9 @@ same() {
 }
 
 # The vhid blocks of a dump: "vhid N {" lines.
-count_vhids() {
-	grep -c '^vhid [0-9]* {$' "$1"
+count_vhids() {	# a balance block is one vhid per node
+	awk '/^vhid [0-9]* {$/ { n++ }
+	    /^\tcarpnodes / { n += split($2, a, ",") } END { print n + 0 }' "$1"
 }
 
 check_good() {

@@ -23,6 +23,7 @@
 #define TV_MD		"055c5da8911cf2a311659afb98e4e262b116747e"
 
 static const uint8_t mac_self[6] = { 0x02, 0x00, 0x5e, 0x10, 0x20, 0x30 };
+static const uint8_t mac_peer[6] = { 0x02, 0x00, 0x5e, 0x40, 0x50, 0x60 };
 static const uint8_t mac_group[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x12 };
 
 static struct in_addr
@@ -1044,6 +1045,108 @@ END_TEST
 #undef P
 #undef NP
 
+/* ---- ARP balancing ------------------------------------------------- */
+
+/*
+ * The hash every host must compute alike (doc/protocol.md, ARP
+ * balancing): FNV-1a over the address's bytes in network order.  The
+ * values were computed apart from this code (a few lines of python3).
+ */
+START_TEST(balance_hash_vectors)
+{
+	static const struct { const char *a; uint32_t h; size_t n3; } v[] = {
+		{ "0.0.0.0", 0x4b95f515u, 1 },
+		{ "192.0.2.1", 0x756b9b94u, 2 },
+		{ "192.0.2.11", 0x6f6b9222u, 2 },
+		{ "192.0.2.12", 0x6a6b8a43u, 1 },
+		{ "198.51.100.7", 0x20f89b0bu, 2 },
+		{ "255.255.255.255", 0xe3160fb1u, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		ck_assert_uint_eq(carp_balance_hash(addr(v[i].a)), v[i].h);
+		ck_assert_uint_eq(carp_balance_node(addr(v[i].a), 3), v[i].n3);
+		ck_assert_uint_eq(carp_balance_node(addr(v[i].a), 1), 0);
+	}
+	ck_assert_uint_eq(carp_balance_node(addr("192.0.2.1"), 0), 0);
+}
+END_TEST
+
+/* Twelve clients 192.0.2.11 to .22 fall 4, 4, 4 on three nodes. */
+START_TEST(balance_spread)
+{
+	static const size_t want[12] = { 2, 1, 2, 2, 0, 2, 0, 0, 1, 0, 1, 1 };
+	char	a[32];
+
+	for (int i = 0; i < 12; i++) {
+		snprintf(a, sizeof(a), "192.0.2.%d", 11 + i);
+		ck_assert_uint_eq(carp_balance_node(addr(a), 3), want[i]);
+	}
+}
+END_TEST
+
+static size_t
+arp_req(uint8_t *f, uint16_t op, const char *spa, const char *tpa)
+{
+	struct in_addr s = addr(spa), t = addr(tpa);
+
+	memset(f, 0, ARP_FRAME_LEN);
+	memset(f, 0xff, 6);
+	memcpy(f + 6, mac_peer, 6);
+	put16(f + 12, 0x0806);
+	put16(f + 14, 1);
+	put16(f + 16, 0x0800);
+	f[18] = 6;
+	f[19] = 4;
+	put16(f + 20, op);
+	memcpy(f + 22, mac_peer, 6);
+	memcpy(f + 28, &s.s_addr, 4);
+	memcpy(f + 38, &t.s_addr, 4);
+	return ARP_FRAME_LEN;
+}
+
+START_TEST(arp_request_and_reply)
+{
+	uint8_t			 f[ARP_FRAME_LEN + 18], r[ARP_FRAME_LEN + 4];
+	static const uint8_t	 node[6] = { 0, 0, 0x5e, 0, 1, 2 };
+	struct carp_arp_req	 q;
+	const uint8_t		*arp = r + ETH_HDR_LEN;
+
+	/* A minimum-size Ethernet frame has padding: taken. */
+	ck_assert_int_eq(carp_arp_req_parse(f, arp_req(f, 1, "192.0.2.11",
+	    "192.0.2.100") + 18, &q), 0);
+	ck_assert_uint_eq(q.spa.s_addr, addr("192.0.2.11").s_addr);
+	ck_assert_uint_eq(q.tpa.s_addr, addr("192.0.2.100").s_addr);
+	ck_assert_mem_eq(q.sha, mac_peer, 6);
+	memset(r, 0xee, sizeof(r));
+	ck_assert_uint_eq(carp_arp_reply_build(node, &q, r), ARP_FRAME_LEN);
+	ck_assert_mem_eq(r, mac_peer, 6);		/* unicast back */
+	ck_assert_mem_eq(r + 6, node, 6);		/* from the node MAC */
+	ck_assert_uint_eq(get16(r + 12), 0x0806);
+	ck_assert_uint_eq(get16(arp + 6), 2);		/* reply */
+	ck_assert_mem_eq(arp + 8, node, 6);
+	ck_assert_mem_eq(arp + 14, "\xc0\x00\x02\x64", 4);	/* .100 is at */
+	ck_assert_mem_eq(arp + 18, mac_peer, 6);
+	ck_assert_mem_eq(arp + 24, "\xc0\x00\x02\x0b", 4);	/* to .11 */
+	ck_assert_mem_eq(r + ARP_FRAME_LEN, "\xee\xee\xee\xee", 4);
+
+	/* A reply, a short frame, another protocol: not requests. */
+	ck_assert_int_eq(carp_arp_req_parse(f, arp_req(f, 2, "192.0.2.11",
+	    "192.0.2.100"), &q), -1);
+	ck_assert_int_eq(carp_arp_req_parse(f, arp_req(f, 1, "192.0.2.11",
+	    "192.0.2.100") - 1, &q), -1);
+	arp_req(f, 1, "192.0.2.11", "192.0.2.100");
+	put16(f + 16, 0x86dd);
+	ck_assert_int_eq(carp_arp_req_parse(f, ARP_FRAME_LEN, &q), -1);
+	arp_req(f, 1, "192.0.2.11", "192.0.2.100");
+	f[19] = 16;
+	ck_assert_int_eq(carp_arp_req_parse(f, ARP_FRAME_LEN, &q), -1);
+	arp_req(f, 1, "192.0.2.11", "192.0.2.100");
+	put16(f + 12, 0x8100);
+	ck_assert_int_eq(carp_arp_req_parse(f, ARP_FRAME_LEN, &q), -1);
+}
+END_TEST
+
 /* ---- gratuitous ARP ------------------------------------------------ */
 
 START_TEST(garp_layout)
@@ -1380,6 +1483,12 @@ proto_suite(void)
 
 	tc = tcase_create("garp");
 	tcase_add_test(tc, garp_layout);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("balance");
+	tcase_add_test(tc, balance_hash_vectors);
+	tcase_add_test(tc, balance_spread);
+	tcase_add_test(tc, arp_request_and_reply);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("ipv6");

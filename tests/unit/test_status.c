@@ -231,7 +231,8 @@ START_TEST(json_one_line)
 	ck_assert_uint_gt(n, 2);
 	ck_assert_int_eq(j[n - 1], '\n');
 	ck_assert_ptr_eq(strchr(j, '\n'), j + n - 1);
-	JSON_OK(j, "sorted(d) == ['groups', 'interfaces', 'pid', 'version', 'vhids']");
+	JSON_OK(j, "sorted(d) == ['balanced', 'groups', 'interfaces', 'pid', 'version', 'vhids']");
+	JSON_OK(j, "d['balanced'] == []");
 	JSON_OK(j, "d['pid'] == 4242 and d['version'] == '" PACKAGE_VERSION "'");
 	JSON_OK(j, "[v['vhid'] for v in d['vhids']] == [1, 2, 3]");
 	JSON_OK(j, "[i['name'] for i in d['interfaces']] == ['eth0', 'eth1']");
@@ -546,6 +547,66 @@ START_TEST(text_waiting)
 }
 END_TEST
 
+/*
+ * ARP balancing: 192.0.2.100 over nodes 1, 2 and 3 on eth0, this host
+ * master of 1 and 3; eth0's counters.
+ */
+static void
+fixture_balance(struct fixture *f)
+{
+	static const enum carp_state st[3] = { CARP_MASTER, CARP_BACKUP,
+	    CARP_MASTER };
+	struct iface	*eth0;
+
+	fixture_init(f);
+	eth0 = add_iface(f, 0, "eth0");
+	for (int i = 0; i < 3; i++) {
+		struct vhid *v = add_vhid(f, i, eth0, (uint8_t)(i + 1), st[i],
+		    "192.0.2.1");
+
+		add_vip(v, "192.0.2.100");
+		for (int k = 0; k < 3; k++)
+			v->cfg.nodes[k].vhid = (uint8_t)(k + 1);
+		v->cfg.nnodes = 3;
+		eth0->by_vhid[i + 1] = v;
+	}
+	eth0->nbal = 1;
+	eth0->bal_stats.requests = 12;
+	eth0->bal_stats.answered = 8;
+	eth0->bal_stats.others = 4;
+	eth0->bal_stats.limited = 1;
+}
+
+START_TEST(balance_text_and_json)
+{
+	struct fixture	 f;
+	char		*t, *j;
+
+	fixture_balance(&f);
+	t = render(status_text, &f.cd);
+	ck_assert_ptr_nonnull(strstr(t,
+	    "\nbalance 192.0.2.100 on eth0: nodes 1 2 3, master of 1 3\n"));
+	ck_assert_ptr_nonnull(strstr(t, "\nARP balancing on eth0: requests=12 "
+	    "answered=8 limited=1 others=4 send_errors=0\n"));
+	free(t);
+	j = render(status_json, &f.cd);
+	JSON_OK(j, "d['balanced'] == [{'interface': 'eth0', 'addresses': "
+	    "['192.0.2.100'], 'nodes': [1, 2, 3], 'master_of': [1, 3]}]");
+	JSON_OK(j, "d['interfaces'][0]['arp_balancing'] == {'addresses': 1, "
+	    "'requests': 12, 'answered': 8, 'limited': 1, 'others': 4, "
+	    "'send_errors': 0}");
+	free(j);
+	/* None mastered: said so. */
+	f.vs[0].fsm.state = f.vs[2].fsm.state = CARP_BACKUP;
+	t = render(status_text, &f.cd);
+	ck_assert_ptr_nonnull(strstr(t, "nodes 1 2 3, master of none\n"));
+	free(t);
+	j = render(status_json, &f.cd);
+	JSON_OK(j, "d['balanced'][0]['master_of'] == []");
+	free(j);
+}
+END_TEST
+
 START_TEST(text_drop_lines)
 {
 	struct fixture	 f;
@@ -713,6 +774,7 @@ status_suite(void)
 	tcase_add_test(tc, text_empty);
 	tcase_add_test(tc, text_sanitized);
 	tcase_add_test(tc, text_many_addresses);
+	tcase_add_test(tc, balance_text_and_json);
 	suite_add_tcase(s, tc);
 	return s;
 }
