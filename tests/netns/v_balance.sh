@@ -316,4 +316,16 @@ gap=$(tcpdump -r "$TB_DIR/adverts.pcap" -n -tt -T carp 2>/dev/null |
 	} } END { printf "%.3f", max }')
 tb_lt "$gap" 2.5 || tb_fail "an advert gap of $gap s during the flood"
 tb_log "flood of $dt s:$report longest advert gap $gap s"
+
+# A clean exit (a leak would show in the exit status under ASan) removes
+# the node devices.
+for h in a b c; do
+	tb_signal $h TERM
+done
+for h in a b c; do
+	tb_wait_exit $h 10 || tb_fail "$h did not exit within 10 s of SIGTERM"
+	[ "$TB_RC" -eq 0 ] || tb_fail "$h exited $TB_RC, not 0"
+	left=$(nsx $h ip -o link show | grep -c ' carp[0-9]*\.[123][@:]')
+	[ "$left" -eq 0 ] || tb_fail "$h left $left node devices"
+done
 tb_pass "spread a=$n_a b=$n_b c=$n_c; b's clients through a survivor ${t_back} s after its crash (master-down $down s); flood:$report advert gap $gap s"
