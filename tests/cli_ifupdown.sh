@@ -85,6 +85,8 @@ while read -r kind name; do
 		env+=("$var=yes")
 	elif [ "$name" = pass ]; then
 		continue	# would write /run/carpd.eth9.pass; given passfile
+	elif [ "$name" = carpnodes ]; then
+		continue	# instead of vhid and advskew: on its own below
 	elif [ -n "${val[$name]:-}" ]; then
 		env+=("$var=${val[$name]}")
 	else
@@ -100,6 +102,14 @@ else
 	    --pidfile=/run/carpd.eth9.pid -B; do
 		grep -qw -- "$a" "$tmp/argv" || fail "the command line lacks $a: $(cat "$tmp/argv")"
 	done
+fi
+rm -f "$tmp/argv"
+
+# carp-carpnodes stands for carp-vhid: ARP balancing over two nodes.
+if ! hook IF_CARP_CARPNODES=1:0,2:100 IF_CARP_ADDR=192.0.2.100/32 \
+    IF_CARP_PASSFILE="$tmp/pass" || ! grep -q 'configuration OK, 2 vhids' "$tmp/out" ||
+    ! grep -qw -- --carpnodes=1:0,2:100 "$tmp/argv"; then
+	fail "carp-carpnodes: $(cat "$tmp/out" "$tmp/argv" 2>/dev/null)"
 fi
 rm -f "$tmp/argv"
 
