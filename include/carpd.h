@@ -46,8 +46,6 @@ typedef void	iface_rx_cb(struct iface *, const uint8_t *frame,
 
 struct neigh;
 
-#define CARPD_MAX_BALANCED	64	/* balanced addresses per interface */
-
 /* ARP balancing on an interface (balance.c), counted for carpctl status. */
 struct balance_stats {
 	uint64_t		requests;	/* for a balanced address */

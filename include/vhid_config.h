@@ -22,6 +22,7 @@
 #define CARPD_GROUP_LEN		16	/* with the NUL (demote.h) */
 #define CARPD_MAX_PEERS		16
 #define CARPD_MAX_NODES		32	/* carpnodes of one balanced address */
+#define CARPD_MAX_BALANCED	64	/* balanced addresses per interface */
 
 /*
  * A unicast peer (--peer): family and address.  IPv4 peers get the

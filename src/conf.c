@@ -747,6 +747,22 @@ same_block(const struct config *cf, size_t i, size_t j)
 	    strcmp(cf->files[i], cf->files[j]) == 0;
 }
 
+/* The balanced addresses of `ifname` (each once), as the ARP filter has. */
+static size_t
+count_balanced(const struct config *cf, const char *ifname)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < cf->nvhids; i++) {
+		const struct vhid_config *b = &cf->vhids[i];
+
+		for (size_t k = 0; b->nnodes > 0 && b->vhid == b->nodes[0].vhid &&
+		    strcmp(b->ifname, ifname) == 0 && k < b->nvips; k++)
+			n++;	/* no address in two groups: check_balanced */
+	}
+	return n;
+}
+
 /*
  * A balanced address belongs to its nodes alone: another vhid on the
  * interface with it would answer ARP for it with its own MAC.
@@ -754,6 +770,18 @@ same_block(const struct config *cf, size_t i, size_t j)
 static int
 check_balanced(const struct config *cf, char *err, size_t errlen)
 {
+	for (size_t i = 0; i < cf->nvhids; i++) {
+		const struct vhid_config *b = &cf->vhids[i];
+		size_t n;
+
+		if (b->nnodes > 0 &&
+		    (n = count_balanced(cf, b->ifname)) > CARPD_MAX_BALANCED) {
+			snprintf(err, errlen, "%s:%u: %zu balanced addresses on "
+			    "%s: at most %d per interface", cf->files[i],
+			    cf->lines[i], n, b->ifname, CARPD_MAX_BALANCED);
+			return -1;
+		}
+	}
 	for (size_t i = 0; i < cf->nvhids; i++) {
 		const struct vhid_config *b = &cf->vhids[i];
 
