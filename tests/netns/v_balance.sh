@@ -22,6 +22,7 @@
 VIP=192.0.2.100
 PY=/usr/bin/python3
 CLIENTS=(11 12 13 14 15 16 17 18 19 20 21 22)
+# shellcheck disable=SC2054 # the commas are carpnodes', not separators
 declare -A NODE_HOST=([1]=a [2]=b [3]=c) SKEWS=(
 	[a]=1:0,2:100,3:100 [b]=1:100,2:0,3:100 [c]=1:100,2:100,3:0)
 tb_init
@@ -217,11 +218,12 @@ down=$(awk 'BEGIN { printf "%.3f", 3 * (1 + 100 / 256) }')
 t_crash=$(date +%s.%N)
 end=$(awk -v t="$t_crash" -v d="$down" 'BEGIN { printf "%.3f", t + 3 * d }')
 tb_crash b
+reached() { g=$(ask "$1"); [ "$g" = a ] || [ "$g" = c ]; }
 for i in "${B_CLIENTS[@]}"; do
-	reached() { g=$(ask "$1"); [ "$g" = a ] || [ "$g" = c ]; }
 	left=$(tb_elapsed "$(date +%s.%N)" "$end")
-	tb_lt 0 "$left" && tb_until "$left" reached "$i" ||
+	if ! tb_lt 0 "$left" || ! tb_until "$left" reached "$i"; then
 		tb_fail "client .$i reached no survivor within 3 x $down s"
+	fi
 	[ "$(neigh "$i")" = 00:00:5e:00:01:02 ] ||
 		tb_fail "client .$i: ARP entry became $(neigh "$i")"
 done
@@ -240,8 +242,8 @@ tm_wait_ctl b 10 || tb_fail "b: no control socket after the restart"
 tb_until 15 master_is b 2 || tb_fail "b is master of '$(master_of b)' again"
 tb_until 10 master_is a 1 || tb_fail "a still holds '$(master_of a)'"
 tb_until 10 master_is c 3 || tb_fail "c still holds '$(master_of c)'"
+got_b() { [ "$(ask "$1")" = b ]; }
 for i in "${B_CLIENTS[@]}"; do
-	got_b() { [ "$(ask "$1")" = b ]; }
 	tb_until 10 got_b "$i" || tb_fail "client .$i did not come back to b"
 	[ "$(neigh "$i")" = 00:00:5e:00:01:02 ] ||
 		tb_fail "client .$i: ARP entry became $(neigh "$i")"
