@@ -212,9 +212,10 @@ B_CLIENTS=()
 for i in "${CLIENTS[@]}"; do
 	[ "${WANT[$i]}" = b ] && B_CLIENTS+=("$i")
 done
-# The survivors' master-down interval for node 2: 3 * (1 + 100/256) s;
-# loosely bound at three times that (the machine may be loaded).
-down=$(awk 'BEGIN { printf "%.3f", 3 * (1 + 100 / 256) }')
+# The survivors' master-down interval for node 2 (doc/protocol.md,
+# Timers: deadratio * advbase + advskew/256 s), counted from b's last
+# advert; loosely bound at three times that (the machine may be loaded).
+down=$(awk 'BEGIN { printf "%.3f", 3 * 1 + 100 / 256 }')
 t_crash=$(date +%s.%N)
 end=$(awk -v t="$t_crash" -v d="$down" 'BEGIN { printf "%.3f", t + 3 * d }')
 tb_crash b
