@@ -48,7 +48,7 @@ struct neigh;
 
 /* ARP balancing on an interface (balance.c), counted for carpctl status. */
 struct balance_stats {
-	uint64_t		requests;	/* for a balanced address */
+	uint64_t		requests;	/* ARP or NS, for a balanced address */
 	uint64_t		answered;	/* by us, for a node we master */
 	uint64_t		limited;	/* ours, not sent: over the rate */
 	uint64_t		others;		/* another host's node */
@@ -157,6 +157,8 @@ struct iface {
 	 */
 	struct in_addr		 bal[CARPD_MAX_BALANCED];
 	size_t			 nbal;
+	struct in6_addr		 bal6[CARPD_MAX_BALANCED];
+	size_t			 nbal6;
 	void			*arp_pcap;	/* pcap_t; NULL: none */
 	struct event		*arp_ev;
 	iface_rx_cb		*arp_cb;	/* every ARP request captured */

@@ -33,12 +33,14 @@ int		 net_join6(struct iface *, const struct in6_addr *group);
 void		 net_leave6(struct iface *, const struct in6_addr *group);
 int		 net_send(struct iface *, const uint8_t *frame, size_t len);
 /*
- * Capture the ARP requests for these IPv4 addresses (at most
- * CARPD_MAX_BALANCED) on a handle of their own, given to ifp->arp_cb;
- * none: close it.  Kept across a reopen of the interface.  -1 with
- * ifp->err when the handle cannot be opened (the adverts go on).
+ * Capture the ARP requests for these IPv4 addresses and the neighbour
+ * solicitations for these IPv6 ones (at most CARPD_MAX_BALANCED in all)
+ * on a handle of their own, given to ifp->arp_cb; none: close it.  Kept
+ * across a reopen of the interface.  -1 with ifp->err when the handle
+ * cannot be opened (the adverts go on).
  */
-int		 net_arp_watch(struct iface *, const struct in_addr *, size_t n);
+int		 net_arp_watch(struct iface *, const struct in_addr *, size_t n,
+		    const struct in6_addr *, size_t n6);
 /* Stop reading packets (shutdown). */
 void		 net_iface_stop(struct iface *);
 /* First IPv4 address of the interface that no vhid on it uses as virtual. */

@@ -6,6 +6,7 @@
 #ifndef CARPD_PROTO_H
 #define CARPD_PROTO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <netinet/in.h>
@@ -230,6 +231,37 @@ int		 carp_arp_req_parse(const uint8_t *frame, size_t len,
 /* The reply "tpa is at mac" to `req`, unicast to its sender: 42 bytes. */
 size_t		 carp_arp_reply_build(const uint8_t mac[6],
 		    const struct carp_arp_req *req, uint8_t out[ARP_FRAME_LEN]);
+
+/* IPv6: FNV-1a over the 16 bytes of the solicitation's source. */
+uint32_t	 carp_balance_hash6(const struct in6_addr *requester);
+size_t		 carp_balance_node6(const struct in6_addr *requester,
+		    size_t nnodes);
+
+/* A neighbour solicitation as it came in (no extension headers). */
+struct carp_ns_req {
+	uint8_t		 eth_src[6];
+	uint8_t		 lladdr[6];	/* its source link-layer option, */
+	bool		 has_lladdr;	/* if it had one */
+	struct in6_addr	 src;		/* :: for duplicate address detection */
+	struct in6_addr	 target;
+};
+/* The solicited advertisement, target link-layer option: 86 bytes. */
+#define NA_REPLY_LEN	(ETH_HDR_LEN + IP6_HDR_LEN + 32)
+/*
+ * 0, or -1 for anything but a valid solicitation (hop limit 255, code 0,
+ * no multicast target, the checksum right, a source lladdr only with a
+ * source address).
+ */
+int		 carp_ns_parse(const uint8_t *frame, size_t len,
+		    struct carp_ns_req *out);
+/*
+ * "target is at mac": to the solicitation's source with Solicited and
+ * Override (Router when `router`); to ff02::1 without Solicited for
+ * duplicate address detection.
+ */
+size_t		 carp_na_reply_build(const uint8_t mac[6],
+		    const struct carp_ns_req *req, int router,
+		    uint8_t out[NA_REPLY_LEN]);
 
 /*
  * Unsolicited neighbour advertisement for `target` from `mac`, to

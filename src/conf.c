@@ -747,6 +747,28 @@ same_block(const struct config *cf, size_t i, size_t j)
 	    strcmp(cf->files[i], cf->files[j]) == 0;
 }
 
+static bool
+has_vip6(const struct vhid_config *v, const struct in6_addr *a)
+{
+	for (size_t k = 0; k < v->nvips6; k++)
+		if (memcmp(&v->vips6[k], a, sizeof(*a)) == 0)
+			return true;
+	return false;
+}
+
+/* Address k of b (the IPv4 ones, then the IPv6 ones) on vhid o too? */
+static bool
+shares_vip(const struct vhid_config *b, size_t k, const struct vhid_config *o,
+    char *a, size_t alen)
+{
+	if (k < b->nvips) {
+		inet_ntop(AF_INET, &b->vips[k], a, (socklen_t)alen);
+		return has_vip(o, b->vips[k]);
+	}
+	inet_ntop(AF_INET6, &b->vips6[k - b->nvips], a, (socklen_t)alen);
+	return has_vip6(o, &b->vips6[k - b->nvips]);
+}
+
 /* The balanced addresses of `ifname` (each once), as the ARP filter has. */
 static size_t
 count_balanced(const struct config *cf, const char *ifname)
@@ -756,9 +778,9 @@ count_balanced(const struct config *cf, const char *ifname)
 	for (size_t i = 0; i < cf->nvhids; i++) {
 		const struct vhid_config *b = &cf->vhids[i];
 
-		for (size_t k = 0; b->nnodes > 0 && b->vhid == b->nodes[0].vhid &&
-		    strcmp(b->ifname, ifname) == 0 && k < b->nvips; k++)
-			n++;	/* no address in two groups: check_balanced */
+		if (b->nnodes > 0 && b->vhid == b->nodes[0].vhid &&
+		    strcmp(b->ifname, ifname) == 0)
+			n += b->nvips + b->nvips6; /* each once: check_balanced */
 	}
 	return n;
 }
@@ -785,14 +807,15 @@ check_balanced(const struct config *cf, char *err, size_t errlen)
 	for (size_t i = 0; i < cf->nvhids; i++) {
 		const struct vhid_config *b = &cf->vhids[i];
 
-		for (size_t k = 0; b->nnodes > 0 && k < b->nvips; k++)
+		for (size_t k = 0; b->nnodes > 0 && k < b->nvips + b->nvips6;
+		    k++)
 			for (size_t j = 0; j < cf->nvhids; j++) {
 				const struct vhid_config *o = &cf->vhids[j];
-				char a[INET_ADDRSTRLEN], where[64];
+				char a[INET6_ADDRSTRLEN], where[64];
 
 				if (same_block(cf, i, j) ||
 				    strcmp(o->ifname, b->ifname) != 0 ||
-				    !has_vip(o, b->vips[k]))
+				    !shares_vip(b, k, o, a, sizeof(a)))
 					continue;
 				if (strcmp(cf->files[i], cf->files[j]) == 0)
 					snprintf(where, sizeof(where), "line %u",
@@ -804,9 +827,8 @@ check_balanced(const struct config *cf, char *err, size_t errlen)
 				    "balanced over carpnodes (%s) and is "
 				    "also an address of vhid %u on %s: a "
 				    "balanced address belongs to its nodes "
-				    "only", cf->files[j], cf->lines[j],
-				    inet_ntop(AF_INET, &b->vips[k], a, sizeof(a)),
-				    where, o->vhid, o->ifname);
+				    "only", cf->files[j], cf->lines[j], a, where,
+				    o->vhid, o->ifname);
 				return -1;
 			}
 	}

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <errno.h>
 #include <ifaddrs.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,9 +42,12 @@
  * ARP balancing: Ethernet/IPv4 ARP requests whose target is one of the
  * balanced addresses, and nothing else, reach the ARP handle.
  */
-#define NET_ARP_FILTER	"arp and arp[0:2] == 1 and arp[2:2] == 0x0800 " \
+#define NET_ARP_FILTER	"(arp and arp[0:2] == 1 and arp[2:2] == 0x0800 " \
 	"and arp[4] == 6 and arp[5] == 4 and arp[6:2] == 1 and ("
-#define NET_ARP_SNAPLEN	64	/* an ARP request is 42 bytes, padded 60 */
+/* ... and neighbour solicitations (no extension header) for the IPv6 ones. */
+#define NET_NS_FILTER	"(ip6 and ip6[6] == 58 and ip6[40] == 135 and ("
+/* An ARP request is 42 bytes (60 padded), a solicitation 86 and more. */
+#define NET_ARP_SNAPLEN	128
 #define NET_ARP_BATCH	32	/* requests per wakeup: adverts go first */
 
 static void
@@ -192,21 +196,58 @@ on_arp_readable(evutil_socket_t fd, short ev, void *arg)
 	}
 }
 
-/* NET_ARP_FILTER and "arp[24:4] == 0x... or ..." for each address. */
+/* f, then the printf-style rest; f is freed, the result returned. */
+static char *
+cat(char *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static char *
+cat(char *f, const char *fmt, ...)
+{
+	char	*rest, *g;
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&rest, fmt, ap) == -1)
+		fatal("vasprintf");
+	va_end(ap);
+	g = xasprintf("%s%s", f, rest);
+	free(f);
+	free(rest);
+	return g;
+}
+
+/*
+ * "(ARP requests with a target of ours) or (solicitations with a target
+ * of ours)": arp[24:4] is the target protocol address, ip6[48:16] the
+ * solicitation's target.
+ */
 static char *
 arp_filter(const struct iface *ifp)
 {
-	char	*f = xstrdup(NET_ARP_FILTER), *g;
+	char *f = xstrdup("");
 
-	for (size_t i = 0; i < ifp->nbal; i++) {
-		g = xasprintf("%s%sarp[24:4] == 0x%08x", f, i ? " or " : "",
-		    ntohl(ifp->bal[i].s_addr));
-		free(f);
-		f = g;
+	if (ifp->nbal > 0) {
+		f = cat(f, "%s", NET_ARP_FILTER);
+		for (size_t i = 0; i < ifp->nbal; i++)
+			f = cat(f, "%sarp[24:4] == 0x%08x", i ? " or " : "",
+			    ntohl(ifp->bal[i].s_addr));
+		f = cat(f, "))");
 	}
-	g = xasprintf("%s)", f);
-	free(f);
-	return g;
+	if (ifp->nbal6 > 0) {
+		f = cat(f, "%s%s", ifp->nbal > 0 ? " or " : "", NET_NS_FILTER);
+		for (size_t i = 0; i < ifp->nbal6; i++) {
+			const uint8_t *b = ifp->bal6[i].s6_addr;
+
+			f = cat(f, "%s(", i ? " or " : "");
+			for (int w = 0; w < 4; w++)
+				f = cat(f, "%sip6[%d:4] == 0x%02x%02x%02x%02x",
+				    w ? " and " : "", 48 + 4 * w, b[4 * w],
+				    b[4 * w + 1], b[4 * w + 2], b[4 * w + 3]);
+			f = cat(f, ")");
+		}
+		f = cat(f, "))");
+	}
+	return f;
 }
 
 static int
@@ -229,17 +270,22 @@ open_arp(struct iface *ifp)
 }
 
 int
-net_arp_watch(struct iface *ifp, const struct in_addr *a, size_t n)
+net_arp_watch(struct iface *ifp, const struct in_addr *a, size_t n,
+    const struct in6_addr *a6, size_t n6)
 {
-	if (n > CARPD_MAX_BALANCED)
-		n = CARPD_MAX_BALANCED;
+	n = n > CARPD_MAX_BALANCED ? CARPD_MAX_BALANCED : n;
+	n6 = n6 > CARPD_MAX_BALANCED - n ? CARPD_MAX_BALANCED - n : n6;
 	if (n == ifp->nbal && memcmp(a, ifp->bal, n * sizeof(*a)) == 0 &&
-	    (n == 0 || ifp->arp_pcap != NULL || !ifp->present))
+	    n6 == ifp->nbal6 &&
+	    memcmp(a6, ifp->bal6, n6 * sizeof(*a6)) == 0 &&
+	    (n + n6 == 0 || ifp->arp_pcap != NULL || !ifp->present))
 		return 0;
 	memcpy(ifp->bal, a, n * sizeof(*a));
 	ifp->nbal = n;
+	memcpy(ifp->bal6, a6, n6 * sizeof(*a6));
+	ifp->nbal6 = n6;
 	close_arp(ifp);
-	if (n == 0 || !ifp->present)
+	if (n + n6 == 0 || !ifp->present)
 		return 0;
 	return open_arp(ifp);
 }
@@ -347,7 +393,7 @@ open_handles(struct iface *ifp)
 		ifp->link_up = (flags & (IFF_UP | IFF_RUNNING)) ==
 		    (IFF_UP | IFF_RUNNING);
 		ifp->err[0] = '\0';
-		if (ifp->nbal > 0 && open_arp(ifp) == -1)
+		if (ifp->nbal + ifp->nbal6 > 0 && open_arp(ifp) == -1)
 			log_warnx("%s: ARP balancing: %s", ifp->name, ifp->err);
 		return 0;
 	}

@@ -490,6 +490,95 @@ carp_arp_reply_build(const uint8_t mac[6], const struct carp_arp_req *req,
 	return ARP_FRAME_LEN;
 }
 
+uint32_t
+carp_balance_hash6(const struct in6_addr *requester)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < 16; i++) {
+		h ^= requester->s6_addr[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+size_t
+carp_balance_node6(const struct in6_addr *requester, size_t nnodes)
+{
+	return nnodes == 0 ? 0 : carp_balance_hash6(requester) % nnodes;
+}
+
+/* The options of a solicitation: a source link-layer address, once. */
+static int
+ns_options(const uint8_t *opt, size_t len, struct carp_ns_req *out)
+{
+	while (len > 0) {
+		size_t olen = len >= 2 ? (size_t)opt[1] * 8 : 0;
+
+		if (olen == 0 || olen > len)
+			return -1;
+		if (opt[0] == 1 && olen == 8) {
+			memcpy(out->lladdr, opt + 2, 6);
+			out->has_lladdr = true;
+		}
+		opt += olen;
+		len -= olen;
+	}
+	return 0;
+}
+
+int
+carp_ns_parse(const uint8_t *frame, size_t len, struct carp_ns_req *out)
+{
+	const uint8_t	*ip = frame + ETH_HDR_LEN, *ns = ip + IP6_HDR_LEN;
+	size_t		 plen;
+
+	memset(out, 0, sizeof(*out));
+	if (len < ETH_HDR_LEN + IP6_HDR_LEN + 24 || get16(frame + 12) != 0x86dd ||
+	    (ip[0] >> 4) != 6 || ip[6] != 58 || ip[7] != 255)
+		return -1;
+	plen = get16(ip + 4);
+	/* At most 64 bytes: icmp6_cksum's buffer; a solicitation is 32. */
+	if (plen < 24 || plen > 64 || ETH_HDR_LEN + IP6_HDR_LEN + plen > len ||
+	    ns[0] != 135 || ns[1] != 0 || ns[8] == 0xff ||
+	    icmp6_cksum(ip, ns, plen) != 0)
+		return -1;
+	memcpy(out->eth_src, frame + 6, 6);
+	memcpy(out->src.s6_addr, ip + 8, 16);
+	memcpy(out->target.s6_addr, ns + 8, 16);
+	if (ns_options(ns + 24, plen - 24, out) == -1 ||
+	    (out->has_lladdr && IN6_IS_ADDR_UNSPECIFIED(&out->src)))
+		return -1;
+	return 0;
+}
+
+size_t
+carp_na_reply_build(const uint8_t mac[6], const struct carp_ns_req *req,
+    int router, uint8_t out[NA_REPLY_LEN])
+{
+	struct in6_addr	 all = { { { 0xff, 2, 0, 0, 0, 0, 0, 0,
+			    0, 0, 0, 0, 0, 0, 0, 1 } } };
+	bool		 dad = IN6_IS_ADDR_UNSPECIFIED(&req->src);
+	uint8_t		*ip = out + ETH_HDR_LEN, *na = ip + IP6_HDR_LEN;
+
+	if (dad)
+		carp_mcast6_mac(&all, out);
+	else
+		memcpy(out, req->has_lladdr ? req->lladdr : req->eth_src, 6);
+	memcpy(out + 6, mac, 6);
+	put16(out + 12, 0x86dd);
+	ip6_header(ip, 0, 32, 58, &req->target, dad ? &all : &req->src);
+	memset(na, 0, 32);
+	na[0] = 136;				/* neighbour advertisement */
+	na[4] = (uint8_t)(0x20 | (dad ? 0 : 0x40) | (router ? 0x80 : 0));
+	memcpy(na + 8, req->target.s6_addr, 16);
+	na[24] = 2;				/* target link-layer address */
+	na[25] = 1;
+	memcpy(na + 26, mac, 6);
+	put16(na + 2, icmp6_cksum(ip, na, 32));
+	return NA_REPLY_LEN;
+}
+
 static int
 same_src(const struct carp_peer *p, const struct in6_addr *src)
 {

@@ -260,7 +260,7 @@ status_balance_text(const struct carpd *cd, struct evbuffer *out)
 	TAILQ_FOREACH(ifp, &cd->ifaces, entry) {
 		const struct balance_stats *st = &ifp->bal_stats;
 
-		if (ifp->nbal == 0)
+		if (ifp->nbal + ifp->nbal6 == 0)
 			continue;
 		str_sanitize(ifp->name, name, sizeof(name));
 		evbuffer_add_printf(out, "ARP balancing on %s: requests=%llu "
@@ -458,6 +458,10 @@ json_balance(struct evbuffer *out, const struct vhid *v)
 		evbuffer_add_printf(out, "%s", i > 0 ? "," : "");
 		render_json_addr(out, AF_INET, &v->cfg.vips[i]);
 	}
+	for (size_t i = 0; i < v->cfg.nvips6; i++) {
+		evbuffer_add_printf(out, "%s", i + v->cfg.nvips > 0 ? "," : "");
+		render_json_addr(out, AF_INET6, &v->cfg.vips6[i]);
+	}
 	evbuffer_add_printf(out, "],\"nodes\":[");
 	for (size_t i = 0; i < v->cfg.nnodes; i++)
 		evbuffer_add_printf(out, "%s%u", i > 0 ? "," : "",
@@ -479,7 +483,7 @@ json_arp(struct evbuffer *out, const struct iface *ifp)
 
 	evbuffer_add_printf(out, ",\"arp_balancing\":{\"addresses\":%zu,"
 	    "\"requests\":%llu,\"answered\":%llu,\"limited\":%llu,"
-	    "\"others\":%llu,\"send_errors\":%llu}", ifp->nbal,
+	    "\"others\":%llu,\"send_errors\":%llu}", ifp->nbal + ifp->nbal6,
 	    (unsigned long long)st->requests, (unsigned long long)st->answered,
 	    (unsigned long long)st->limited, (unsigned long long)st->others,
 	    (unsigned long long)st->send_errors);

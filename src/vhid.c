@@ -832,7 +832,7 @@ send_advert6(struct vhid *v, uint8_t advbase, uint8_t advskew)
 
 	make_advert(v, advbase, advskew, &a);
 	memset(&p, 0, sizeof(p));
-	memcpy(p.src_mac, v->ifp->mac, 6);
+	src_mac(v, p.src_mac);	/* the virtual MAC's port is learnt from it */
 	p.src = v->cfg.src6;
 	p.tclass = 0;		/* as OpenBSD */
 	if (v->cfg.npeers > 0)
@@ -896,8 +896,9 @@ send_garp(struct vhid *v)
 
 	src_mac(v, mac);
 	/*
-	 * Not for a balanced address: it would point every client at this
-	 * node; the switches learn the node's port from its adverts.
+	 * Not for a balanced address (nor an unsolicited advertisement): it
+	 * would point every client at this node; the switches learn the
+	 * node's port from its adverts.
 	 */
 	for (size_t i = 0; v->cfg.nnodes == 0 && i < v->cfg.nvips; i++) {
 		garp_frame_build(mac, v->cfg.vips[i], frame);
@@ -905,8 +906,8 @@ send_garp(struct vhid *v)
 		log_debug("vhid %u %s: sent gratuitous ARP for %s",
 		    v->cfg.vhid, v->ifp->name, inet_ntoa(v->cfg.vips[i]));
 	}
-	for (size_t i = 0; i < v->cfg.nvips6; i++) {
-		na_frame_build(v->ifp->mac, &v->cfg.vips6[i],
+	for (size_t i = 0; v->cfg.nnodes == 0 && i < v->cfg.nvips6; i++) {
+		na_frame_build(mac, &v->cfg.vips6[i],
 		    v->cd->ip6_forwarding, na);
 		net_send(v->ifp, na, sizeof(na));
 		log_debug("vhid %u %s: sent neighbour advertisement for %s",

@@ -324,8 +324,6 @@ vhid_config_family_msg(const struct vhid_config *vc, int cli, char *msg,
 int
 vhid_config_complete(const struct vhid_config *vc, char *msg, size_t len)
 {
-	char a[INET6_ADDRSTRLEN];
-
 	if (vc->vhid == 0)
 		snprintf(msg, len, "no vhid: a number from 1 to 255 is required");
 	else if (vc->nvips == 0 && vc->nvips6 == 0)
@@ -339,10 +337,6 @@ vhid_config_complete(const struct vhid_config *vc, char *msg, size_t len)
 		snprintf(msg, len, "vhid %u: advbase 0 needs advskew from 1 "
 		    "to 254: the advert interval is advbase + advskew/256 "
 		    "seconds and cannot be 0", vc->vhid);
-	else if (vc->nnodes > 0 && vc->nvips6 > 0)
-		snprintf(msg, len, "carpnodes: address %s is IPv6: only IPv4 "
-		    "addresses are balanced (ARP)", inet_ntop(AF_INET6,
-		    &vc->vips6[0], a, sizeof(a)));
 	else
 		return peers_complete(vc, msg, len);
 	return -1;

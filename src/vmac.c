@@ -151,16 +151,23 @@ nl_create(const char *ifname, const char *dev, uint8_t vhid)
 	return nl_talk(&r);
 }
 
+/* Set the interface flags of `mask` to those of `flags`. */
 static int
-nl_updown(unsigned idx, int up)
+nl_flags(unsigned idx, unsigned mask, unsigned flags)
 {
 	struct nlreq r;
 
 	nl_init(&r, RTM_NEWLINK, 0);
 	r.i.ifi_index = (int)idx;
-	r.i.ifi_change = IFF_UP;
-	r.i.ifi_flags = up ? IFF_UP : 0;
+	r.i.ifi_change = mask;
+	r.i.ifi_flags = flags;
 	return nl_talk(&r);
+}
+
+static int
+nl_updown(unsigned idx, int up)
+{
+	return nl_flags(idx, IFF_UP, up ? IFF_UP : 0);
 }
 
 static int
@@ -338,6 +345,16 @@ vmac_prepare(const char *ifname, uint8_t vhid, bool balanced, char *err,
 	if (found == 0 && nl_create(ifname, dev, vhid) == -1) {
 		snprintf(err, len, "creating macvlan %s on %s: %s", dev,
 		    ifname, strerror(errno));
+		return -1;
+	}
+	/*
+	 * A balanced node's device answers no neighbour solicitation either
+	 * (IPv6 has no arp_ignore): IFF_NOARP (doc/protocol.md).
+	 */
+	if ((idx = if_nametoindex(dev)) == 0 || nl_flags(idx, IFF_NOARP,
+	    balanced ? IFF_NOARP : 0) == -1) {
+		snprintf(err, len, "setting %s %s: %s", dev, balanced ?
+		    "noarp" : "arp", strerror(errno));
 		return -1;
 	}
 	return set_sysctls(ifname, dev, balanced, err, len);

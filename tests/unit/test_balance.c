@@ -39,8 +39,19 @@ net_send(struct iface *ifp, const uint8_t *frame, size_t len)
 }
 
 int
-net_arp_watch(struct iface *ifp, const struct in_addr *a, size_t n)
+net_join6(struct iface *ifp, const struct in6_addr *group)
 {
+	(void)ifp;
+	(void)group;
+	return 0;
+}
+
+int
+net_arp_watch(struct iface *ifp, const struct in_addr *a, size_t n,
+    const struct in6_addr *a6, size_t n6)
+{
+	(void)a6;
+	ck_assert_uint_eq(n6, 0);
 	ifp->nbal = n;
 	memcpy(watched, a, n * sizeof(*a));
 	nwatched = n;

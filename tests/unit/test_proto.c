@@ -1355,6 +1355,114 @@ START_TEST(na_layout)
 }
 END_TEST
 
+/* ---- ARP balancing, IPv6 ------------------------------------------ */
+
+START_TEST(balance_hash6_vectors)
+{
+	static const struct { const char *a; uint32_t h; size_t n2; } v[] = {
+		{ "::", 0x69691905u, 1 },
+		{ "2001:db8::11", 0x5e5aebc4u, 0 },
+		{ "2001:db8::12", 0x615af07du, 1 },
+		{ "fe80::1", 0xe08432e8u, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		struct in6_addr a = addr6(v[i].a);
+
+		ck_assert_uint_eq(carp_balance_hash6(&a), v[i].h);
+		ck_assert_uint_eq(carp_balance_node6(&a, 2), v[i].n2);
+	}
+}
+END_TEST
+
+/* A solicitation from `src` for `tgt`, with a source lladdr option if `sll`. */
+static size_t
+ns_frame(uint8_t *f, const char *src, const char *tgt, int sll)
+{
+	struct in6_addr	 s = addr6(src), t = addr6(tgt);
+	uint8_t		*ip = f + ETH_HDR_LEN, *ns = ip + IP6_HDR_LEN, ph[40 + 32];
+	size_t		 plen = sll ? 32 : 24;
+
+	memset(f, 0, ETH_HDR_LEN + IP6_HDR_LEN + 32);
+	memcpy(f, "\x33\x33\xff\x00\x01\x00", 6);
+	memcpy(f + 6, mac_peer, 6);
+	put16(f + 12, 0x86dd);
+	ip[0] = 0x60;
+	put16(ip + 4, (uint16_t)plen);
+	ip[6] = 58;
+	ip[7] = 255;
+	memcpy(ip + 8, s.s6_addr, 16);
+	memcpy(ip + 24, addr6("ff02::1:ff00:100").s6_addr, 16);
+	ns[0] = 135;
+	memcpy(ns + 8, t.s6_addr, 16);
+	if (sll) {
+		ns[24] = 1;
+		ns[25] = 1;
+		memcpy(ns + 26, mac_self, 6);	/* differs from the frame's */
+	}
+	memcpy(ph, ip + 8, 32);
+	memset(ph + 32, 0, 8);
+	ph[35] = (uint8_t)plen;
+	ph[39] = 58;
+	memcpy(ph + 40, ns, plen);
+	put16(ns + 2, inet_cksum(ph, 40 + plen));
+	return ETH_HDR_LEN + IP6_HDR_LEN + plen;
+}
+
+START_TEST(ns_and_na_reply)
+{
+	uint8_t			 f[128], r[NA_REPLY_LEN], ph[40 + 32];
+	static const uint8_t	 node[6] = { 0, 0, 0x5e, 0, 1, 2 };
+	struct carp_ns_req	 q;
+	const uint8_t		*ip = r + ETH_HDR_LEN, *na = ip + IP6_HDR_LEN;
+	size_t			 n;
+
+	n = ns_frame(f, "2001:db8::11", "2001:db8::100", 1);
+	ck_assert_int_eq(carp_ns_parse(f, n, &q), 0);
+	ck_assert(q.has_lladdr);
+	ck_assert_mem_eq(q.lladdr, mac_self, 6);
+	ck_assert_mem_eq(q.target.s6_addr, addr6("2001:db8::100").s6_addr, 16);
+	ck_assert_uint_eq(carp_na_reply_build(node, &q, 0, r), 86);
+	ck_assert_mem_eq(r, mac_self, 6);		/* to the option's MAC */
+	ck_assert_mem_eq(r + 6, node, 6);
+	ck_assert_mem_eq(ip + 8, addr6("2001:db8::100").s6_addr, 16);
+	ck_assert_mem_eq(ip + 24, addr6("2001:db8::11").s6_addr, 16);
+	ck_assert_uint_eq(ip[7], 255);
+	ck_assert_uint_eq(na[0], 136);
+	ck_assert_uint_eq(na[4], 0x60);			/* Solicited, Override */
+	ck_assert_mem_eq(na + 26, node, 6);
+	memcpy(ph, ip + 8, 32);
+	memset(ph + 32, 0, 8);
+	ph[35] = 32;
+	ph[39] = 58;
+	memcpy(ph + 40, na, 32);
+	ck_assert_uint_eq(inet_cksum(ph, sizeof(ph)), 0);
+
+	/* Duplicate address detection: to all nodes, not Solicited. */
+	n = ns_frame(f, "::", "2001:db8::100", 0);
+	ck_assert_int_eq(carp_ns_parse(f, n, &q), 0);
+	carp_na_reply_build(node, &q, 1, r);
+	ck_assert_mem_eq(r, "\x33\x33\x00\x00\x00\x01", 6);
+	ck_assert_mem_eq(ip + 24, addr6("ff02::1").s6_addr, 16);
+	ck_assert_uint_eq(na[4], 0xa0);			/* Router, Override */
+
+	/* Refused: a bad checksum, a hop limit below 255, a lladdr from ::,
+	 * a short frame, a multicast target. */
+	n = ns_frame(f, "2001:db8::11", "2001:db8::100", 1);
+	f[ETH_HDR_LEN + IP6_HDR_LEN + 2] ^= 1;
+	ck_assert_int_eq(carp_ns_parse(f, n, &q), -1);
+	n = ns_frame(f, "2001:db8::11", "2001:db8::100", 1);
+	f[ETH_HDR_LEN + 7] = 64;
+	ck_assert_int_eq(carp_ns_parse(f, n, &q), -1);
+	n = ns_frame(f, "::", "2001:db8::100", 1);
+	ck_assert_int_eq(carp_ns_parse(f, n, &q), -1);
+	n = ns_frame(f, "2001:db8::11", "2001:db8::100", 1);
+	ck_assert_int_eq(carp_ns_parse(f, n - 1, &q), -1);
+	n = ns_frame(f, "2001:db8::11", "ff02::1", 0);
+	ck_assert_int_eq(carp_ns_parse(f, n, &q), -1);
+}
+END_TEST
+
 START_TEST(peer6_separate)
 {
 	struct carp_peer	t[CARP_MAX_PEERS];
@@ -1497,6 +1605,8 @@ proto_suite(void)
 	tcase_add_test(tc, frame6_drops);
 	tcase_add_test(tc, na_layout);
 	tcase_add_test(tc, peer6_separate);
+	tcase_add_test(tc, balance_hash6_vectors);
+	tcase_add_test(tc, ns_and_na_reply);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("names");
