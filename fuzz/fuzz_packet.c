@@ -304,6 +304,31 @@ check_peers(const struct carp_rx *rx, const uint8_t *t, size_t tlen)
 	}
 }
 
+/*
+ * ARP balancing's parsers on the same bytes: what they accept builds an
+ * answer to the address asked for (and to the asker).
+ */
+static void
+balance_parsers(const uint8_t *data, size_t size)
+{
+	struct carp_arp_req	q;
+	struct carp_ns_req	n;
+	uint8_t			out[NA_REPLY_LEN];
+	static const uint8_t	mac[6] = { 0, 0, 0x5e, 0, 1, 1 };
+
+	if (carp_arp_req_parse(data, size, &q) == 0) {
+		carp_arp_reply_build(mac, &q, out);
+		CHECK(memcmp(out + 28, &q.tpa.s_addr, 4) == 0);
+		CHECK(carp_balance_node(q.spa, 3) < 3);
+	}
+	if (carp_ns_parse(data, size, &n) == 0) {
+		CHECK(!n.has_lladdr || !IN6_IS_ADDR_UNSPECIFIED(&n.src));
+		carp_na_reply_build(mac, &n, 0, out);
+		CHECK(memcmp(out + 14 + 8, n.target.s6_addr, 16) == 0);
+		CHECK(carp_balance_node6(&n.src, 5) < 5);
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -313,6 +338,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	roundtrip_any(data, size);
 	check_sort(data, size);
+	balance_parsers(data, size);
 
 	memset(&rx, 0, sizeof(rx));
 	d = carp_rx_decode(data, size, &rx);
