@@ -2,8 +2,8 @@
 """Analysis half of bench/failover (stdlib only, no scapy needed).
 
 Reads the classic pcap files that tcpdump writes on the test bed's bridge,
-keeps the IPv4 protocol-112 frames (CARP and VRRPv3 share it) and turns
-them into figures:
+keeps the protocol-112 frames of IPv4 and IPv6 (CARP and VRRPv3 share
+the number) and turns them into figures:
 
   failover-stats.py round PCAP KIND CASE DAEMON ADVERT ROUND IDEAL SKEW \
         OLD_IP NEW_IP T_EVENT CAPTURE_OK
@@ -27,10 +27,12 @@ FIELDS = ("kind case daemon advert_s round ideal_s t_event t_last_old "
 
 
 def frames(path):
-    """Yield (time, src, kind, a, b) for each IPv4 proto-112 frame.
+    """Yield (time, src, kind, a, b) for each protocol-112 frame.
 
-    kind is "carp" (a=advbase, b=advskew), "vrrp3" (a=prio, b=centisec)
-    or "other"."""
+    IPv4 (protocol 112) and IPv6 (next header 112 straight after the
+    fixed header: CARP and VRRPv3 send no extension headers); src is the
+    source address as text.  kind is "carp" (a=advbase, b=advskew),
+    "vrrp3" (a=prio, b=centisec) or "other"."""
     with open(path, "rb") as f:
         data = f.read()
     if len(data) < 24:
@@ -53,14 +55,10 @@ def frames(path):
         sec, sub, caplen, _ = struct.unpack(end + "IIII", data[off:off + 16])
         pkt = data[off + 16:off + 16 + caplen]
         off += 16 + caplen
-        if len(pkt) < 14 + 20 or pkt[12:14] != b"\x08\x00":
+        p = payload(pkt)
+        if p is None:
             continue
-        ip = pkt[14:]
-        ihl = (ip[0] & 0x0f) * 4
-        if ip[0] >> 4 != 4 or ip[9] != 112 or len(ip) < ihl + 8:
-            continue
-        src = socket.inet_ntoa(ip[12:16])
-        p = ip[ihl:]
+        src, p = p
         t = sec + sub * frac
         if p[0] == 0x21:
             yield t, src, "carp", p[5], p[2]
@@ -68,6 +66,23 @@ def frames(path):
             yield t, src, "vrrp3", p[2], ((p[4] & 0x0f) << 8) | p[5]
         else:
             yield t, src, "other", 0, 0
+
+
+def payload(pkt):
+    """(source address, protocol-112 payload) of an Ethernet frame, or None."""
+    if len(pkt) < 14:
+        return None
+    ip = pkt[14:]
+    if pkt[12:14] == b"\x08\x00" and len(ip) >= 20:
+        ihl = (ip[0] & 0x0f) * 4
+        if ip[0] >> 4 != 4 or ip[9] != 112 or len(ip) < ihl + 8:
+            return None
+        return socket.inet_ntoa(ip[12:16]), ip[ihl:]
+    if pkt[12:14] == b"\x86\xdd" and len(ip) >= 40 + 8:
+        if ip[0] >> 4 != 6 or ip[6] != 112:
+            return None
+        return socket.inet_ntop(socket.AF_INET6, ip[8:24]), ip[40:]
+    return None
 
 
 def frame_type(kind, a, b):
