@@ -1,12 +1,14 @@
 #!/usr/bin/python3
 """Analysis half of bench/load (stdlib only).
 
-  load-stats.py wire PCAP MASTER_IP ADVERT_S T0 T1
+  load-stats.py wire PCAP MASTER_IP ADVERT_S T0 T1 [SENT_PCAP HEARD_PCAP]
       the tail of one TSV record (key=value fields, stdout): the master's
       adverts between T0 and T1 (CLOCK_REALTIME, as tcpdump stamps them),
       the gaps between them (largest, 99.9th percentile, how many exceed
       2 intervals, in ms and in advert intervals) and the adverts anyone
-      else sent (a backup that became master)
+      else sent (a backup that became master); with SENT_PCAP and
+      HEARD_PCAP (captures on the master's and the backup's eth0) also the
+      largest gap as the master sent them and as the backup heard them
   load-stats.py summary RESULTS
       the human table from a results file written by bench/load
 
@@ -45,8 +47,13 @@ def runs(fr, master):
     return n
 
 
+def max_gap(pcap, master, t0, t1):
+    ts = [x[0] for x in fs.frames(pcap) if t0 <= x[0] <= t1 and x[1] == master]
+    return max((b - a for a, b in zip(ts, ts[1:])), default=0.0)
+
+
 def cmd_wire(args):
-    pcap, master, advert, t0, t1 = args
+    pcap, master, advert, t0, t1 = args[:5]
     advert, t0, t1 = float(advert), float(t0), float(t1)
     fr = [x for x in fs.frames(pcap) if t0 <= x[0] <= t1]
     mine = [x[0] for x in fr if x[1] == master]
@@ -62,8 +69,9 @@ def cmd_wire(args):
         "max_gap_intervals=%.2f" % (mx / advert),
         "p999_gap_ms=%.3f" % (pct(gaps, 99.9) * 1000),
         "median_gap_ms=%.3f" % ((statistics.median(gaps) if gaps else 0) * 1000),
-        "gaps_over_2=%d" % sum(1 for g in gaps if g > 2 * advert),
-        "status=ok"]))
+        "gaps_over_2=%d" % sum(1 for g in gaps if g > 2 * advert)] + [
+            "%s_max_gap_ms=%.3f" % (w, max_gap(p, master, t0, t1) * 1000)
+            for w, p in zip(("sent", "heard"), args[5:])] + ["status=ok"]))
 
 
 def read(path):
@@ -71,7 +79,7 @@ def read(path):
     with open(path) as f:
         for line in f:
             line = line.rstrip("\n")
-            if line.startswith("# bench/load") or line.startswith("# loadavg"):
+            if line.startswith(("# bench/load", "# loadavg", "# load:")):
                 notes.append(line[2:])
             if not line or line.startswith("#"):
                 continue
@@ -94,12 +102,13 @@ def cmd_summary(args):
     for n in notes:
         print(n)
     print()
-    hdr = "%-14s %-8s %5s %6s %8s %9s %9s %8s %7s %-14s %s" % (
+    hdr = "%-14s %-7s %4s %5s %7s %8s %9s %7s %6s %8s %8s %-6s %s" % (
         "case", "advert", "secs", "trans", "backup", "max gap", "max gap",
-        "p99.9", ">2 int", "sched (net)", "capture")
+        "p99.9", ">2 int", "sent", "heard", "sched", "capture")
     print(hdr)
-    print("%-14s %-8s %5s %6s %8s %9s %9s %8s %7s" % (
-        "", "ms", "", "", "adverts", "ms", "intervals", "gap ms", "gaps"))
+    print("%-14s %-7s %4s %5s %7s %8s %9s %7s %6s %8s %8s" % (
+        "", "ms", "", "", "adverts", "ms", "intervals", "gap ms", "gaps",
+        "max ms", "max ms"))
     print("-" * len(hdr))
     by = {}
     for r in recs:
@@ -107,16 +116,19 @@ def cmd_summary(args):
         if r.get("status") != "ok":
             print("%-14s !! %s" % (r["case"], r.get("status", "?")))
             continue
-        print("%-14s %-8.3f %5s %6s %8s %9s %9s %8s %7s %-14s %s" % (
+        print("%-14s %-7.3f %4s %5s %7s %8s %9s %7s %6s %8s %8s %-6s %s" % (
             r["case"], float(r["advert_s"]) * 1000, r["secs"],
             r["transitions"], r["foreign_adverts"], r["max_gap_ms"],
             r["max_gap_intervals"], r["p999_gap_ms"], r["gaps_over_2"],
+            r.get("sent_max_gap_ms", "-"), r.get("heard_max_gap_ms", "-"),
             r["sched_h1"].split(",")[0], r["capture"]))
     print()
     print("trans = state changes logged by either host during the load; "
           "backup adverts = adverts")
     print("sent by the backup (it became master); gaps between the master's "
-          "adverts on the bridge;")
+          "adverts on the bridge (the wire);")
+    print("sent / heard = the largest gap on the master's eth0 as they leave "
+          "/ on the backup's eth0;")
     print("sched = policy of the master's sending process; loadavg before "
           "-> at end of each case:")
     for r in recs:
@@ -151,7 +163,7 @@ def main():
     if len(sys.argv) < 2:
         raise SystemExit(__doc__)
     cmd, args = sys.argv[1], sys.argv[2:]
-    if cmd == "wire" and len(args) == 5:
+    if cmd == "wire" and len(args) in (5, 7):
         cmd_wire(args)
     elif cmd == "summary" and len(args) == 1:
         cmd_summary(args)
