@@ -214,7 +214,7 @@ def cmd_summary(args):
         return sum(1 for r in recs if r["case"] == case and
                    r["kind"] == kind and r["status"] != "ok")
 
-    hdr = ("%-14s %-10s %-8s %-9s %-25s %-25s %-25s %-25s" % (
+    hdr = ("%-17s %-10s %-8s %-9s %-25s %-25s %-25s %-25s" % (
         "case", "daemon", "advert", "ideal", "crash takeover s",
         "crash lateness ms", "graceful hand-over s", "graceful late ms"))
     print(hdr)
@@ -228,12 +228,12 @@ def cmd_summary(args):
         la = vals(name, "crash", "lateness_s")
         gr = vals(name, "graceful", "from_event_s")
         gl = vals(name, "graceful", "lateness_s")
-        print("%-14s %-10s %-8s %-9s %-25s %-25s %-25s %-25s" % (
+        print("%-17s %-10s %-8s %-9s %-25s %-25s %-25s %-25s" % (
             name, c["daemon"], c["advert"], "%.6f" % float(c["ideal"]),
             fmt(tk, 1, 4), fmt(la, 1000, 1), fmt(gr, 1, 4), fmt(gl, 1000, 1)))
         nb = bad(name, "crash") + bad(name, "graceful")
         if nb:
-            print("%-14s   !! %d round(s) not ok: %s" % (
+            print("%-17s   !! %d round(s) not ok: %s" % (
                 "", nb, ", ".join(sorted({
                     "%s r%s %s" % (r["kind"], r["round"], r["status"])
                     for r in recs if r["case"] == name
@@ -260,11 +260,11 @@ def cmd_summary(args):
              ("keepalived6-1s", "keepalived-1s"),
              ("carpd-3h-1s", "keepalived-3h-1s"),
              ("carpd-3h-0.1s", "keepalived-3h-0.1s")]
-    print("ratios of medians (same run)        crash takeover  crash lateness"
+    print("ratios of medians (same run)           crash takeover  crash lateness"
           "  graceful hand-over")
     for a, b in pairs:
         if a in notes and b in notes:
-            print("  %-33s %-15s %-15s %s" % (
+            print("  %-36s %-15s %-15s %s" % (
                 "%s / %s" % (a, b),
                 ratio(m(a, "crash", "interval_s"), m(b, "crash", "interval_s")),
                 ratio(m(a, "crash", "lateness_s"), m(b, "crash", "lateness_s")),
@@ -307,7 +307,7 @@ def summary_three(three, recs, vals, bad):
     """Three hosts, graceful: hand-over to the preferred backup."""
     print("three hosts, graceful (SIGTERM the master; host 2 is the "
           "preferred backup):")
-    hdr = "  %-19s %-10s %-8s %-27s %-22s %s" % (
+    hdr = "  %-19s %-10s %-8s %-27s %-24s %s" % (
         "case", "daemon", "advert", "hand-over ms", "graceful late ms",
         "extra masters")
     print(hdr)
@@ -318,7 +318,7 @@ def summary_three(three, recs, vals, bad):
         ex = [int(r["extra_masters"]) for r in recs if r["case"] == name
               and r["kind"] == "graceful" and r["status"] == "ok"
               and r["extra_masters"] not in ("-", "")]
-        print("  %-19s %-10s %-8s %-27s %-22s %s" % (
+        print("  %-19s %-10s %-8s %-27s %-24s %s" % (
             name, c["daemon"], c["advert"], fmt(gr, 1000, 3),
             fmt(gl, 1000, 3), "%d in %d rounds (%d rounds with any)" % (
                 sum(ex), len(ex), sum(1 for x in ex if x))))
