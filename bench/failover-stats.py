@@ -2,20 +2,26 @@
 """Analysis half of bench/failover (stdlib only, no scapy needed).
 
 Reads the classic pcap files that tcpdump writes on the test bed's bridge,
-keeps the IPv4 protocol-112 frames (CARP and VRRPv3 share it) and turns
-them into figures:
+keeps the protocol-112 frames of IPv4 and IPv6 (CARP and VRRPv3 share
+the number) and turns them into figures:
 
   failover-stats.py round PCAP KIND CASE DAEMON ADVERT ROUND IDEAL SKEW \
-        OLD_IP NEW_IP T_EVENT CAPTURE_OK
-      one TSV record for a crash or graceful measurement (stdout)
+        OLD_IP NEW_IP T_EVENT CAPTURE_OK OTHERS LOGGED
+      one TSV record for a crash or graceful measurement (stdout); OTHERS
+      are the other backups' addresses, LOGGED those of them that logged
+      MASTER (comma-separated, "-" for none): the extra masters are those
+      that logged it or advertised after the event
   failover-stats.py stable PCAP MASTER_IP T_SETTLE T_END
       adverts from the master, from anyone else, largest gap (stdout)
   failover-stats.py summary RESULTS
       the human table from a results file written by bench/failover
+  failover-stats.py plotdata RESULTS DIR
+      the medians as data files for bench/plot-failover.gp (gnuplot)
 
 Times are seconds, CLOCK_REALTIME, as tcpdump stamps them and as bash's
 $EPOCHREALTIME (or date +%s.%N) gives them for the signal.
 """
+import os
 import socket
 import statistics
 import struct
@@ -23,14 +29,16 @@ import sys
 
 FIELDS = ("kind case daemon advert_s round ideal_s t_event t_last_old "
           "last_old_type t_first_new interval_s lateness_s from_event_s "
-          "status").split()
+          "status extra_masters").split()
 
 
 def frames(path):
-    """Yield (time, src, kind, a, b) for each IPv4 proto-112 frame.
+    """Yield (time, src, kind, a, b) for each protocol-112 frame.
 
-    kind is "carp" (a=advbase, b=advskew), "vrrp3" (a=prio, b=centisec)
-    or "other"."""
+    IPv4 (protocol 112) and IPv6 (next header 112 straight after the
+    fixed header: CARP and VRRPv3 send no extension headers); src is the
+    source address as text.  kind is "carp" (a=advbase, b=advskew),
+    "vrrp3" (a=prio, b=centisec) or "other"."""
     with open(path, "rb") as f:
         data = f.read()
     if len(data) < 24:
@@ -53,14 +61,10 @@ def frames(path):
         sec, sub, caplen, _ = struct.unpack(end + "IIII", data[off:off + 16])
         pkt = data[off + 16:off + 16 + caplen]
         off += 16 + caplen
-        if len(pkt) < 14 + 20 or pkt[12:14] != b"\x08\x00":
+        p = payload(pkt)
+        if p is None:
             continue
-        ip = pkt[14:]
-        ihl = (ip[0] & 0x0f) * 4
-        if ip[0] >> 4 != 4 or ip[9] != 112 or len(ip) < ihl + 8:
-            continue
-        src = socket.inet_ntoa(ip[12:16])
-        p = ip[ihl:]
+        src, p = p
         t = sec + sub * frac
         if p[0] == 0x21:
             yield t, src, "carp", p[5], p[2]
@@ -68,6 +72,23 @@ def frames(path):
             yield t, src, "vrrp3", p[2], ((p[4] & 0x0f) << 8) | p[5]
         else:
             yield t, src, "other", 0, 0
+
+
+def payload(pkt):
+    """(source address, protocol-112 payload) of an Ethernet frame, or None."""
+    if len(pkt) < 14:
+        return None
+    ip = pkt[14:]
+    if pkt[12:14] == b"\x08\x00" and len(ip) >= 20:
+        ihl = (ip[0] & 0x0f) * 4
+        if ip[0] >> 4 != 4 or ip[9] != 112 or len(ip) < ihl + 8:
+            return None
+        return socket.inet_ntoa(ip[12:16]), ip[ihl:]
+    if pkt[12:14] == b"\x86\xdd" and len(ip) >= 40 + 8:
+        if ip[0] >> 4 != 6 or ip[6] != 112:
+            return None
+        return socket.inet_ntop(socket.AF_INET6, ip[8:24]), ip[40:]
+    return None
 
 
 def frame_type(kind, a, b):
@@ -80,7 +101,7 @@ def frame_type(kind, a, b):
 
 def cmd_round(args):
     (pcap, kind, case, daemon, advert, rnd, ideal, skew, old_ip, new_ip,
-     t_event, capture) = args
+     t_event, capture, others, logged) = args
     ideal, skew, t_event = float(ideal), float(skew), float(t_event)
     fr = list(frames(pcap))
     status = "ok" if capture == "ok" else "capture-incomplete"
@@ -92,7 +113,8 @@ def cmd_round(args):
     new = [x for x in fr if x[1] == new_ip and x[0] >= t_event]
     if not new:
         rec = [kind, case, daemon, advert, rnd, "%.6f" % ideal,
-               "%.6f" % t_event, "-", "-", "-", "-", "-", "-", "no-takeover"]
+               "%.6f" % t_event, "-", "-", "-", "-", "-", "-", "no-takeover",
+               extra_masters(fr, t_event, others, logged)]
         print("\t".join(rec))
         return
     t_new = new[0][0]
@@ -107,15 +129,30 @@ def cmd_round(args):
     if kind == "crash":
         want = ideal
     elif otype == "bowout":
-        want = 0.0                  # CARP bow-out: take over at once
+        want = skew                 # CARP bow-out: at once (carpd: after
+                                    # its hand-over wait, given as skew)
     elif otype == "prio0":
         want = skew                 # VRRPv3: Master_Down_Timer = Skew_Time
     else:
         want = ideal                # no farewell: wait master-down
     rec = [kind, case, daemon, advert, rnd, "%.6f" % want, "%.6f" % t_event,
            "%.6f" % t_old, otype, "%.6f" % t_new, "%.6f" % interval,
-           "%.6f" % (interval - want), "%.6f" % (t_new - t_event), status]
+           "%.6f" % (interval - want), "%.6f" % (t_new - t_event), status,
+           extra_masters(fr, t_event, others, logged)]
     print("\t".join(rec))
+
+
+def extra_masters(fr, t_event, others, logged):
+    """How many of the other backups acted as master after the event:
+    logged it, or sent an advert (not a farewell) after the event."""
+    if others == "-":
+        return "-"
+    want = set(others.split(","))
+    seen = {src for t, src, k, a, b in fr if src in want and t >= t_event
+            and frame_type(k, a, b) == "advert"}
+    if logged != "-":
+        seen |= want & set(logged.split(","))
+    return str(len(seen))
 
 
 def cmd_stable(args):
@@ -158,8 +195,9 @@ def cmd_summary(args):
             if not line or line.startswith("#"):
                 continue
             cols = line.split("\t")
-            if cols[0] in ("crash", "graceful") and len(cols) == len(FIELDS):
-                recs.append(dict(zip(FIELDS, cols)))
+            if cols[0] in ("crash", "graceful") and \
+                    len(cols) in (len(FIELDS) - 1, len(FIELDS)):
+                recs.append(dict(zip(FIELDS, cols + ["-"])))
             elif cols[0] == "stability":
                 stab.append(dict(c.split("=", 1) for c in cols[1:]))
             elif cols[0] == "case":
@@ -176,23 +214,26 @@ def cmd_summary(args):
         return sum(1 for r in recs if r["case"] == case and
                    r["kind"] == kind and r["status"] != "ok")
 
-    hdr = ("%-14s %-10s %-8s %-9s %-25s %-25s %-25s %-25s" % (
+    hdr = ("%-17s %-10s %-8s %-9s %-25s %-25s %-25s %-25s" % (
         "case", "daemon", "advert", "ideal", "crash takeover s",
         "crash lateness ms", "graceful hand-over s", "graceful late ms"))
     print(hdr)
     print("-" * len(hdr))
+    three = [c for c in cases if c.get("hosts") == "3"]
     for c in cases:
+        if c in three:
+            continue
         name = c["case"]
         tk = vals(name, "crash", "interval_s")
         la = vals(name, "crash", "lateness_s")
         gr = vals(name, "graceful", "from_event_s")
         gl = vals(name, "graceful", "lateness_s")
-        print("%-14s %-10s %-8s %-9s %-25s %-25s %-25s %-25s" % (
+        print("%-17s %-10s %-8s %-9s %-25s %-25s %-25s %-25s" % (
             name, c["daemon"], c["advert"], "%.6f" % float(c["ideal"]),
             fmt(tk, 1, 4), fmt(la, 1000, 1), fmt(gr, 1, 4), fmt(gl, 1000, 1)))
         nb = bad(name, "crash") + bad(name, "graceful")
         if nb:
-            print("%-14s   !! %d round(s) not ok: %s" % (
+            print("%-17s   !! %d round(s) not ok: %s" % (
                 "", nb, ", ".join(sorted({
                     "%s r%s %s" % (r["kind"], r["round"], r["status"])
                     for r in recs if r["case"] == name
@@ -203,20 +244,27 @@ def cmd_summary(args):
     print("lateness = takeover - ideal master-down; graceful hand-over = "
           "new master's first advert - SIGTERM;")
     print("graceful late = gap after the old master's last frame - ideal "
-          "(0 after a CARP bow-out, Skew_Time after VRRP prio 0,")
-    print("master-down after an ordinary advert)")
+          "(after a CARP bow-out 0, for carpd its")
+    print("hand-over wait, 40 us x the backup's advskew; Skew_Time after "
+          "VRRP prio 0; master-down after an ordinary advert)")
     print()
 
     def m(case, kind, field):
         return med(vals(case, kind, field))
 
     pairs = [("carpd-1s", "ucarp-1s"), ("carpd-1s", "keepalived-1s"),
-             ("carpd-0.1s", "keepalived-0.1s")]
-    print("ratios of medians (same run)        crash takeover  crash lateness"
+             ("carpd-0.1s", "keepalived-0.1s"),
+             ("carpd6-1s", "keepalived6-1s"),
+             ("carpd6-0.1s", "keepalived6-0.1s"),
+             ("carpd6-1s", "carpd-1s"), ("carpd6-0.1s", "carpd-0.1s"),
+             ("keepalived6-1s", "keepalived-1s"),
+             ("carpd-3h-1s", "keepalived-3h-1s"),
+             ("carpd-3h-0.1s", "keepalived-3h-0.1s")]
+    print("ratios of medians (same run)           crash takeover  crash lateness"
           "  graceful hand-over")
     for a, b in pairs:
         if a in notes and b in notes:
-            print("  %-33s %-15s %-15s %s" % (
+            print("  %-36s %-15s %-15s %s" % (
                 "%s / %s" % (a, b),
                 ratio(m(a, "crash", "interval_s"), m(b, "crash", "interval_s")),
                 ratio(m(a, "crash", "lateness_s"), m(b, "crash", "lateness_s")),
@@ -226,6 +274,8 @@ def cmd_summary(args):
           "the shared CPUs:")
     print("  its ratio only matters when one side is late by much more)")
     print()
+    if three:
+        summary_three(three, recs, vals, bad)
     if stab:
         print("stability (3 carpd hosts, transitions after settling must be 0):")
         for s in stab:
@@ -253,16 +303,92 @@ def cmd_summary(args):
               "stable")
 
 
+def summary_three(three, recs, vals, bad):
+    """Three hosts, graceful: hand-over to the preferred backup."""
+    print("three hosts, graceful (SIGTERM the master; host 2 is the "
+          "preferred backup):")
+    hdr = "  %-19s %-10s %-8s %-27s %-24s %s" % (
+        "case", "daemon", "advert", "hand-over ms", "graceful late ms",
+        "extra masters")
+    print(hdr)
+    for c in three:
+        name = c["case"]
+        gr = vals(name, "graceful", "from_event_s")
+        gl = vals(name, "graceful", "lateness_s")
+        ex = [int(r["extra_masters"]) for r in recs if r["case"] == name
+              and r["kind"] == "graceful" and r["status"] == "ok"
+              and r["extra_masters"] not in ("-", "")]
+        print("  %-19s %-10s %-8s %-27s %-24s %s" % (
+            name, c["daemon"], c["advert"], fmt(gr, 1000, 3),
+            fmt(gl, 1000, 3), "%d in %d rounds (%d rounds with any)" % (
+                sum(ex), len(ex), sum(1 for x in ex if x))))
+        nb = bad(name, "graceful")
+        if nb:
+            print("  %-19s !! %d round(s) not ok" % ("", nb))
+    print("  extra masters = backups other than host 2 that logged MASTER or "
+          "advertised after the signal")
+    print("  goal (carpd): 0 extra masters, hand-over under 5 ms")
+    print()
+
+
+def cmd_plotdata(args):
+    """Data files for bench/plot-failover.gp: one line per case,
+    "label median min max" in ms (and extra masters for three hosts)."""
+    path, out = args
+    recs, cases = [], []
+    with open(path) as f:
+        for line in f:
+            cols = line.rstrip("\n").split("\t")
+            if cols[0] in ("crash", "graceful") and \
+                    len(cols) in (len(FIELDS) - 1, len(FIELDS)):
+                recs.append(dict(zip(FIELDS, cols + ["-"])))
+            elif cols[0] == "case":
+                cases.append(dict(c.split("=", 1) for c in cols[1:]))
+    os.makedirs(out, exist_ok=True)
+
+    def vals(case, kind, field):
+        return [float(r[field]) * 1000 for r in recs
+                if r["case"] == case and r["kind"] == kind
+                and r["status"] == "ok" and r[field] != "-"]
+
+    def row(f, name, xs, tail=""):
+        if xs:
+            # a log scale wants no zero: a floor of 1 us
+            f.write('"%s" %.4f %.4f %.4f%s\n' % (
+                name, max(med(xs), 0.001), max(min(xs), 0.001),
+                max(xs), tail))
+
+    with open(os.path.join(out, "crash.dat"), "w") as f:
+        for c in cases:
+            if c.get("hosts") != "3":
+                row(f, c["case"], vals(c["case"], "crash", "lateness_s"))
+    with open(os.path.join(out, "graceful.dat"), "w") as f:
+        for c in cases:
+            if c.get("hosts") != "3":
+                row(f, c["case"], vals(c["case"], "graceful", "from_event_s"))
+    with open(os.path.join(out, "three.dat"), "w") as f:
+        for c in cases:
+            if c.get("hosts") != "3":
+                continue
+            ex = [int(r["extra_masters"]) for r in recs
+                  if r["case"] == c["case"] and r["kind"] == "graceful"
+                  and r["status"] == "ok" and r["extra_masters"] != "-"]
+            row(f, c["case"], vals(c["case"], "graceful", "from_event_s"),
+                ' "%d/%d"' % (sum(ex), len(ex)))
+
+
 def main():
     if len(sys.argv) < 2:
         raise SystemExit(__doc__)
     cmd, args = sys.argv[1], sys.argv[2:]
-    if cmd == "round" and len(args) == 12:
+    if cmd == "round" and len(args) == 14:
         cmd_round(args)
     elif cmd == "stable" and len(args) == 4:
         cmd_stable(args)
     elif cmd == "summary" and len(args) == 1:
         cmd_summary(args)
+    elif cmd == "plotdata" and len(args) == 2:
+        cmd_plotdata(args)
     else:
         raise SystemExit(__doc__)
 

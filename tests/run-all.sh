@@ -15,7 +15,7 @@ packages=(autoconf automake make gcc pkg-config libpcap-dev libnet1-dev
 	libevent-dev nettle-dev libcap-ng-dev libseccomp-dev libsystemd-dev check iproute2
 	iputils-ping tcpdump ucarp keepalived mandoc python3-scapy faketime psmisc
 	ifupdown nftables tshark conntrackd conntrack python3-prometheus-client
-	tcpreplay)
+	tcpreplay stress-ng gnuplot-nox)
 
 install_packages() {
 	local missing=()
