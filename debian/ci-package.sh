@@ -7,9 +7,10 @@
 # calls it; developers can too.  The package is purged at the end
 # (KEEP_PACKAGE=1 keeps it); its user carpd stays, as on any machine.
 #
-# It never starts carpd: nothing is configured (/etc/carpd.conf absent),
-# and without systemd as PID 1 the units are only checked
-# (systemd-analyze verify, where it works).
+# Without systemd as PID 1 the units are checked (systemd-analyze
+# verify, where it works) and their commands run as systemd would run
+# them: a group from /etc/carpd.conf in a network namespace, with a
+# NOTIFY_SOCKET that must get READY=1 (run_unit below).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -44,6 +45,77 @@ deps() {
 	    grep -v -e '^$' -e '^\$' | sed 's/:any$//; s/^debhelper-compat$/debhelper/'
 }
 
+# The installed carpd.service's own commands, as systemd runs them:
+# ExecStartPre (the check) then ExecStart, with a NOTIFY_SOCKET, for a
+# group in /etc/carpd.conf on a veth in a network namespace (documentation
+# addresses only).  The group must come up (READY=1, MASTER, the address
+# added by the up script) and go down on SIGTERM (the address removed).
+run_unit() {
+	local unit=/lib/systemd/system/carpd.service conf=/etc/carpd.conf
+	local ns=carpdpkg$$ pre cmd pid i
+	[ -e "$conf" ] && { say "$conf exists here: not running the unit"; return 0; }
+	pre=$(sed -n 's/^ExecStartPre=//p' "$unit")
+	cmd=$(sed -n 's/^ExecStart=//p' "$unit")
+	[ -n "$pre" ] && [ -n "$cmd" ] || fail "$unit has no ExecStartPre or ExecStart"
+	ip netns add "$ns" || fail "ip netns add"
+	unit_ns=$ns
+	ip -n "$ns" link add eth0 type veth peer name eth1
+	ip -n "$ns" link set eth0 up && ip -n "$ns" link set eth1 up
+	ip -n "$ns" addr add 192.0.2.1/24 dev eth0
+	printf 'ci-package %s\n' "$$" >"$work/pass" && chmod 600 "$work/pass"
+	printf '#!/bin/sh\nip addr %s "$2/32" dev "$1"\n' add >"$work/up.sh"
+	printf '#!/bin/sh\nip addr %s "$2/32" dev "$1"\n' del >"$work/down.sh"
+	chmod 755 "$work/up.sh" "$work/down.sh"
+	unit_conf=$conf
+	cat >"$conf" <<-EOF
+	vhid 1 {
+		interface eth0
+		addr 192.0.2.200
+		passfile $work/pass
+		advbase 1
+		upscript $work/up.sh
+		downscript $work/down.sh
+	}
+	EOF
+	chmod 644 "$conf"
+	say "unit: $pre"
+	# shellcheck disable=SC2086 # the unit's command line, split as systemd does
+	ip netns exec "$ns" $pre >"$work/unit.log" 2>&1 || { cat "$work/unit.log"; fail "ExecStartPre failed"; }
+	say "unit: $cmd (NOTIFY_SOCKET, until READY=1 and MASTER)"
+	python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1]); s.settimeout(30)
+open(sys.argv[1] + ".bound", "w").close()
+while True:
+    m = s.recv(4096).decode()
+    print(m.replace("\n", " "), flush=True)
+    if "READY=1" in m.split("\n"):
+        break
+' "$work/notify" >"$work/notify.log" 2>&1 &
+	for ((i = 0; i < 100; i++)); do [ -e "$work/notify.bound" ] && break; sleep 0.1; done
+	# shellcheck disable=SC2086
+	NOTIFY_SOCKET=$work/notify ip netns exec "$ns" $cmd >>"$work/unit.log" 2>&1 &
+	pid=$!
+	for ((i = 0; i < 300; i++)); do
+		ip -n "$ns" -4 addr show dev eth0 | grep -q ' 192\.0\.2\.200/32' && break
+		sleep 0.1
+	done
+	ip -n "$ns" -4 addr show dev eth0 | grep -q ' 192\.0\.2\.200/32' ||
+		{ cat "$work/unit.log"; fail "the unit's carpd did not become master of 192.0.2.200"; }
+	wait %1 2>/dev/null || true
+	grep -q 'READY=1' "$work/notify.log" ||
+		{ cat "$work/notify.log" "$work/unit.log"; fail "no READY=1 on NOTIFY_SOCKET"; }
+	kill -TERM "$pid"
+	wait "$pid" || { cat "$work/unit.log"; fail "carpd exited $? on SIGTERM"; }
+	ip -n "$ns" -4 addr show dev eth0 | grep -q ' 192\.0\.2\.200/' &&
+		fail "the down script did not remove 192.0.2.200 at the stop"
+	say "unit: READY=1 ($(grep -o 'STATUS=[^ ]*[^R]*' "$work/notify.log" | tail -n 1)), master, clean stop"
+	rm -f "$conf"
+	ip netns del "$ns"
+	unit_ns= unit_conf=
+}
+
 [ "$(id -u)" -eq 0 ] || fail "needs root (apt-get, dpkg -i)"
 start=$(date +%s)
 install_missing "${packaging_deps[@]}"
@@ -52,7 +124,17 @@ install_missing $(deps "$(sed -n '/^Build-Depends:/,/^[A-Z]/p' "$top/debian/cont
     sed '$d; s/^Build-Depends://')")
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/carpd-pkg.XXXXXX")
-trap '[ "${KEEP_WORK:-0}" = 1 ] && echo "ci-package: kept $work" || rm -rf "$work"' EXIT
+unit_ns= unit_conf=
+cleanup() {
+	[ -n "$unit_ns" ] && ip netns del "$unit_ns" 2>/dev/null
+	[ -n "$unit_conf" ] && rm -f "$unit_conf"
+	if [ "${KEEP_WORK:-0}" = 1 ]; then
+		echo "ci-package: kept $work"
+	else
+		rm -rf "$work"
+	fi
+}
+trap cleanup EXIT
 version=$(dpkg-parsechangelog -l "$top/debian/changelog" -S Version)
 src=$work/carpd-$version
 mkdir "$src"
@@ -112,6 +194,7 @@ if command -v systemd-analyze >/dev/null; then
 	grep -E 'carpd(@)?\.service:[0-9]+:' "$work/verify.log" &&
 		fail "systemd-analyze verify complains about the units"
 fi
+run_unit
 # Reinstalling (an upgrade to the same version) keeps the administrator's
 # change to a conffile and the user.
 echo "# changed by ci-package.sh" >>/etc/network/if-up.d/carpd
