@@ -364,6 +364,14 @@ waits_for_interface "${base[@]}" -v 9 -k 100 -b 2 -r 4 -P -n -z -x xp --script-t
 waits_for_interface "${base[@]}" -v 1 -b 0 -k 64 --down-formula=openbsd -m 224.0.0.18 -s 192.0.2.1
 waits_for_interface -i $IF -a 192.0.2.100 -a 192.0.2.101/24 -v 1 -p $pw19
 
+# A sync group of one vhid (the command line has one) moves nothing: said.
+checks=$((checks + 1))
+run_waiting "${base[@]}" -v 3 --sync-group=fw
+if [[ $err != *"sync group fw has vhid 3 on $IF only: it moves nothing"* ]]; then
+	fail "no warning about a sync group of one vhid"
+	show "${base[@]}" -v 3 --sync-group=fw
+fi
+
 # --pass works, with a warning that it shows in the process list.
 checks=$((checks + 1))
 run_waiting -i $IF -a 192.0.2.100 -v 1 -p secret
