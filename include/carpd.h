@@ -201,7 +201,7 @@ struct carpd {
 	/* Every transition (vhid.c calls up); the wiring's. */
 	void			(*transition_cb)(struct carpd *,
 				    struct vhid *, const struct fsm_output *);
-	bool			 notifying;	/* notify-fifo is set */
+	bool			 notifying;	/* notify-fifo or systemd */
 	uint64_t		 track_dropped;	/* reports for no group of ours */
 	struct log_ratelimit	 track_rl;
 	/* Virtual MAC device up or down (vmac.h): privsep or local. */
