@@ -135,8 +135,8 @@ fb_carpd_start() {
 # fb_pair: the two daemons, fw1 the master of both, fw2 waiting.
 fb_pair() {
 	if [ "$FB_DAEMON" = carpd ]; then
-		fw_conf fw1 0
-		fw_conf fw2 100
+		fw_conf fw1 0 "sync-group fw"
+		fw_conf fw2 100 "sync-group fw"
 		fb_carpd_start fw1
 		fw_wait fw1 10 || fb_bad fw1-not-master
 		fb_carpd_start fw2

@@ -17,7 +17,8 @@
 #
 # carpd runs it once per address of every vhid that becomes master; the
 # sync is done once, for the vhid CONNTRACKD_VHID (default 1: give all
-# of the firewall's vhids one demote-group so they move together).
+# of the firewall's vhids one demote-group and one sync-group so
+# that they move together).
 # conntrackd must run with its external cache (DisableExternalCache off,
 # its default): the peer's connections wait there for the commit.
 # CONNTRACKD_CONF names its configuration (default conntrackd's own,

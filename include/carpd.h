@@ -122,6 +122,7 @@ struct vhid {
 	unsigned		 sendoks;	/* in a row, while demoted */
 	struct event		*preempt_ev;	/* the preempt delay ends */
 	struct log_ratelimit	 answer_rl;	/* answers to lesser masters */
+	bool			 sync_pull;	/* took over: its sync group follows */
 };
 TAILQ_HEAD(vhid_list, vhid);
 
@@ -193,12 +194,14 @@ struct carpd {
 	struct demote_list	 demotes;	/* every group ever named */
 	struct event		*startup_ev;	/* the start-up demotion ends */
 	struct event		*demote_ev;	/* vhid_demote_changed() */
+	struct event		*sync_ev;	/* syncgroup_transition() */
 	struct tracker		*track;		/* without a parent: ours */
 	struct notify		*notify;	/* without a parent: ours */
 	struct sdnotify		*sd;		/* without a parent: systemd */
 	/* Every transition (vhid.c calls up); the wiring's. */
 	void			(*transition_cb)(struct carpd *,
-				    const struct vhid *);
+				    struct vhid *, const struct fsm_output *);
+	bool			 notifying;	/* notify-fifo or systemd */
 	uint64_t		 track_dropped;	/* reports for no group of ours */
 	struct log_ratelimit	 track_rl;
 	/* Virtual MAC device up or down (vmac.h): privsep or local. */

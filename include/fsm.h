@@ -58,6 +58,7 @@ enum fsm_event {
 	FSM_EV_LINK_DOWN,
 	FSM_EV_LINK_UP,
 	FSM_EV_DEMOTE,		/* our demotion changed: fsm_input.demote */
+	FSM_EV_SYNC_MASTER,	/* another vhid of our sync group took over */
 	FSM_EV_MAX
 };
 
@@ -102,6 +103,7 @@ enum fsm_reason {
 	FSM_R_LINK_UP,
 	FSM_R_DEMOTED,		/* a master with a lower demotion took over */
 	FSM_R_DEMOTED_MASTER,	/* we took over from a more demoted master */
+	FSM_R_SYNC_GROUP,	/* another vhid of our sync group took over */
 	/* Never from the state machine: the privileged process's own. */
 	FSM_R_CHILD_STOPPED,	/* the network process stopped answering */
 	FSM_R_MAX
@@ -127,6 +129,14 @@ struct fsm {
 
 void		fsm_init(struct fsm *, const struct fsm_config *);
 void		fsm_step(struct fsm *, const struct fsm_input *, struct fsm_output *);
+
+/*
+ * Does this transition pull the other vhids of a sync group up
+ * (doc/protocol.md, "Sync groups")?  BACKUP -> MASTER for a reason of
+ * the network's: master-down, preempt, bow-out, demoted-master; never
+ * the operator's, nor a pull-up itself (so that none can chain).
+ */
+bool		fsm_sync_pulls(const struct fsm_output *);
 
 /* The source address as the tie-break orders it: lower wins. */
 uint32_t	fsm_tie_key(struct in_addr);

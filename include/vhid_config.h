@@ -80,6 +80,7 @@ struct vhid_config {
 	size_t			ngroups;
 	enum fsm_skew		demote_skew;	/* demote-advskew */
 	unsigned		preempt_delay_s; /* no preempt after start */
+	char			syncgroup[CARPD_GROUP_LEN]; /* "": none */
 	struct vhid_peer	peers[CARPD_MAX_PEERS];	/* none: multicast */
 	size_t			npeers;
 	bool			peer_routed;	/* any TTL from a peer */

@@ -36,6 +36,7 @@
 #include "rt.h"
 #include "sandbox.h"
 #include "sdnotify.h"
+#include "syncgroup.h"
 #include "track.h"
 #include "util.h"
 #include "vhid.h"
@@ -147,14 +148,19 @@ on_track(void *arg, const char *group, uint32_t value)
 }
 
 /*
- * keepalived's notify_fifo and systemd's STATUS: the parent writes the
- * one and tells the other (notify.h, sdnotify.h).
+ * Every transition: the vhid's sync group may follow (syncgroup.h);
+ * with notify-fifo or systemd, keepalived's notify_fifo and systemd's
+ * STATUS are told: the parent writes the one and tells the other
+ * (notify.h, sdnotify.h).
  */
 static void
-on_transition(struct carpd *cd, const struct vhid *v)
+on_transition(struct carpd *cd, struct vhid *v, const struct fsm_output *out)
 {
 	const char *group = v->cfg.ngroups > 0 ? v->cfg.groups[0] : DEMOTE_ALL;
 
+	syncgroup_transition(cd, v, out);
+	if (!cd->notifying)
+		return;
 	if (cd->child != NULL) {
 		child_send_transition(cd->child, v->gen, v->cfg.vhid,
 		    v->cfg.ifname, v->fsm.state, group);
@@ -307,6 +313,7 @@ carpd_apply_config(struct carpd *cd, const struct config *cfp)
 	close_unused_ifaces(cd);
 	balance_refresh(cd);
 	apply_globals(cd, &cf.g);
+	syncgroup_check(cd);
 	cd->reloads++;
 	log_info("reloaded %s: %u vhids kept, %u added, %u changed, "
 	    "%u removed", cd->config_path, kept, added, changed, removed);
@@ -437,6 +444,7 @@ carpd_free(struct carpd *cd)
 		event_free(cd->exit_ev);
 	if (cd->demote_ev != NULL)
 		event_free(cd->demote_ev);
+	syncgroup_free(cd);
 	if (cd->startup_ev != NULL)
 		event_free(cd->startup_ev);
 	track_free(cd->track);
@@ -695,14 +703,15 @@ start_vhids(struct carpd *cd, const struct config *cf)
 	startup_demote(cd, cf->g.startup_demote_s);
 	cd->track_rl.burst = 10;
 	cd->track_rl.period_ms = 1000;
+	cd->transition_cb = on_transition;
 	if (cf->g.notify_fifo != NULL) {
-		cd->transition_cb = on_transition;
+		cd->notifying = true;
 		if (cd->child == NULL)
 			cd->notify = notify_new(cf->g.notify_fifo);
 	}
 	/* Only the process systemd started talks to it: ours, or the parent. */
 	if (sdnotify_wanted()) {
-		cd->transition_cb = on_transition;
+		cd->notifying = true;
 		if (cd->child == NULL &&
 		    (cd->sd = sdnotify_new(cd->base)) != NULL) {
 			sdnotify_vhids(cd->sd, cf);
@@ -714,6 +723,7 @@ start_vhids(struct carpd *cd, const struct config *cf)
 	else if (cf->g.ntracks > 0)
 		cd->track = track_new(cd->base, &cd->runner, &cf->g, on_track,
 		    cd);
+	syncgroup_check(cd);
 	TAILQ_FOREACH(v, &cd->vhids, entry)
 		vhid_try_start(v);
 	/* Every vhid has started or waits for its interface: ready. */

@@ -1074,6 +1074,8 @@ print_vhid(FILE *f, const struct vhid_config *v)
 	    v->demote_skew == FSM_SKEW_OFF ? "no" :
 	    v->demote_skew == FSM_SKEW_ADD ? "add" : "max",
 	    v->preempt_delay_s);
+	if (v->syncgroup[0] != '\0')
+		fprintf(f, "\tsync-group %s\n", v->syncgroup);
 	for (size_t i = 0; i < v->npeers; i++)
 		fprintf(f, "\tpeer %s\n", vhid_peer_ntop(&v->peers[i], p,
 		    sizeof(p)));

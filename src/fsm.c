@@ -1,8 +1,9 @@
 /*
  * fsm.c: the per-vhid CARP state machine.
  *
- *              START, LINK_UP           DOWN_TIMER, bow-out advert,
- *     INIT -------------------> BACKUP  preempt, FORCE_MASTER    MASTER
+ *                                       DOWN_TIMER, bow-out advert,
+ *              START, LINK_UP           preempt, FORCE_MASTER,
+ *     INIT -------------------> BACKUP  SYNC_MASTER              MASTER
  *      ^                          | ---------------------------->  |
  *      |                          | <----------------------------  |
  *      |                          |   more frequent master,        |
@@ -42,6 +43,12 @@
  * (ucarp and OpenBSD make every backup MASTER at once, and the lesser
  * ones run their up scripts before they step back).  While it waits,
  * only an advert from a peer preferred over it calls the takeover off.
+ * Sync groups (doc/protocol.md, "Sync groups"; keepalived's
+ * vrrp_sync_group): SYNC_MASTER makes a BACKUP MASTER at once, unless
+ * the operator forced it backup; the wiring gives it when another vhid
+ * of the group took over for a reason fsm_sync_pulls() names.  Nothing
+ * else changes: a pulled-up master that hears a preferred master steps
+ * back by the rules above, and its transitions pull nothing.
  */
 #include "config.h"
 
@@ -74,6 +81,7 @@ static const char *const event_names[FSM_EV_MAX] = {
 	[FSM_EV_LINK_DOWN] = "link-down",
 	[FSM_EV_LINK_UP] = "link-up",
 	[FSM_EV_DEMOTE] = "demote",
+	[FSM_EV_SYNC_MASTER] = "sync-master",
 };
 
 static const char *const reason_names[FSM_R_MAX] = {
@@ -90,6 +98,7 @@ static const char *const reason_names[FSM_R_MAX] = {
 	[FSM_R_LINK_UP] = "link-up",
 	[FSM_R_DEMOTED] = "demoted",
 	[FSM_R_DEMOTED_MASTER] = "demoted-master",
+	[FSM_R_SYNC_GROUP] = "sync-group",
 	[FSM_R_CHILD_STOPPED] = "network-process-stopped",
 };
 
@@ -346,6 +355,22 @@ on_demote(struct fsm *f, uint8_t demote, struct fsm_output *out)
 		out->actions |= FSM_ACT_SEND_ADVERT | FSM_ACT_REARM_ADVERT;
 }
 
+bool
+fsm_sync_pulls(const struct fsm_output *out)
+{
+	if (out->from != CARP_BACKUP || out->to != CARP_MASTER)
+		return false;
+	switch (out->reason) {
+	case FSM_R_MASTER_DOWN:
+	case FSM_R_PREEMPT:
+	case FSM_R_BOWOUT:
+	case FSM_R_DEMOTED_MASTER:
+		return true;
+	default:
+		return false;
+	}
+}
+
 void
 fsm_step(struct fsm *f, const struct fsm_input *in, struct fsm_output *out)
 {
@@ -395,6 +420,10 @@ fsm_step(struct fsm *f, const struct fsm_input *in, struct fsm_output *out)
 		break;
 	case FSM_EV_DEMOTE:
 		on_demote(f, in->demote, out);
+		break;
+	case FSM_EV_SYNC_MASTER:
+		if (f->state == CARP_BACKUP && !f->hold_backup)
+			become_master(f, FSM_R_SYNC_GROUP, out);
 		break;
 	default:
 		break;

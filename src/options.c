@@ -41,6 +41,7 @@ enum {
 	OPT_DEMOTE_GROUP,
 	OPT_DEMOTE_ADVSKEW,
 	OPT_PREEMPT_DELAY,
+	OPT_SYNC_GROUP,
 	OPT_STARTUP_DEMOTE,
 	OPT_TRACK_SCRIPT,
 	OPT_TRACK_FILE,
@@ -92,6 +93,7 @@ static const struct opt_def opt_table[] = {
 	{ "demote-group", OPT_DEMOTE_GROUP, 1, "NAME", C|V, "also in demotion group NAME, besides the interface's and carp; may be given up to 8 times" },
 	{ "demote-advskew", OPT_DEMOTE_ADVSKEW, 1, "MODE", C|V, "advskew sent while demoted, for peers that ignore the demote byte: max (240), add (advskew + demotion) or no (default max)" },
 	{ "preempt-delay", OPT_PREEMPT_DELAY, 1, "SECONDS", C|V, "do not preempt for SECONDS after start, 0 to 3600 (default 0)" },
+	{ "sync-group", OPT_SYNC_GROUP, 1, "NAME", C|V, "in sync group NAME: when another vhid of it takes over, this one does at once; one sync group per vhid (default none)" },
 	{ "startup-demote", OPT_STARTUP_DEMOTE, 1, "SECONDS", C|G, "demote group carp by 128 for SECONDS after start, 0 to 3600 (default 0)" },
 	{ "track-script", OPT_TRACK_SCRIPT, 1, "TRACK", C|G, "TRACK is GROUP,FILE: run FILE every track-interval; failing, it demotes GROUP by track-weight; up to 32 tracks" },
 	{ "track-file", OPT_TRACK_FILE, 1, "TRACK", C|G, "TRACK is GROUP,FILE: demote GROUP by the number, 0 to 255, in FILE, read every track-interval" },
@@ -639,6 +641,24 @@ add_group(struct vhid_config *vc, const char *arg, char *msg, size_t len)
 	return 0;
 }
 
+/* sync-group: one per vhid, as keepalived's vrrp_sync_group. */
+static int
+set_sync_group(struct vhid_config *vc, const char *arg, char *msg,
+    size_t len)
+{
+	if (demote_name_ok(arg) == -1)
+		return bad_value(msg, len, arg, "a group name of 1 to 15 "
+		    "letters, digits, '_', '.' or '-'");
+	if (vc->syncgroup[0] != '\0' && strcmp(vc->syncgroup, arg) != 0) {
+		snprintf(msg, len, "invalid value \"%s\": the vhid is in sync "
+		    "group %s already, and a vhid is in one sync group at most",
+		    arg, vc->syncgroup);
+		return -1;
+	}
+	snprintf(vc->syncgroup, sizeof(vc->syncgroup), "%s", arg);
+	return 0;
+}
+
 static int
 apply_vhid(int c, const char *arg, struct vhid_config *vc, char *msg,
     size_t len)
@@ -730,6 +750,8 @@ apply_vhid(int c, const char *arg, struct vhid_config *vc, char *msg,
 		return 0;
 	case OPT_PREEMPT_DELAY:
 		NUM(0, 3600, vc->preempt_delay_s);
+	case OPT_SYNC_GROUP:
+		return set_sync_group(vc, arg, msg, len);
 	case OPT_PEER:
 		return parse_peer(vc, arg, msg, len);
 	case OPT_PEER_ROUTED:

@@ -262,7 +262,7 @@ r_str(struct rbuf *r, char *dst, size_t cap, int optional)
 	return s;
 }
 
-/* Demotion group names, as options.c accepts them. */
+/* Demotion and sync group names, as options.c accepts them. */
 static int
 groups_ok(const struct vhid_config *vc)
 {
@@ -272,6 +272,9 @@ groups_ok(const struct vhid_config *vc)
 		if (memchr(vc->groups[i], '\0', CARPD_GROUP_LEN) == NULL ||
 		    demote_name_ok(vc->groups[i]) == -1)
 			return 0;
+	if (memchr(vc->syncgroup, '\0', CARPD_GROUP_LEN) == NULL ||
+	    (vc->syncgroup[0] != '\0' && demote_name_ok(vc->syncgroup) == -1))
+		return 0;
 	return 1;
 }
 

@@ -405,7 +405,12 @@ json_vhid(struct evbuffer *out, const struct vhid *v)
 			evbuffer_add(out, ",", 1);
 		render_json_str(out, v->dgroups[i]->name);
 	}
-	evbuffer_add_printf(out, "],\"source\":");
+	evbuffer_add_printf(out, "],\"sync_group\":");
+	if (v->cfg.syncgroup[0] != '\0')
+		render_json_str(out, v->cfg.syncgroup);
+	else
+		evbuffer_add_printf(out, "null");
+	evbuffer_add_printf(out, ",\"source\":");
 	if (v->cfg.src.s_addr != INADDR_ANY)
 		render_json_addr(out, AF_INET, &v->cfg.src);
 	else

@@ -1047,7 +1047,7 @@ log_transition(struct vhid *v, const struct fsm_output *out)
 	    carp_state_name(out->from), carp_state_name(out->to),
 	    fsm_reason_name(out->reason));
 	if (v->cd->transition_cb != NULL)
-		v->cd->transition_cb(v->cd, v);
+		v->cd->transition_cb(v->cd, v, out);
 }
 
 /*

@@ -87,6 +87,7 @@ vhid_config_equal(const struct vhid_config *a, const struct vhid_config *b)
 	    memcmp(a->groups, b->groups, sizeof(a->groups)) == 0 &&
 	    a->demote_skew == b->demote_skew &&
 	    a->preempt_delay_s == b->preempt_delay_s &&
+	    strcmp(a->syncgroup, b->syncgroup) == 0 &&
 	    a->peer_routed == b->peer_routed && a->npeers == b->npeers &&
 	    memcmp(a->peers, b->peers, a->npeers * sizeof(a->peers[0])) == 0 &&
 	    a->nnodes == b->nnodes &&

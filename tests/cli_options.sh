@@ -182,6 +182,10 @@ error '--addr (-a)|at most 32' -i $IF -o "$tmp/pass" -v 1 "${many[@]}"
 error '--facility (-f)|"nope"|daemon|local0 to local7' "${base[@]}" -v 1 -f nope
 error '--down-formula|"bsd"|auto, ucarp or openbsd' "${base[@]}" -v 1 --down-formula=bsd
 error '--mac|"blue"|real or virtual' "${base[@]}" -v 1 --mac=blue
+error '--sync-group|"fw/1"|a group name of 1 to 15' "${base[@]}" -v 1 --sync-group=fw/1
+error '--sync-group|""|a group name of 1 to 15' "${base[@]}" -v 1 --sync-group=
+error '--sync-group|"abcdefghijklmnop"|a group name of 1 to 15' "${base[@]}" -v 1 --sync-group abcdefghijklmnop
+error '--sync-group|"dmz"|in sync group fw already|one sync group at most' "${base[@]}" -v 1 --sync-group=fw --sync-group=dmz
 error '--interface (-i)|"abcdefghijklmnop"|1 to 15' -o "$tmp/pass" -a 192.0.2.100 -v 1 -i abcdefghijklmnop
 error '--interface (-i)|""' -o "$tmp/pass" -a 192.0.2.100 -v 1 --interface=
 
@@ -288,6 +292,8 @@ accepted "${base[@]}" -v 1 --down-formula ucarp
 accepted "${base[@]}" -v 1 --down-formula=openbsd
 accepted "${base[@]}" -v 1 --mac=virtual
 accepted "${base[@]}" -v 1 --mac real
+accepted "${base[@]}" -v 1 --sync-group=fw --sync-group fw
+accepted "${base[@]}" -v 1 --sync-group=fw.outside-2_a --demote-group=fw
 accepted "${base[@]}" -v 1 -x "an extra argument" -u /bin/true -d /bin/true
 accepted "${base[@]}" -v 1 -a 192.0.2.101/24 -a 192.0.2.102/32 -a 192.0.2.103/1
 accepted "${base[@]}" -v 1 --garp-repeat=1 --garp-interval=0 --garp-delay=0 --garp-refresh=0
@@ -357,6 +363,14 @@ waits_for_interface "${base[@]}" -v 1
 waits_for_interface "${base[@]}" -v 9 -k 100 -b 2 -r 4 -P -n -z -x xp --script-timeout=5
 waits_for_interface "${base[@]}" -v 1 -b 0 -k 64 --down-formula=openbsd -m 224.0.0.18 -s 192.0.2.1
 waits_for_interface -i $IF -a 192.0.2.100 -a 192.0.2.101/24 -v 1 -p $pw19
+
+# A sync group of one vhid (the command line has one) moves nothing: said.
+checks=$((checks + 1))
+run_waiting "${base[@]}" -v 3 --sync-group=fw
+if [[ $err != *"sync group fw has vhid 3 on $IF only: it moves nothing"* ]]; then
+	fail "no warning about a sync group of one vhid"
+	show "${base[@]}" -v 3 --sync-group=fw
+fi
 
 # --pass works, with a warning that it shows in the process list.
 checks=$((checks + 1))

@@ -167,6 +167,7 @@ START_TEST(names)
 		[FSM_R_LINK_UP] = "link-up",
 		[FSM_R_DEMOTED] = "demoted",
 		[FSM_R_DEMOTED_MASTER] = "demoted-master",
+		[FSM_R_SYNC_GROUP] = "sync-group",
 		[FSM_R_CHILD_STOPPED] = "network-process-stopped",
 	};
 
@@ -1106,6 +1107,120 @@ START_TEST(demote_skew)
 }
 END_TEST
 
+/* ================= sync groups ====================================== */
+
+/* A backup pulled up by its sync group becomes master at once. */
+START_TEST(sync_master_backup)
+{
+	struct fsm_config	c = config("192.0.2.10", 1, 100);
+	struct fsm		f;
+	struct fsm_output	o;
+
+	make_backup(&f, &c);
+	advert(&f, "192.0.2.20", 1, 0, &o);
+	step(&f, FSM_EV_SYNC_MASTER, &o);
+	ck_assert_trans(&o, CARP_BACKUP, CARP_MASTER, FSM_R_SYNC_GROUP);
+	ck_assert_acts(&o, MASTER_ACTS | FSM_ACT_STOP_DOWN, FSM_ACT_ARM_DOWN |
+	    FSM_ACT_RUN_DOWN | FSM_ACT_SEND_BOWOUT);
+	/* Its own transition pulls nothing. */
+	ck_assert(!fsm_sync_pulls(&o));
+	/* Master already: nothing to do. */
+	step(&f, FSM_EV_SYNC_MASTER, &o);
+	ck_assert_no_trans(&o, CARP_MASTER);
+	ck_assert_acts_eq(&o, 0);
+}
+END_TEST
+
+/* INIT (waiting for its interface) and a forced backup stay. */
+START_TEST(sync_master_init_and_forced)
+{
+	struct fsm_config	c = config("192.0.2.10", 1, 0);
+	struct fsm		f;
+	struct fsm_output	o;
+
+	fsm_init(&f, &c);
+	step(&f, FSM_EV_SYNC_MASTER, &o);
+	ck_assert_no_trans(&o, CARP_INIT);
+	ck_assert_acts_eq(&o, 0);
+
+	c.preempt = true;
+	make_master(&f, &c);
+	step(&f, FSM_EV_FORCE_BACKUP, &o);
+	ck_assert_int_eq(f.state, CARP_BACKUP);
+	step(&f, FSM_EV_SYNC_MASTER, &o);
+	ck_assert_no_trans(&o, CARP_BACKUP);
+	ck_assert_acts_eq(&o, 0);
+	/* The hold ends as before: when the master dies. */
+	step(&f, FSM_EV_DOWN_TIMER, &o);
+	ck_assert_trans(&o, CARP_BACKUP, CARP_MASTER, FSM_R_MASTER_DOWN);
+}
+END_TEST
+
+/*
+ * Pulled up against a healthy, preferred master: its next advert (it
+ * answers ours at once) sends us back, and nothing in that pulls the
+ * group again.  Then we stay BACKUP as long as it advertises.
+ */
+START_TEST(sync_master_steps_back)
+{
+	struct fsm_config	c = config("192.0.2.10", 1, 100);
+	struct fsm		f;
+	struct fsm_output	o;
+
+	c.preempt = true;
+	make_backup(&f, &c);
+	advert(&f, "192.0.2.20", 1, 0, &o);
+	step(&f, FSM_EV_SYNC_MASTER, &o);
+	ck_assert_int_eq(f.state, CARP_MASTER);
+	advert(&f, "192.0.2.20", 1, 0, &o);
+	ck_assert_trans(&o, CARP_MASTER, CARP_BACKUP, FSM_R_PREFERRED_MASTER);
+	ck_assert(!fsm_sync_pulls(&o));
+	for (int i = 0; i < 20; i++) {
+		advert(&f, "192.0.2.20", 1, 0, &o);
+		ck_assert_no_trans(&o, CARP_BACKUP);
+		ck_assert_acts_eq(&o, FSM_ACT_ARM_DOWN);
+	}
+	/* A less demoted master sends it back too. */
+	make_backup(&f, &c);
+	demote(&f, 1, &o);
+	step(&f, FSM_EV_SYNC_MASTER, &o);
+	ck_assert_int_eq(f.state, CARP_MASTER);
+	advert_d(&f, "192.0.2.20", 1, 200, 0, &o);
+	ck_assert_trans(&o, CARP_MASTER, CARP_BACKUP, FSM_R_DEMOTED);
+	/* A less preferred master does not: it is the one to step down. */
+	make_backup(&f, &c);
+	step(&f, FSM_EV_SYNC_MASTER, &o);
+	advert(&f, "192.0.2.20", 1, 200, &o);
+	ck_assert_no_trans(&o, CARP_MASTER);
+}
+END_TEST
+
+/* Which transitions pull a sync group: the network's takeovers only. */
+START_TEST(sync_pulls)
+{
+	struct fsm_output o;
+
+	for (int r = 0; r < FSM_R_MAX; r++) {
+		bool want = r == FSM_R_MASTER_DOWN || r == FSM_R_PREEMPT ||
+		    r == FSM_R_BOWOUT || r == FSM_R_DEMOTED_MASTER;
+
+		memset(&o, 0, sizeof(o));
+		o.from = CARP_BACKUP;
+		o.to = CARP_MASTER;
+		o.reason = (enum fsm_reason)r;
+		ck_assert_msg(fsm_sync_pulls(&o) == want, "reason %s",
+		    fsm_reason_name(o.reason));
+		o.from = CARP_MASTER;
+		ck_assert(!fsm_sync_pulls(&o));
+		o.to = CARP_BACKUP;
+		ck_assert(!fsm_sync_pulls(&o));
+		o.from = CARP_INIT;
+		o.to = CARP_BACKUP;
+		ck_assert(!fsm_sync_pulls(&o));
+	}
+}
+END_TEST
+
 /* ================= simulator ======================================== */
 
 #define SIM_NODES	5
@@ -1923,6 +2038,10 @@ fsm_suite(void)
 	tcase_add_test(tc, demote_backup_preempt);
 	tcase_add_test(tc, demote_holds);
 	tcase_add_test(tc, demote_skew);
+	tcase_add_test(tc, sync_master_backup);
+	tcase_add_test(tc, sync_master_init_and_forced);
+	tcase_add_test(tc, sync_master_steps_back);
+	tcase_add_test(tc, sync_pulls);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("simulation");

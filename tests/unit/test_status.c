@@ -346,7 +346,10 @@ START_TEST(groups_json_and_text)
 	v->fsm.demote = 4;
 	v->fsm.cfg.advskew = 20;
 	v->fsm.cfg.demote_skew = FSM_SKEW_ADD;
+	snprintf(v->cfg.syncgroup, sizeof(v->cfg.syncgroup), "fw");
 	j = render(status_json, &f.cd);
+	JSON_OK(j, "d['vhids'][0]['sync_group'] == 'fw' and "
+	    "d['vhids'][1]['sync_group'] is None");
 	JSON_OK(j, "d['vhids'][0]['demote'] == 4");
 	JSON_OK(j, "d['vhids'][0]['advskew_sent'] == 24");
 	JSON_OK(j, "d['vhids'][0]['groups'] == ['carp', 'fw']");

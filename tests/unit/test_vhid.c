@@ -20,6 +20,7 @@
 #include "carpd.h"
 #include "net.h"
 #include "script.h"
+#include "syncgroup.h"
 #include "util.h"
 #include "vhid.h"
 
@@ -159,13 +160,14 @@ teardown(void)
 		script_job_free(jobs[i]);
 	if (cd.demote_ev != NULL)
 		event_free(cd.demote_ev);
+	syncgroup_free(&cd);
 	demote_free_all(&cd.demotes);
 	event_base_free(cd.base);
 }
 
-/* vhid 7 on eth0, advskew 100, 192.0.2.100, scripts and an xparam. */
+/* vhid `id` on eth0, advskew 100, 192.0.2.100, scripts and an xparam. */
 static struct vhid *
-start_vhid(void)
+start_vhid_in(uint8_t id, const char *syncgroup)
 {
 	struct vhid_config	 vc;
 	struct vhid		*v;
@@ -173,7 +175,9 @@ start_vhid(void)
 
 	vhid_config_defaults(&vc);
 	strcpy(vc.ifname, "eth0");
-	vc.vhid = 7;
+	vc.vhid = id;
+	if (syncgroup != NULL)
+		snprintf(vc.syncgroup, sizeof(vc.syncgroup), "%s", syncgroup);
 	vc.advskew = 100;
 	vc.vips[vc.nvips++] = addr("192.0.2.100");
 	memcpy(vc.key, KEY, strlen(KEY));
@@ -190,6 +194,12 @@ start_vhid(void)
 	ck_assert_uint_eq(v->cfg.src.s_addr, addr("192.0.2.1").s_addr);
 	ck_assert_int_eq(v->fsm.state, CARP_BACKUP);
 	return v;
+}
+
+static struct vhid *
+start_vhid(void)
+{
+	return start_vhid_in(7, NULL);
 }
 
 struct advert {
@@ -392,6 +402,115 @@ START_TEST(rx_ignored_when_exiting)
 }
 END_TEST
 
+
+/* ---- sync groups, wired as carpd.c wires them ---- */
+
+static unsigned	ntransitions;
+
+static void
+on_transition(struct carpd *c, struct vhid *v, const struct fsm_output *out)
+{
+	ntransitions++;
+	syncgroup_transition(c, v, out);
+}
+
+/* Run what the event loop has active now (the pull-ups), no timers. */
+static void
+loop_once(void)
+{
+	ck_assert_int_ne(event_base_loop(cd.base, EVLOOP_NONBLOCK), -1);
+}
+
+/*
+ * vhid 7 takes over (master-down): 8, in its sync group, follows from
+ * the event loop; 9 (another group), 10 (no group) and 11 (forced
+ * backup) do not, and 8's own takeover pulls nothing more.
+ */
+START_TEST(sync_group_pulls)
+{
+	struct vhid *v7, *v8, *v9, *v10, *v11;
+
+	setup();
+	cd.transition_cb = on_transition;
+	v7 = start_vhid_in(7, "fw");
+	v8 = start_vhid_in(8, "fw");
+	v9 = start_vhid_in(9, "dmz");
+	v10 = start_vhid_in(10, NULL);
+	v11 = start_vhid_in(11, "fw");
+	vhid_event(v11, FSM_EV_FORCE_BACKUP);
+	ntransitions = 0;
+	vhid_event(v7, FSM_EV_DOWN_TIMER);
+	ck_assert_int_eq(v7->last_reason, FSM_R_MASTER_DOWN);
+	/* Not from inside 7's transition: from the loop. */
+	ck_assert_int_eq(v8->fsm.state, CARP_BACKUP);
+	loop_once();
+	ck_assert_int_eq(v8->fsm.state, CARP_MASTER);
+	ck_assert_int_eq(v8->last_reason, FSM_R_SYNC_GROUP);
+	ck_assert_uint_eq(v8->stats.transitions_by[FSM_R_SYNC_GROUP], 1);
+	ck_assert_str_eq(env_get(jobs[njobs - 1]->envp, "CARP_REASON"),
+	    "sync-group");
+	ck_assert_int_eq(v9->fsm.state, CARP_BACKUP);
+	ck_assert_int_eq(v10->fsm.state, CARP_BACKUP);
+	ck_assert_int_eq(v11->fsm.state, CARP_BACKUP);
+	ck_assert_uint_eq(ntransitions, 2);
+	ck_assert(!v8->sync_pull);
+	loop_once();
+	ck_assert_uint_eq(ntransitions, 2);
+	teardown();
+}
+END_TEST
+
+/*
+ * A pull-up against a preferred master steps back at its advert and
+ * nothing pulls it again; the operator's master pulls nothing; a vhid
+ * that stepped back before the loop ran pulls nothing either.
+ */
+START_TEST(sync_group_steps_back)
+{
+	struct advert	 a = peer;
+	struct vhid	*v7, *v8;
+
+	setup();
+	cd.transition_cb = on_transition;
+	v7 = start_vhid_in(7, "fw");
+	v8 = start_vhid_in(8, "fw");
+	vhid_event(v7, FSM_EV_DOWN_TIMER);
+	loop_once();
+	ck_assert_int_eq(v8->fsm.state, CARP_MASTER);
+	a.vhid = 8;
+	deliver(&a, 0);			/* advskew 0: preferred */
+	ck_assert_int_eq(v8->fsm.state, CARP_BACKUP);
+	ck_assert_int_eq(v8->last_reason, FSM_R_PREFERRED_MASTER);
+	ntransitions = 0;
+	for (int i = 0; i < 5; i++) {
+		a.counter++;
+		deliver(&a, 0);
+		loop_once();
+	}
+	ck_assert_int_eq(v8->fsm.state, CARP_BACKUP);
+	ck_assert_int_eq(v7->fsm.state, CARP_MASTER);
+	ck_assert_uint_eq(ntransitions, 0);
+
+	/* The operator moves one vhid, not the group. */
+	vhid_event(v7, FSM_EV_FORCE_BACKUP);
+	vhid_event(v7, FSM_EV_FORCE_MASTER);
+	loop_once();
+	ck_assert_int_eq(v8->fsm.state, CARP_BACKUP);
+
+	/* A takeover undone before the loop runs is over. */
+	vhid_event(v7, FSM_EV_FORCE_BACKUP);
+	a = peer;
+	a.counter = 5000;
+	vhid_event(v7, FSM_EV_DOWN_TIMER);
+	ck_assert_int_eq(v7->fsm.state, CARP_MASTER);
+	deliver(&a, 0);
+	ck_assert_int_eq(v7->fsm.state, CARP_BACKUP);
+	loop_once();
+	ck_assert_int_eq(v8->fsm.state, CARP_BACKUP);
+	teardown();
+}
+END_TEST
+
 static Suite *
 vhid_suite(void)
 {
@@ -404,6 +523,8 @@ vhid_suite(void)
 	tcase_add_test(tc, force_master_actions);
 	tcase_add_test(tc, shutdown_bows_out);
 	tcase_add_test(tc, rx_ignored_when_exiting);
+	tcase_add_test(tc, sync_group_pulls);
+	tcase_add_test(tc, sync_group_steps_back);
 	suite_add_tcase(s, tc);
 	return s;
 }
