@@ -323,6 +323,12 @@ fi
 # 30 s, for a loaded machine), then SIGTERM it; sets rc (its exit status), out and err.
 run_waiting() {
 	local pid i
+	# Emptied first: until the child has opened them the loop below
+	# would read the last run's "waits for it", and a SIGTERM that
+	# reaches the child before its exec makes it run this script's EXIT
+	# trap (bash), which removes $tmp.
+	: >"$tmp/out"
+	: >"$tmp/err"
 	"$CARPD" "$@" >"$tmp/out" 2>"$tmp/err" &
 	pid=$!
 	for ((i = 0; i < 600; i++)); do
