@@ -17,6 +17,8 @@ struct capfilter_set {
 };
 
 void	 capfilter_set_add(struct capfilter_set *, uint8_t vhid, bool routed);
+/* No vhid: the filter takes nothing (compile it without optimizing). */
+bool	 capfilter_set_empty(const struct capfilter_set *);
 
 /*
  * What the capture takes: CARP adverts that pass every check that needs

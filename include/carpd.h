@@ -166,6 +166,11 @@ struct iface {
 	void			*arp_arg;
 	struct log_ratelimit	 arp_tb;	/* the answers' token bucket */
 	struct balance_stats	 bal_stats;
+	char			*filter;	/* the capture's, as set */
+	struct event		*filter_ev;	/* the vhids changed */
+	int			 count_fd;	/* counts what it refuses */
+	bool			 count_failed;	/* said once */
+	uint64_t		 kernel_filtered; /* read so far */
 };
 TAILQ_HEAD(iface_list, iface);
 

@@ -3,6 +3,7 @@
 #define CARPD_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 
 void	log_init(int foreground, int debug, int facility);
 int	log_facility_parse(const char *name);
@@ -12,6 +13,7 @@ const char *log_facility_name(int);
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+bool	log_debug_enabled(void);	/* is log_debug() on? */
 void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	fatal(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
 void	fatalx(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));

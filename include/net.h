@@ -1,6 +1,7 @@
 /*
- * net.h: per-interface I/O.  Capture with libpcap (immediate mode, BPF
- * for protocol 112, driven by a libevent read event); injection with
+ * net.h: per-interface I/O.  Capture with libpcap (immediate mode, a
+ * BPF filter from capfilter.c for the vhids on the interface, driven by
+ * a libevent read event); injection with
  * libnet at the link layer; multicast group membership.
  */
 #ifndef CARPD_NET_H
@@ -41,6 +42,10 @@ int		 net_send(struct iface *, const uint8_t *frame, size_t len);
  */
 int		 net_arp_watch(struct iface *, const struct in_addr *, size_t n,
 		    const struct in6_addr *, size_t n6);
+/* A vhid came or went: new capture filters, from the event loop. */
+void		 net_iface_vhids_changed(struct iface *);
+/* CARP frames the kernel's filter kept from us, since the start. */
+uint64_t	 net_iface_kernel_filtered(struct iface *);
 /* Stop reading packets (shutdown). */
 void		 net_iface_stop(struct iface *);
 /* First IPv4 address of the interface that no vhid on it uses as virtual. */

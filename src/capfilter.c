@@ -50,6 +50,15 @@ capfilter_set_add(struct capfilter_set *s, uint8_t vhid, bool routed)
 		s->routed[vhid / 8] |= (uint8_t)(1u << (vhid % 8));
 }
 
+bool
+capfilter_set_empty(const struct capfilter_set *s)
+{
+	for (size_t i = 0; i < sizeof(s->any); i++)
+		if (s->any[i] != 0)
+			return false;
+	return true;
+}
+
 static bool
 has(const uint8_t *bits, unsigned v)
 {

@@ -34,6 +34,7 @@
 #include "carpd.h"
 #include "control.h"
 #include "metrics.h"
+#include "net.h"
 #include "peers.h"
 #include "status.h"
 #include "util.h"
@@ -78,9 +79,12 @@ static void	client_event(struct bufferevent *, short, void *);
 static void
 cmd_status(struct carpd *cd, struct evbuffer *out, int argc, char **argv)
 {
-	char arg[CTL_ECHO_MAX];
+	char		 arg[CTL_ECHO_MAX];
+	struct iface	*ifp;
 
 	vhid_peers_refresh(cd);		/* which peers are resolved now */
+	TAILQ_FOREACH(ifp, &cd->ifaces, entry)	/* the kernel's count, now */
+		(void)net_iface_kernel_filtered(ifp);
 	if (argc == 1)
 		status_text(cd, out);
 	else if (argc == 2 && strcmp(argv[1], "json") == 0)

@@ -144,6 +144,12 @@ log_info(const char *fmt, ...)
 	va_end(ap);
 }
 
+bool
+log_debug_enabled(void)
+{
+	return log_debug_on != 0;
+}
+
 void
 log_debug(const char *fmt, ...)
 {

@@ -15,11 +15,14 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/filter.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <net/if.h>
 #include <event2/event.h>
 #include <libnet.h>
 #include <pcap/pcap.h>
 
+#include "capfilter.h"
 #include "carpd.h"
 #include "net.h"
 #include "util.h"
@@ -27,15 +30,6 @@
 
 #define NET_SNAPLEN	256	/* an advert is 70 or 90 bytes; more is junk */
 
-/*
- * CARP of both families.  An IPv6 packet with one extension header
- * before CARP is taken too, to be dropped and counted (doc/protocol.md,
- * IPv6): not every IPv6 packet with one, or each MLD report (hop-by-hop,
- * then ICMPv6) would be counted as a bad advert.
- */
-#define NET_FILTER	"ip proto 112 or ip6 proto 112 or " \
-	"(ip6 and (ip6[6] == 0 or ip6[6] == 43 or ip6[6] == 44 or " \
-	"ip6[6] == 60 or ip6[6] == 51) and ip6[40] == 112)"
 #define NET_RX_BATCH	64	/* frames per wakeup: timers still run */
 
 /*
@@ -112,7 +106,9 @@ cap_open(struct iface *ifp, int snaplen, const char *filter, char *err,
 	}
 	if (pcap_setdirection(p, PCAP_D_IN) == -1)
 		log_debug("%s: pcap_setdirection: %s", ifp->name, pcap_geterr(p));
-	if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) == -1) {
+	/* libpcap's optimizer refuses a filter that takes nothing. */
+	if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) == -1 &&
+	    pcap_compile(p, &prog, filter, 0, PCAP_NETMASK_UNKNOWN) == -1) {
 		snprintf(err, errlen, "BPF filter: %s", pcap_geterr(p));
 		goto fail;
 	}
@@ -148,11 +144,170 @@ cap_watch(struct iface *ifp, pcap_t *p, event_callback_fn cb)
 	return ev;
 }
 
+/*
+ * The vhids configured on the interface, as capfilter.c wants them
+ * (doc/protocol.md, "Kernel filter").
+ */
+static void
+vhid_set(const struct iface *ifp, struct capfilter_set *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (int i = 1; i < CARPD_VHID_SLOTS; i++)
+		if (ifp->by_vhid[i] != NULL)
+			capfilter_set_add(s, (uint8_t)i,
+			    ifp->by_vhid[i]->cfg.peer_routed);
+}
+
+/*
+ * The counting socket: a packet socket that is never read, with the
+ * smallest receive buffer, its filter taking the junk the capture
+ * refuses.  The kernel counts each frame it takes as queued or dropped
+ * (PACKET_STATISTICS), and once the few first fill the buffer the rest
+ * cost it no copy.
+ */
+static int
+open_counter(struct iface *ifp)
+{
+	struct sockaddr_ll	sll;
+	int			fd, zero = 0;
+
+	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd == -1)
+		return -1;
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = htons(ETH_P_ALL);
+	sll.sll_ifindex = ifp->ifindex;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &zero, sizeof(zero)) == -1 ||
+	    bind(fd, (struct sockaddr *)&sll, sizeof(sll)) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Add what the counting socket took since the last read. */
+static void
+read_counter(struct iface *ifp)
+{
+	struct tpacket_stats	st;
+	socklen_t		len = sizeof(st);
+
+	if (ifp->count_fd != -1 && getsockopt(ifp->count_fd, SOL_PACKET,
+	    PACKET_STATISTICS, &st, &len) == 0)
+		ifp->kernel_filtered += st.tp_packets;	/* drops included */
+}
+
+/* Attach `expr` to the counting socket (opened on first use). */
+static int
+set_counter(struct iface *ifp, const char *expr)
+{
+	struct bpf_program	prog;
+	struct sock_fprog	fp;
+	int			rc;
+
+	if (ifp->count_fd == -1 && (ifp->count_fd = open_counter(ifp)) == -1)
+		return -1;
+	if (pcap_compile(ifp->pcap, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) == -1)
+		return -1;
+	/* struct bpf_insn and struct sock_filter are the same layout. */
+	fp.len = (unsigned short)prog.bf_len;
+	fp.filter = (struct sock_filter *)(void *)prog.bf_insns;
+	read_counter(ifp);		/* what the old filter counted */
+	rc = setsockopt(ifp->count_fd, SOL_SOCKET, SO_ATTACH_FILTER, &fp,
+	    sizeof(fp));
+	pcap_freecode(&prog);
+	return rc;
+}
+
+/*
+ * The capture's filter and the counting socket's for the vhids now on
+ * the interface; nothing to do if they are unchanged.  A counting
+ * socket that cannot be set up is said and done without.
+ */
+static int
+set_filters(struct iface *ifp, char *err, size_t errlen)
+{
+	struct capfilter_set	 s;
+	struct bpf_program	 prog;
+	char			*acc, *rej;
+
+	vhid_set(ifp, &s);
+	if ((acc = capfilter_accept(&s)) == NULL)
+		fatal("capfilter_accept");
+	if (ifp->filter != NULL && strcmp(ifp->filter, acc) == 0) {
+		free(acc);
+		return 0;
+	}
+	/* libpcap's optimizer refuses a filter that takes nothing. */
+	if (pcap_compile(ifp->pcap, &prog, acc, !capfilter_set_empty(&s),
+	    PCAP_NETMASK_UNKNOWN) == -1) {
+		snprintf(err, errlen, "BPF filter: %s", pcap_geterr(ifp->pcap));
+		free(acc);
+		return -1;
+	}
+	if (pcap_setfilter(ifp->pcap, &prog) == -1) {
+		snprintf(err, errlen, "BPF filter: %s", pcap_geterr(ifp->pcap));
+		pcap_freecode(&prog);
+		free(acc);
+		return -1;
+	}
+	pcap_freecode(&prog);
+	if ((rej = capfilter_rejected(acc)) == NULL)
+		fatal("capfilter_rejected");
+	if (set_counter(ifp, rej) == -1 && !ifp->count_failed) {
+		log_warn("%s: no count of the frames the kernel filters", ifp->name);
+		ifp->count_failed = true;
+	}
+	free(rej);
+	free(ifp->filter);
+	ifp->filter = acc;
+	return 0;
+}
+
+/* The vhids on the interface changed: new filters, once per change. */
+static void
+on_refilter(evutil_socket_t fd, short ev, void *arg)
+{
+	struct iface	*ifp = arg;
+	char		 err[PCAP_ERRBUF_SIZE + 32];
+
+	(void)fd;
+	(void)ev;
+	if (ifp->pcap != NULL && set_filters(ifp, err, sizeof(err)) == -1)
+		log_warnx("%s: keeping the previous capture filter: %s",
+		    ifp->name, err);
+}
+
+void
+net_iface_vhids_changed(struct iface *ifp)
+{
+	const struct timeval now = { 0, 0 };
+
+	if (ifp->filter_ev != NULL)
+		evtimer_add(ifp->filter_ev, &now);
+}
+
+uint64_t
+net_iface_kernel_filtered(struct iface *ifp)
+{
+	read_counter(ifp);
+	return ifp->kernel_filtered;
+}
+
 static int
 open_pcap(struct iface *ifp, char *err, size_t errlen)
 {
-	if ((ifp->pcap = cap_open(ifp, NET_SNAPLEN, NET_FILTER, err,
-	    errlen)) == NULL)
+	struct capfilter_set	 s;
+	char			*acc;
+
+	/* Filtered from the start: nothing else is ever queued for us. */
+	vhid_set(ifp, &s);
+	if ((acc = capfilter_accept(&s)) == NULL)
+		fatal("capfilter_accept");
+	ifp->pcap = cap_open(ifp, NET_SNAPLEN, acc, err, errlen);
+	free(acc);
+	if (ifp->pcap == NULL || set_filters(ifp, err, errlen) == -1)
 		return -1;
 	if ((ifp->rx_ev = cap_watch(ifp, ifp->pcap, on_readable)) == NULL) {
 		snprintf(err, errlen, "cannot watch the capture descriptor");
@@ -343,6 +498,12 @@ close_handles(struct iface *ifp)
 		close(ifp->mcast_fd);
 	if (ifp->mcast6_fd != -1)
 		close(ifp->mcast6_fd);
+	read_counter(ifp);		/* the total outlives the socket */
+	if (ifp->count_fd != -1)
+		close(ifp->count_fd);
+	ifp->count_fd = -1;
+	free(ifp->filter);
+	ifp->filter = NULL;
 	ifp->rx_ev = NULL;
 	ifp->pcap = NULL;
 	ifp->libnet = NULL;
@@ -427,7 +588,9 @@ net_iface_get(struct carpd *cd, const char *name, char *err, size_t errlen)
 	ifp->rx_arg = cd->iface_rx_arg;
 	ifp->arp_cb = cd->arp_rx;
 	ifp->arp_arg = cd->arp_rx_arg;
-	ifp->mcast_fd = ifp->mcast6_fd = -1;
+	ifp->mcast_fd = ifp->mcast6_fd = ifp->count_fd = -1;
+	if ((ifp->filter_ev = evtimer_new(cd->base, on_refilter, ifp)) == NULL)
+		fatalx("evtimer_new failed");
 	ifp->rl.burst = 10;
 	ifp->rl.period_ms = 1000;
 	open_handles(ifp);
@@ -490,6 +653,8 @@ void
 net_iface_free(struct iface *ifp)
 {
 	close_handles(ifp);
+	if (ifp->filter_ev != NULL)
+		event_free(ifp->filter_ev);
 	free(ifp);
 }
 

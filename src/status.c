@@ -166,9 +166,13 @@ status_drops_text(const struct carpd *cd, struct evbuffer *out)
 		evbuffer_add(out, "\n", 1);
 	}
 	TAILQ_FOREACH(ifp, &cd->ifaces, entry) {
+		str_sanitize(ifp->name, name, sizeof(name));
+		if (ifp->kernel_filtered > 0)
+			evbuffer_add_printf(out, "filtered by the kernel on %s: "
+			    "%llu frames\n", name,
+			    (unsigned long long)ifp->kernel_filtered);
 		if (render_drops_total(ifp->drops) == 0)
 			continue;
-		str_sanitize(ifp->name, name, sizeof(name));
 		evbuffer_add_printf(out, "bad packets on %s:", name);
 		render_drops_text(out, ifp->drops);
 		evbuffer_add(out, "\n", 1);
@@ -519,7 +523,8 @@ status_json(const struct carpd *cd, struct evbuffer *out)
 		evbuffer_add_printf(out, ",\"bad_packets\":");
 		render_json_drops(out, ifp->drops);
 		json_arp(out, ifp);
-		evbuffer_add(out, "}", 1);
+		evbuffer_add_printf(out, ",\"kernel_filtered\":%llu}",
+		    (unsigned long long)ifp->kernel_filtered);
 	}
 	evbuffer_add_printf(out, "],\"groups\":[");
 	json_groups(cd, out);

@@ -341,6 +341,7 @@ vhid_new(struct carpd *cd, const struct vhid_config *cfg, char *err,
 	v->answer_rl.period_ms = VHID_ANSWER_MS;
 	ifp->by_vhid[cfg->vhid] = v;
 	TAILQ_INSERT_TAIL(&cd->vhids, v, entry);
+	net_iface_vhids_changed(ifp);
 	return v;
 }
 
@@ -377,6 +378,7 @@ vhid_free(struct vhid *v)
 	if (v->ifp != NULL && v->ifp->by_vhid[v->cfg.vhid] == v) {
 		v->ifp->by_vhid[v->cfg.vhid] = NULL;
 		TAILQ_REMOVE(&v->cd->vhids, v, entry);
+		net_iface_vhids_changed(v->ifp);
 		if (v->cfg.nvips > 0 && vhid_config_joins(&v->cfg) &&
 		    !group_in_use(v->ifp, v->cfg.group))
 			net_leave(v->ifp, v->cfg.group);
@@ -1172,20 +1174,23 @@ drop(struct iface *ifp, struct vhid *v, enum carp_drop why,
 		v->stats.drops[why]++;
 	else
 		ifp->drops[why]++;
-	if (rx != NULL)
-		rx_src(rx, src, sizeof(src));
 	/*
 	 * Other vhids on a shared LAN are normal: debug only.  A mixed
-	 * group is said once a minute by log_mixed().
+	 * group is said once a minute by log_mixed().  The source is
+	 * written out only for a line that is logged (a flood's cost).
 	 */
 	if (why == CARP_DROP_VHID || why == CARP_DROP_LOOP ||
 	    why == CARP_DROP_MULTICAST) {
+		if (log_debug_enabled() && rx != NULL)
+			rx_src(rx, src, sizeof(src));
 		log_debug("%s: dropped packet from %s: %s", ifp->name, src,
 		    carp_drop_name(why));
 		return;
 	}
 	if (!log_ratelimit_ok(&ifp->rl, now_ms(), &suppressed))
 		return;
+	if (rx != NULL)
+		rx_src(rx, src, sizeof(src));
 	if (suppressed > 0)
 		log_warnx("%s: dropped packet from %s: %s "
 		    "(%lu more bad packets not logged)", ifp->name, src,

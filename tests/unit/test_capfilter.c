@@ -204,9 +204,30 @@ START_TEST(expression_text)
 	ck_assert_ptr_nonnull(strstr(e,
 	    "(ip6[41] == 7 or (ip6[41] >= 10 and ip6[41] <= 12))"));
 	free(e);
+	ck_assert(!capfilter_set_empty(&s));
 	memset(&s, 0, sizeof(s));
+	ck_assert(capfilter_set_empty(&s));
 	e = capfilter_accept(&s);		/* no vhid: nothing passes */
 	ck_assert_ptr_nonnull(strstr(e, "(carp[1] == 0 and carp[1] == 1)"));
+	free(e);
+}
+END_TEST
+
+/* No vhid (before the first is added): it compiles, unoptimized, and
+ * takes nothing. */
+START_TEST(empty_set)
+{
+	struct capfilter_set	 s = { { 0 }, { 0 } };
+	pcap_t			*pc = pcap_open_dead(DLT_EN10MB, 256);
+	struct bpf_program	 p;
+	char			*e = capfilter_accept(&s);
+	uint8_t			 f[160];
+
+	ck_assert_int_eq(pcap_compile(pc, &p, e, 0, PCAP_NETMASK_UNKNOWN), 0);
+	ck_assert(!passes(&p, f, frame4(f, 7, F_NONE)));
+	ck_assert(!passes(&p, f, frame6(f, 7, F_NONE, 255)));
+	pcap_freecode(&p);
+	pcap_close(pc);
 	free(e);
 }
 END_TEST
@@ -250,6 +271,7 @@ capfilter_suite(void)
 	tcase_add_test(tc, rejected_is_the_complement);
 	tcase_add_test(tc, expression_text);
 	tcase_add_test(tc, large_sets);
+	tcase_add_test(tc, empty_set);
 	suite_add_tcase(s, tc);
 	return s;
 }

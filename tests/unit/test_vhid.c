@@ -93,6 +93,11 @@ net_leave6(struct iface *ifp, const struct in6_addr *group)
 {
 }
 
+void
+net_iface_vhids_changed(struct iface *ifp)
+{
+}
+
 int
 net_send(struct iface *ifp, const uint8_t *frame, size_t len)
 {
