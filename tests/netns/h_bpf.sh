@@ -71,6 +71,7 @@ print(i["kernel_filtered"], user, hmac[7], hmac[8], hmac[9])
 }
 field() { awk -v n="$2" '{ print $n }' <<<"$1"; }
 
+# shellcheck disable=SC2317 # called through tb_until
 a_masters() {
 	local v
 	for v in "$@"; do
