@@ -145,6 +145,10 @@ struct iface {
 	bool			 link_up;	/* IFF_UP and IFF_RUNNING */
 	bool			 rx_dead;	/* capture failed: reopen when up */
 	struct event		*rx_ev;
+	struct event		*poll_ev;	/* read on a timer: a flood */
+	bool			 polling;	/* rx_ev off, poll_ev on */
+	long long		 rx_window_start; /* ms: frames counted since */
+	unsigned		 rx_window;	/* frames in that window */
 	struct carpd		*cd;
 	iface_rx_cb		*rx_cb;		/* every captured frame */
 	void			*rx_arg;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/filter.h>
@@ -53,18 +54,95 @@ on_packet(u_char *arg, const struct pcap_pkthdr *h, const u_char *bytes)
 		ifp->rx_cb(ifp, bytes, h->caplen, h->len, ifp->rx_arg);
 }
 
+/*
+ * Under a flood of frames the kernel must pass (forged adverts for our
+ * vhids: only the digest tells), a wake-up per frame would cost more
+ * than the frame.  Past NET_FLOOD_FRAMES in NET_FLOOD_MS the capture is
+ * read on a timer every NET_POLL_US instead, until a tick finds fewer
+ * than NET_CALM_FRAMES: adverts wait at most that long, under a flood
+ * only.
+ */
+#define NET_FLOOD_FRAMES	50
+#define NET_FLOOD_MS		10
+#define NET_POLL_US		1000
+#define NET_CALM_FRAMES		4
+#define NET_POLL_BATCH		1024	/* a tick's most: 1M frames/s */
+
+static long long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+rx_dead(struct iface *ifp)
+{
+	/* Gone or broken: the link watcher reopens it when it is back. */
+	log_warnx("%s: capture: %s; waiting for the interface",
+	    ifp->name, pcap_geterr(ifp->pcap));
+	event_del(ifp->rx_ev);
+	evtimer_del(ifp->poll_ev);
+	ifp->polling = false;
+	ifp->rx_dead = true;	/* link.c reopens it when it is up */
+}
+
+static void
+poll_again(struct iface *ifp)
+{
+	const struct timeval tick = { 0, NET_POLL_US };
+
+	evtimer_add(ifp->poll_ev, &tick);
+}
+
+static void
+on_poll(evutil_socket_t fd, short ev, void *arg)
+{
+	struct iface	*ifp = arg;
+	int		 n;
+
+	(void)fd;
+	(void)ev;
+	if ((n = pcap_dispatch(ifp->pcap, NET_POLL_BATCH, on_packet,
+	    (u_char *)ifp)) == PCAP_ERROR) {
+		rx_dead(ifp);
+		return;
+	}
+	if (n >= NET_CALM_FRAMES) {
+		poll_again(ifp);
+		return;
+	}
+	ifp->polling = false;		/* calm again: a wake-up per frame */
+	ifp->rx_window = 0;
+	event_add(ifp->rx_ev, NULL);
+}
+
 static void
 on_readable(evutil_socket_t fd, short ev, void *arg)
 {
-	struct iface *ifp = arg;
+	struct iface	*ifp = arg;
+	long long	 now;
+	int		 n;
 
-	if (pcap_dispatch(ifp->pcap, NET_RX_BATCH, on_packet,
-	    (u_char *)ifp) == PCAP_ERROR) {
-		/* Gone or broken: the link watcher reopens it when it is back. */
-		log_warnx("%s: capture: %s; waiting for the interface",
-		    ifp->name, pcap_geterr(ifp->pcap));
+	(void)fd;
+	(void)ev;
+	if ((n = pcap_dispatch(ifp->pcap, NET_RX_BATCH, on_packet,
+	    (u_char *)ifp)) == PCAP_ERROR) {
+		rx_dead(ifp);
+		return;
+	}
+	now = mono_ms();
+	if (now - ifp->rx_window_start >= NET_FLOOD_MS) {
+		ifp->rx_window_start = now;
+		ifp->rx_window = 0;
+	}
+	ifp->rx_window += (unsigned)n;
+	if (ifp->rx_window > NET_FLOOD_FRAMES && ifp->poll_ev != NULL) {
 		event_del(ifp->rx_ev);
-		ifp->rx_dead = true;	/* link.c reopens it when it is up */
+		ifp->polling = true;
+		poll_again(ifp);
 	}
 }
 
@@ -313,6 +391,11 @@ open_pcap(struct iface *ifp, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot watch the capture descriptor");
 		return -1;
 	}
+	ifp->polling = false;
+	if ((ifp->poll_ev = evtimer_new(ifp->cd->base, on_poll, ifp)) == NULL) {
+		snprintf(err, errlen, "cannot make the capture's poll timer");
+		return -1;
+	}
 	return 0;
 }
 
@@ -490,6 +573,10 @@ close_handles(struct iface *ifp)
 	close_arp(ifp);
 	if (ifp->rx_ev != NULL)
 		event_free(ifp->rx_ev);
+	if (ifp->poll_ev != NULL)
+		event_free(ifp->poll_ev);
+	ifp->poll_ev = NULL;
+	ifp->polling = false;
 	if (ifp->pcap != NULL)
 		pcap_close(ifp->pcap);
 	if (ifp->libnet != NULL)
@@ -647,6 +734,8 @@ net_iface_stop(struct iface *ifp)
 {
 	if (ifp->rx_ev != NULL)
 		event_del(ifp->rx_ev);
+	if (ifp->poll_ev != NULL)
+		evtimer_del(ifp->poll_ev);
 }
 
 void
