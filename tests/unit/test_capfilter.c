@@ -183,7 +183,9 @@ START_TEST(rejected_is_the_complement)
 	ck_assert(!passes(&p, f, frame6(f, 7, F_NONE, 255)));
 	pcap_freecode(&p);
 	free(rej);
-	compile(rej = capfilter_rejected(acc));		/* as a whole too */
+	rej = capfilter_rejected(acc);		/* as a whole too */
+	p = compile(rej);
+	pcap_freecode(&p);
 	free(rej);
 	free(acc);
 }
