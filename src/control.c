@@ -76,15 +76,23 @@ static void	client_event(struct bufferevent *, short, void *);
 
 /* ---- commands ---- */
 
+/* The kernel's counts of what the capture filters refused, now. */
+static void
+kernel_counts(struct carpd *cd)
+{
+	struct iface *ifp;
+
+	TAILQ_FOREACH(ifp, &cd->ifaces, entry)
+		(void)net_iface_kernel_filtered(ifp);
+}
+
 static void
 cmd_status(struct carpd *cd, struct evbuffer *out, int argc, char **argv)
 {
-	char		 arg[CTL_ECHO_MAX];
-	struct iface	*ifp;
+	char arg[CTL_ECHO_MAX];
 
 	vhid_peers_refresh(cd);		/* which peers are resolved now */
-	TAILQ_FOREACH(ifp, &cd->ifaces, entry)	/* the kernel's count, now */
-		(void)net_iface_kernel_filtered(ifp);
+	kernel_counts(cd);
 	if (argc == 1)
 		status_text(cd, out);
 	else if (argc == 2 && strcmp(argv[1], "json") == 0)
@@ -120,6 +128,7 @@ cmd_metrics(struct carpd *cd, struct evbuffer *out, int argc, char **argv)
 	char arg[CTL_ECHO_MAX];
 
 	if (argc == 1) {
+		kernel_counts(cd);
 		metrics_render(cd, out);
 		return;
 	}

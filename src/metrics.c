@@ -281,6 +281,22 @@ iface_drops(const struct carpd *cd, struct evbuffer *out)
 		}
 }
 
+static void
+iface_kernel_filtered(const struct carpd *cd, struct evbuffer *out)
+{
+	const struct iface *ifp;
+
+	family(out, "interface_kernel_filtered_total", "counter",
+	    "CARP frames the kernel's capture filter refused.");
+	TAILQ_FOREACH(ifp, &cd->ifaces, entry) {
+		evbuffer_add_printf(out,
+		    "carpd_interface_kernel_filtered_total{interface=\"");
+		label_value(out, ifp->name);
+		evbuffer_add_printf(out, "\"} %llu\n",
+		    (unsigned long long)ifp->kernel_filtered);
+	}
+}
+
 /* ---- demotion groups: those status shows ---- */
 
 static bool
@@ -357,5 +373,6 @@ metrics_render(const struct carpd *cd, struct evbuffer *out)
 		vhid_numbers(cd, out, &vhid_metrics[i]);
 	vhid_drops(cd, out);
 	iface_drops(cd, out);
+	iface_kernel_filtered(cd, out);
 	groups(cd, out);
 }

@@ -115,6 +115,8 @@ for junk in ttl:7 fragment:7 version:7 type:7 authlen:7 length:7 short:7 \
 done
 tm_ctl a status | grep -Eq '^filtered by the kernel on eth0: [1-9][0-9]* frames$' ||
 	tm_fail "a: no kernel count in the text status: $(tm_ctl a status)"
+tm_ctl a metrics | grep -Eq '^carpd_interface_kernel_filtered_total\{interface="eth0"\} [1-9][0-9]*$' ||
+	tm_fail "a: no kernel count in carpctl metrics"
 
 # 2. What the kernel must pass: a wrong digest is for carpd to see.
 # expect_hmac KIND VHID FIELD: N more hmac drops in FIELD, kernel flat.
