@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 /* The vhids of one interface: bit v of `any` for each, of `routed` too
- * for those whose peers may be routed (any TTL over IPv4). */
+ * for those whose peers may be routed (any TTL or hop limit). */
 struct capfilter_set {
 	uint8_t	any[32];
 	uint8_t	routed[32];

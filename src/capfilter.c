@@ -14,8 +14,8 @@
 
 /* One term per run of consecutive vhids: at most 128 runs of 40 bytes. */
 #define CF_SET_MAX	(128 * 48)
-/* Three sets (IPv4, IPv4 routed, IPv6) and the fixed checks. */
-#define CF_EXPR_MAX	(3 * CF_SET_MAX + 1024)
+/* Four sets (any and routed, both families) and the fixed checks. */
+#define CF_EXPR_MAX	(4 * CF_SET_MAX + 1024)
 
 /*
  * The fixed checks (doc/protocol.md, "Receive checks"): IPv4 with a
@@ -29,10 +29,10 @@
 	"and ip[2:2] == (ip[0] & 0x0f) * 4 + 36 " \
 	"and len >= 14 + (ip[0] & 0x0f) * 4 + 36 " \
 	"and carp[0] == 0x21 and carp[3] == 7 and "
-/* IPv6: CARP as the first next header, 36 bytes of payload, hop limit
- * 255, the same CARP checks at offset 40. */
+/* IPv6: CARP as the first next header, 36 bytes of payload, the same
+ * CARP checks at offset 40. */
 #define CF_IP6	"(ip6 and ip6[0] & 0xf0 == 0x60 and ip6[6] == 112 " \
-	"and ip6[4:2] == 36 and len >= 14 + 40 + 36 and ip6[7] == 255 " \
+	"and ip6[4:2] == 36 and len >= 14 + 40 + 36 " \
 	"and ip6[40] == 0x21 and ip6[43] == 7 and "
 /*
  * What the capture took before: protocol 112 over IPv4, or over IPv6
@@ -100,16 +100,19 @@ set_expr(char *out, size_t len, const uint8_t *bits, const char *f)
 char *
 capfilter_accept(const struct capfilter_set *s)
 {
-	char	*out, any[CF_SET_MAX], routed[CF_SET_MAX], any6[CF_SET_MAX];
+	char	*out, any[CF_SET_MAX], routed[CF_SET_MAX];
+	char	 any6[CF_SET_MAX], routed6[CF_SET_MAX];
 
 	if ((out = malloc(CF_EXPR_MAX)) == NULL)
 		return NULL;
 	set_expr(any, sizeof(any), s->any, "carp[1]");
 	set_expr(routed, sizeof(routed), s->routed, "carp[1]");
 	set_expr(any6, sizeof(any6), s->any, "ip6[41]");
-	/* The TTL is 255 unless the vhid's peers may be routed. */
-	snprintf(out, CF_EXPR_MAX, "%s((ip[8] == 255 and %s) or %s)) or %s%s)",
-	    CF_IP4, any, routed, CF_IP6, any6);
+	set_expr(routed6, sizeof(routed6), s->routed, "ip6[41]");
+	/* The TTL (hop limit) is 255 unless the vhid's peers may be routed. */
+	snprintf(out, CF_EXPR_MAX, "%s((ip[8] == 255 and %s) or %s)) or "
+	    "%s((ip6[7] == 255 and %s) or %s))", CF_IP4, any, routed, CF_IP6,
+	    any6, routed6);
 	return out;
 }
 

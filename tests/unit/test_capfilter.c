@@ -145,10 +145,13 @@ START_TEST(ipv6_checks)
 	struct bpf_program	p;
 	uint8_t			f[160];
 
-	capfilter_set_add(&s, 7, true);		/* routed: IPv4 only */
+	capfilter_set_add(&s, 7, false);
+	capfilter_set_add(&s, 9, true);		/* routed: any hop limit */
 	p = accept_of(&s);
 	ck_assert(passes(&p, f, frame6(f, 7, F_NONE, 255)));
 	ck_assert(!passes(&p, f, frame6(f, 7, F_NONE, 64)));
+	ck_assert(passes(&p, f, frame6(f, 9, F_NONE, 64)));
+	ck_assert(!passes(&p, f, frame6(f, 9, F_EXTHDR, 64)));
 	ck_assert(!passes(&p, f, frame6(f, 8, F_NONE, 255)));
 	ck_assert(!passes(&p, f, frame6(f, 7, F_EXTHDR, 255)));
 	ck_assert(!passes(&p, f, frame6(f, 7, F_VERSION, 255)));
@@ -203,8 +206,8 @@ START_TEST(expression_text)
 	e = capfilter_accept(&s);
 	ck_assert_ptr_nonnull(strstr(e, "(ip[8] == 255 and (carp[1] == 7 or "
 	    "(carp[1] >= 10 and carp[1] <= 12))) or (carp[1] == 12))"));
-	ck_assert_ptr_nonnull(strstr(e,
-	    "(ip6[41] == 7 or (ip6[41] >= 10 and ip6[41] <= 12))"));
+	ck_assert_ptr_nonnull(strstr(e, "(ip6[7] == 255 and (ip6[41] == 7 or "
+	    "(ip6[41] >= 10 and ip6[41] <= 12))) or (ip6[41] == 12))"));
 	free(e);
 	ck_assert(!capfilter_set_empty(&s));
 	memset(&s, 0, sizeof(s));
