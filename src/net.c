@@ -32,6 +32,15 @@
 #define NET_SNAPLEN	256	/* an advert is 70 or 90 bytes; more is junk */
 
 #define NET_RX_BATCH	64	/* frames per wakeup: timers still run */
+/*
+ * The capture ring of one interface.  libpcap's default is 2 MiB per
+ * handle, mapped and resident: 128 MiB for 64 interfaces.  With the
+ * snapshot length above a frame takes about 340 bytes of the ring
+ * (TPACKET_V2, which immediate mode uses), so 64 KiB hold some 190
+ * frames: three times a wakeup's batch, a burst of an advert from
+ * most of the 255 vhids an interface can have.
+ */
+#define NET_RING_BYTES	(64 * 1024)
 
 /*
  * ARP balancing: Ethernet/IPv4 ARP requests whose target is one of the
@@ -164,6 +173,7 @@ cap_open(struct iface *ifp, int snaplen, const char *filter, char *err,
 	pcap_set_promisc(p, 0);
 	pcap_set_immediate_mode(p, 1);
 	pcap_set_timeout(p, 1);
+	pcap_set_buffer_size(p, NET_RING_BYTES);
 	/* Missing or down: the caller waits for the interface. */
 	rc = pcap_activate(p);
 	if (rc == PCAP_ERROR_NO_SUCH_DEVICE || rc == PCAP_ERROR_IFACE_NOT_UP) {
