@@ -98,6 +98,8 @@ struct vhid {
 	struct carpd		*cd;
 	struct fsm		 fsm;
 	struct event		*advert_ev;
+	uint64_t		 advert_due;	/* next advert, CLOCK_MONOTONIC us */
+	uint32_t		 phase;		/* in the interval, of 2^32 */
 	struct event		*down_ev;
 	struct event		*garp_ev;
 	unsigned		 garp_left;	/* of the current burst */
@@ -212,6 +214,7 @@ struct carpd {
 				    struct vhid *, const struct fsm_output *);
 	bool			 notifying;	/* notify-fifo or systemd */
 	uint64_t		 track_dropped;	/* reports for no group of ours */
+	uint32_t		 nphases;	/* vhids given an advert phase */
 	struct log_ratelimit	 track_rl;
 	/* Virtual MAC device up or down (vmac.h): privsep or local. */
 	void			(*vmac_cb)(void *, const struct vhid *, int up);

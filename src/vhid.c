@@ -25,6 +25,7 @@
 
 #define VHID_ANSWER_BURST	3
 #define VHID_ANSWER_MS		100	/* 10 answers a second after it */
+#define VHID_PHASES_LOG2	6	/* 64 phases of the advert interval */
 
 static void	apply(struct vhid *, const struct fsm_output *);
 static void	send_advert4(struct vhid *, uint8_t, uint8_t);
@@ -46,10 +47,72 @@ us_to_tv(uint64_t us)
 	return tv;
 }
 
+static uint64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/*
+ * Adverts on time at scale (doc/protocol.md, "Timers"): the vhids are
+ * spread over VHID_PHASES phases of their advert interval, so that
+ * thousands of them do not all send in the same instant (the last of
+ * such a burst leaves milliseconds late); the vhids of one phase share
+ * a wakeup (one wakeup per vhid costs about three times the CPU).  The
+ * first deadline after `now` at the phase: at most one interval away,
+ * never later than an advert every interval.
+ */
+static uint64_t
+advert_phase_due(const struct vhid *v, uint64_t now, uint64_t iv)
+{
+	uint64_t slot = v->phase >> (32 - VHID_PHASES_LOG2);
+	uint64_t off = slot * iv >> VHID_PHASES_LOG2;
+	uint64_t due = now - now % iv + off;
+
+	while (due <= now)
+		due += iv;
+	return due;
+}
+
+/* Arm the advert timer for v->advert_due, from the time it is now. */
+static void
+advert_arm(struct vhid *v)
+{
+	struct timeval	tv;
+	uint64_t	now;
+
+	event_base_update_cache_time(v->cd->base);	/* evtimer_add's now */
+	now = now_us();
+	tv = us_to_tv(v->advert_due > now ? v->advert_due - now : 0);
+	evtimer_add(v->advert_ev, &tv);
+}
+
+static void
+advert_start(struct vhid *v)
+{
+	v->advert_due = advert_phase_due(v, now_us(), fsm_cur_advert_us(&v->fsm));
+	advert_arm(v);
+}
+
+/*
+ * The next deadline is the last one plus the interval, not now plus the
+ * interval: lateness does not add up.  More than an interval late (the
+ * process was stopped), it goes back to its phase.
+ */
 static void
 on_advert_timer(evutil_socket_t fd, short ev, void *arg)
 {
-	vhid_event(arg, FSM_EV_ADVERT_TIMER);
+	struct vhid	*v = arg;
+	uint64_t	 iv = fsm_cur_advert_us(&v->fsm), now = now_us();
+
+	v->advert_due += iv;
+	if (v->advert_due <= now)
+		v->advert_due = advert_phase_due(v, now, iv);
+	advert_arm(v);
+	vhid_event(v, FSM_EV_ADVERT_TIMER);
 }
 
 static void	on_garp_timer(evutil_socket_t, short, void *);
@@ -325,8 +388,9 @@ vhid_new(struct carpd *cd, const struct vhid_config *cfg, char *err,
 	fsm_init(&v->fsm, &fc);
 	join_groups(v);
 
-	/* Persistent: libevent re-arms from the previous deadline, no drift. */
-	v->advert_ev = event_new(cd->base, -1, EV_PERSIST, on_advert_timer, v);
+	/* Golden-ratio steps: any number of vhids spread evenly. */
+	v->phase = cd->nphases++ * 2654435769u;
+	v->advert_ev = evtimer_new(cd->base, on_advert_timer, v);
 	v->down_ev = evtimer_new(cd->base, on_down_timer, v);
 	v->garp_ev = evtimer_new(cd->base, on_garp_timer, v);
 	v->preempt_ev = evtimer_new(cd->base, on_preempt_timer, v);
@@ -1130,10 +1194,8 @@ apply(struct vhid *v, const struct fsm_output *out)
 	if (a & FSM_ACT_REARM_ADVERT)
 		event_del(v->advert_ev);
 	if ((a & (FSM_ACT_ARM_ADVERT | FSM_ACT_REARM_ADVERT)) &&
-	    !event_pending(v->advert_ev, EV_TIMEOUT, NULL)) {
-		tv = us_to_tv(fsm_cur_advert_us(&v->fsm));
-		event_add(v->advert_ev, &tv);
-	}
+	    !event_pending(v->advert_ev, EV_TIMEOUT, NULL))
+		advert_start(v);
 	if (a & (FSM_ACT_ARM_DOWN | FSM_ACT_ARM_HANDOVER)) {
 		tv = us_to_tv(a & FSM_ACT_ARM_DOWN ? fsm_cur_down_us(&v->fsm) :
 		    fsm_handover_us(&v->fsm.cfg));
