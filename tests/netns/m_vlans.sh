@@ -111,6 +111,7 @@ done
 want b a >"$TB_DIR/want-crash.b"
 
 # settled [DEAD]: every living host is in the state its preferences give.
+# shellcheck disable=SC2317 # called through tb_until and tb_holds
 settled() {
 	local dead=${1:-} h f
 	for h in "${HOSTS[@]}"; do
