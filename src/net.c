@@ -194,6 +194,14 @@ cap_open(struct iface *ifp, int snaplen, const char *filter, char *err,
 	}
 	if (pcap_setdirection(p, PCAP_D_IN) == -1)
 		log_debug("%s: pcap_setdirection: %s", ifp->name, pcap_geterr(p));
+	/*
+	 * libpcap drops what we send in user space: the kernel would still
+	 * copy each of our adverts into the ring and wake us up for it.
+	 */
+	if (setsockopt(pcap_fileno(p), SOL_PACKET, PACKET_IGNORE_OUTGOING,
+	    &(int){ 1 }, sizeof(int)) == -1)
+		log_debug("%s: capture: PACKET_IGNORE_OUTGOING: %s", ifp->name,
+		    strerror(errno));
 	/* libpcap's optimizer refuses a filter that takes nothing. */
 	if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) == -1 &&
 	    pcap_compile(p, &prog, filter, 0, PCAP_NETMASK_UNKNOWN) == -1) {
