@@ -80,9 +80,10 @@ enum carpd_wait {
 struct vhid {
 	TAILQ_ENTRY(vhid)	 entry;
 	struct vhid_config	 cfg;
-	struct in_addr		 sorted_vips[CARPD_MAX_VIPS];	/* HMAC order */
+	/* Of cfg.nvips and cfg.nvips6 (+1) only: 4094 vhids in memory. */
+	struct in_addr		*sorted_vips;	/* HMAC order */
 	size_t			 nsorted;
-	struct in6_addr		 sorted_vips6[CARPD_MAX_VIPS];	/* HMAC form */
+	struct in6_addr		*sorted_vips6;	/* HMAC form */
 	size_t			 nsorted6;
 	bool			 src6_from_iface; /* no IPv6 srcip given */
 	bool			 src_from_iface; /* no srcip given */

@@ -369,6 +369,10 @@ vhid_new(struct carpd *cd, const struct vhid_config *cfg, char *err,
 	v->cd = cd;
 	v->ifp = ifp;
 	v->src_from_iface = v->cfg.src.s_addr == INADDR_ANY;
+	v->sorted_vips = calloc(cfg->nvips + 1, sizeof(*v->sorted_vips));
+	v->sorted_vips6 = calloc(cfg->nvips6 + 1, sizeof(*v->sorted_vips6));
+	if (v->sorted_vips == NULL || v->sorted_vips6 == NULL)
+		fatal("calloc");
 	memcpy(v->sorted_vips, cfg->vips, cfg->nvips * sizeof(cfg->vips[0]));
 	v->nsorted = carp_sort_vips(v->sorted_vips, cfg->nvips);
 	v->src6_from_iface = IN6_IS_ADDR_UNSPECIFIED(&v->cfg.src6);
@@ -450,6 +454,8 @@ vhid_free(struct vhid *v)
 		    !group6_in_use(v->ifp, &v->cfg.group6))
 			net_leave6(v->ifp, &v->cfg.group6);
 	}
+	free(v->sorted_vips);
+	free(v->sorted_vips6);
 	if (v->advert_ev != NULL)
 		event_free(v->advert_ev);
 	if (v->down_ev != NULL)
