@@ -216,6 +216,7 @@ struct carpd {
 	bool			 notifying;	/* notify-fifo or systemd */
 	uint64_t		 track_dropped;	/* reports for no group of ours */
 	uint32_t		 nphases;	/* vhids given an advert phase */
+	uint32_t		 nvhids;	/* in the list, for the phases */
 	struct log_ratelimit	 track_rl;
 	/* Virtual MAC device up or down (vmac.h): privsep or local. */
 	void			(*vmac_cb)(void *, const struct vhid *, int up);

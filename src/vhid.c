@@ -25,7 +25,8 @@
 
 #define VHID_ANSWER_BURST	3
 #define VHID_ANSWER_MS		100	/* 10 answers a second after it */
-#define VHID_PHASES_LOG2	6	/* 64 phases of the advert interval */
+#define VHID_PHASES_LOG2	6	/* up to 64 phases of the advert interval */
+#define VHID_PHASE_VHIDS	64	/* vhids to a phase, about */
 
 static void	apply(struct vhid *, const struct fsm_output *);
 static void	send_advert4(struct vhid *, uint8_t, uint8_t);
@@ -58,18 +59,37 @@ now_us(void)
 
 /*
  * Adverts on time at scale (doc/protocol.md, "Timers"): the vhids are
- * spread over VHID_PHASES phases of their advert interval, so that
- * thousands of them do not all send in the same instant (the last of
- * such a burst leaves milliseconds late); the vhids of one phase share
- * a wakeup (one wakeup per vhid costs about three times the CPU).  The
- * first deadline after `now` at the phase: at most one interval away,
- * never later than an advert every interval.
+ * spread over phases of their advert interval, about VHID_PHASE_VHIDS
+ * to a phase and at most 2^VHID_PHASES_LOG2 phases, so that thousands
+ * of them do not all send in the same instant (the last of such a burst
+ * leaves milliseconds late); the vhids of one phase share a wakeup (a
+ * wakeup costs more than a few adverts).  The first deadline after
+ * `now` at the phase: at most one interval away, never later than an
+ * advert every interval.
  */
+static unsigned
+advert_phases_log2(const struct carpd *cd)
+{
+	unsigned l = 0;
+
+	while (l < VHID_PHASES_LOG2 && (uint32_t)VHID_PHASE_VHIDS << l < cd->nvhids)
+		l++;
+	return l;
+}
+
 static uint64_t
 advert_phase_due(const struct vhid *v, uint64_t now, uint64_t iv)
 {
-	uint64_t slot = v->phase >> (32 - VHID_PHASES_LOG2);
-	uint64_t off = slot * iv >> VHID_PHASES_LOG2;
+	unsigned l = advert_phases_log2(v->cd);
+	uint64_t slot = l == 0 ? 0 : v->phase >> (32 - l);
+	/*
+	 * And 0 to 255 us into it, by the next bits: one instant each, so
+	 * that the vhids of a phase go out in the same order every time
+	 * (with one deadline, the timer heap's order would change from one
+	 * interval to the next, and so would each vhid's place in the
+	 * burst); still one wakeup, as sending takes longer than the gaps.
+	 */
+	uint64_t off = (slot * iv >> l) + ((uint32_t)(v->phase << l) >> 24);
 	uint64_t due = now - now % iv + off;
 
 	while (due <= now)
@@ -409,6 +429,7 @@ vhid_new(struct carpd *cd, const struct vhid_config *cfg, char *err,
 	v->answer_rl.period_ms = VHID_ANSWER_MS;
 	ifp->by_vhid[cfg->vhid] = v;
 	TAILQ_INSERT_TAIL(&cd->vhids, v, entry);
+	cd->nvhids++;
 	net_iface_vhids_changed(ifp);
 	return v;
 }
@@ -446,6 +467,7 @@ vhid_free(struct vhid *v)
 	if (v->ifp != NULL && v->ifp->by_vhid[v->cfg.vhid] == v) {
 		v->ifp->by_vhid[v->cfg.vhid] = NULL;
 		TAILQ_REMOVE(&v->cd->vhids, v, entry);
+		v->cd->nvhids--;
 		net_iface_vhids_changed(v->ifp);
 		if (v->cfg.nvips > 0 && vhid_config_joins(&v->cfg) &&
 		    !group_in_use(v->ifp, v->cfg.group))
