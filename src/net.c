@@ -856,12 +856,20 @@ net_leave6(struct iface *ifp, const struct in6_addr *group)
 int
 net_send(struct iface *ifp, const uint8_t *frame, size_t len)
 {
+	/* libnet's own write looks the index up by name (an ioctl) each time. */
+	struct sockaddr_ll	sll = { .sll_family = AF_PACKET,
+	    .sll_ifindex = ifp->ifindex, .sll_halen = 6 };
+	ssize_t			n;
+
 	if (ifp->libnet == NULL)
 		return -1;
-	if (libnet_adv_write_link(ifp->libnet, (uint8_t *)frame,
-	    (uint32_t)len) != (int)len) {
+	if (len >= 6)
+		memcpy(sll.sll_addr, frame, 6);
+	n = sendto(libnet_getfd(ifp->libnet), frame, len, 0,
+	    (struct sockaddr *)&sll, sizeof(sll));
+	if (n != (ssize_t)len) {
 		log_warnx("%s: send: %s", ifp->name,
-		    libnet_geterror(ifp->libnet));
+		    n == -1 ? strerror(errno) : "short write");
 		return -1;
 	}
 	return 0;
