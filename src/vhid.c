@@ -110,42 +110,28 @@ advert_arm(struct vhid *v)
 	evtimer_add(v->advert_ev, &tv);
 }
 
-static void	on_advert_first(evutil_socket_t, short, void *);
-
 static void
 advert_start(struct vhid *v)
 {
-	event_assign(v->advert_ev, v->cd->base, -1, 0, on_advert_first, v);
 	v->advert_due = advert_phase_due(v, now_us(), fsm_cur_advert_us(&v->fsm));
 	advert_arm(v);
 }
 
+/*
+ * The next deadline is the last one plus the interval, not now plus the
+ * interval: lateness does not add up.  More than an interval late (the
+ * process was stopped), it goes back to its phase.
+ */
 static void
 on_advert_timer(evutil_socket_t fd, short ev, void *arg)
 {
-	vhid_event(arg, FSM_EV_ADVERT_TIMER);
-}
+	struct vhid	*v = arg;
+	uint64_t	 iv = fsm_cur_advert_us(&v->fsm), now = now_us();
 
-/*
- * At its phase; from then on every interval from the previous deadline,
- * not from when the last advert left, so that lateness does not add up
- * (libevent's persistent timeout; more than an interval late, it starts
- * again from now).  A common timeout: the vhids of one interval wait in
- * one queue, in deadline order, in the order they first fired (so the
- * vhids of a phase keep their order), instead of each in the timer heap
- * (4094 there cost a quarter of the CPU).
- */
-static void
-on_advert_first(evutil_socket_t fd, short ev, void *arg)
-{
-	struct vhid		*v = arg;
-	struct timeval		 iv = us_to_tv(fsm_cur_advert_us(&v->fsm));
-	const struct timeval	*tv;
-
-	tv = event_base_init_common_timeout(v->cd->base, &iv);
-	event_assign(v->advert_ev, v->cd->base, -1, EV_PERSIST,
-	    on_advert_timer, v);
-	event_add(v->advert_ev, tv != NULL ? tv : &iv);
+	v->advert_due += iv;
+	if (v->advert_due <= now)
+		v->advert_due = advert_phase_due(v, now, iv);
+	advert_arm(v);
 	vhid_event(v, FSM_EV_ADVERT_TIMER);
 }
 
@@ -428,7 +414,7 @@ vhid_new(struct carpd *cd, const struct vhid_config *cfg, char *err,
 
 	/* Golden-ratio steps: any number of vhids spread evenly. */
 	v->phase = cd->nphases++ * 2654435769u;
-	v->advert_ev = evtimer_new(cd->base, on_advert_first, v);
+	v->advert_ev = evtimer_new(cd->base, on_advert_timer, v);
 	v->down_ev = evtimer_new(cd->base, on_down_timer, v);
 	v->garp_ev = evtimer_new(cd->base, on_garp_timer, v);
 	v->preempt_ev = evtimer_new(cd->base, on_preempt_timer, v);
