@@ -36,11 +36,13 @@
  * The capture ring of one interface.  libpcap's default is 2 MiB per
  * handle, mapped and resident: 128 MiB for 64 interfaces.  With the
  * snapshot length above a frame takes about 340 bytes of the ring
- * (TPACKET_V2, which immediate mode uses), so 64 KiB hold some 190
- * frames: three times a wakeup's batch, a burst of an advert from
- * most of the 255 vhids an interface can have.
+ * (TPACKET_V2, which immediate mode uses), so 128 KiB hold some 380
+ * frames: more than a burst of an advert from each of the 255 vhids an
+ * interface can have, and what arrives in a millisecond of a flood of
+ * 200,000 frames a second (read on a 1 ms timer then; 64 KiB lost a
+ * quarter of tests/netns/h_bpf.sh's burst of 3000).
  */
-#define NET_RING_BYTES	(64 * 1024)
+#define NET_RING_BYTES	(128 * 1024)
 
 /*
  * ARP balancing: Ethernet/IPv4 ARP requests whose target is one of the
