@@ -124,7 +124,7 @@ settled() {
 
 # Master-down at advbase 1 is 3.4 s; starts and scripts are slow on a
 # loaded bed: loosely.
-tb_until 25 settled || {
+tb_until 40 settled || {
 	for h in "${HOSTS[@]}"; do
 		echo "----- $h: not as expected:" >&2
 		states "$h" | diff - "$TB_DIR/want.$h" | head -20 >&2
