@@ -9,10 +9,13 @@
       there.
 
   scale-stats.py jitter PCAP SRC ADVBASE
-      CARP adverts from SRC in PCAP (Ethernet, IPv4): per vhid, the
-      intervals between consecutive adverts; over all of them, the
-      absolute deviation from ADVBASE seconds.  Prints one line:
-      "ADVERTS VHIDS INTERVALS MEDIAN_MS P99_MS MAX_MS MEAN_INTERVAL_S".
+      CARP adverts (or VRRP: IP protocol 112 as well, the id at the same
+      offset) from SRC in PCAP (Ethernet, or Linux cooked v1/v2 from
+      `tcpdump -i any`; IPv4), SRC "-" for any source: per vhid and
+      source address, the intervals between consecutive adverts; over
+      all of them, the absolute deviation from ADVBASE seconds.  Prints
+      one line: "ADVERTS VHIDS INTERVALS MEDIAN_MS P99_MS MAX_MS
+      MEAN_INTERVAL_S".
 """
 import struct
 import sys
@@ -78,14 +81,21 @@ def pcap_packets(path):
     else:
         raise SystemExit("scale-stats.py: %s: not a pcap file" % path)
     linktype = struct.unpack(endian + "I", data[20:24])[0]
-    if linktype != 1:
-        raise SystemExit("scale-stats.py: %s: not Ethernet" % path)
+    if linktype not in (1, 113, 276):
+        raise SystemExit("scale-stats.py: %s: not Ethernet or Linux cooked"
+                         % path)
     off = 24
     while off + 16 <= len(data):
         sec, frac, incl, _ = struct.unpack(endian + "IIII", data[off:off + 16])
         off += 16
-        yield sec + frac * scale, data[off:off + incl]
+        frame = data[off:off + incl]
         off += incl
+        # The same shape as Ethernet: 12 bytes, the EtherType, the packet.
+        if linktype == 113:             # SLL: the protocol at 14
+            frame = frame[2:14] + frame[14:16] + frame[16:]
+        elif linktype == 276:           # SLL2: the protocol at 0
+            frame = frame[8:20] + frame[0:2] + frame[20:]
+        yield sec + frac * scale, frame
 
 
 def jitter(path, src, advbase):
@@ -100,9 +110,10 @@ def jitter(path, src, advbase):
         ihl = (ip[0] & 15) * 4
         if ip[9] != 112 or len(ip) < ihl + 8:
             continue
-        if ".".join(str(b) for b in ip[12:16]) != src:
+        addr = ".".join(str(b) for b in ip[12:16])
+        if src != "-" and addr != src:
             continue
-        vhid = ip[ihl + 1]
+        vhid = (addr, ip[ihl + 1])
         adverts += 1
         if vhid in last:
             d = t - last[vhid]

@@ -80,9 +80,10 @@ enum carpd_wait {
 struct vhid {
 	TAILQ_ENTRY(vhid)	 entry;
 	struct vhid_config	 cfg;
-	struct in_addr		 sorted_vips[CARPD_MAX_VIPS];	/* HMAC order */
+	/* Of cfg.nvips and cfg.nvips6 (+1) only: 4094 vhids in memory. */
+	struct in_addr		*sorted_vips;	/* HMAC order */
 	size_t			 nsorted;
-	struct in6_addr		 sorted_vips6[CARPD_MAX_VIPS];	/* HMAC form */
+	struct in6_addr		*sorted_vips6;	/* HMAC form */
 	size_t			 nsorted6;
 	bool			 src6_from_iface; /* no IPv6 srcip given */
 	bool			 src_from_iface; /* no srcip given */
@@ -98,6 +99,8 @@ struct vhid {
 	struct carpd		*cd;
 	struct fsm		 fsm;
 	struct event		*advert_ev;
+	uint64_t		 advert_due;	/* next advert, CLOCK_MONOTONIC us */
+	uint32_t		 phase;		/* in the interval, of 2^32 */
 	struct event		*down_ev;
 	struct event		*garp_ev;
 	unsigned		 garp_left;	/* of the current burst */
@@ -212,6 +215,8 @@ struct carpd {
 				    struct vhid *, const struct fsm_output *);
 	bool			 notifying;	/* notify-fifo or systemd */
 	uint64_t		 track_dropped;	/* reports for no group of ours */
+	uint32_t		 nphases;	/* vhids given an advert phase */
+	uint32_t		 nvhids;	/* in the list, for the phases */
 	struct log_ratelimit	 track_rl;
 	/* Virtual MAC device up or down (vmac.h): privsep or local. */
 	void			(*vmac_cb)(void *, const struct vhid *, int up);

@@ -12,7 +12,7 @@ struct vhid	*vhid_new(struct carpd *, const struct vhid_config *,
 		    char *err, size_t errlen);
 void		 vhid_free(struct vhid *);
 /* Start it if its interface and source address are ready, else wait. */
-void		 vhid_try_start(struct vhid *);
+void		 vhid_try_start_all(struct carpd *);
 /* Its interface or the interface's addresses changed. */
 void		 vhid_refresh(struct vhid *);
 int		 vhid_same_config(const struct vhid *, const struct vhid_config *);

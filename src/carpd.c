@@ -230,8 +230,7 @@ start_vhid(struct carpd *cd, const struct vhid_config *vc,
 		script_queue_release(v->scripts);
 		v->scripts = scripts;
 	}
-	vhid_try_start(v);	/* or it waits for its interface */
-	return v;
+	return v;	/* started by vhid_try_start_all() */
 }
 
 static void
@@ -311,6 +310,7 @@ carpd_apply_config(struct carpd *cd, const struct config *cfp)
 			added++;
 	free(seen);
 	close_unused_ifaces(cd);
+	vhid_try_start_all(cd);	/* or they wait for their interfaces */
 	balance_refresh(cd);
 	apply_globals(cd, &cf.g);
 	syncgroup_check(cd);
@@ -698,8 +698,6 @@ enter_sandbox(struct carpd *cd, const struct config *cf, const char *user,
 static void
 start_vhids(struct carpd *cd, const struct config *cf)
 {
-	struct vhid *v;
-
 	startup_demote(cd, cf->g.startup_demote_s);
 	cd->track_rl.burst = 10;
 	cd->track_rl.period_ms = 1000;
@@ -724,8 +722,7 @@ start_vhids(struct carpd *cd, const struct config *cf)
 		cd->track = track_new(cd->base, &cd->runner, &cf->g, on_track,
 		    cd);
 	syncgroup_check(cd);
-	TAILQ_FOREACH(v, &cd->vhids, entry)
-		vhid_try_start(v);
+	vhid_try_start_all(cd);
 	/* Every vhid has started or waits for its interface: ready. */
 	if (cd->child != NULL)
 		child_send_started(cd->child);

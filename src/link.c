@@ -25,7 +25,7 @@ vhids_event(struct iface *ifp, enum fsm_event ev)
 	for (int i = 0; i < CARPD_VHID_SLOTS; i++) {
 		struct vhid *v = ifp->by_vhid[i];
 
-		/* One that never started waits in vhid_try_start(). */
+		/* One that never started waits in vhid_try_start_all(). */
 		if (v == NULL || v->cfg.ignoreifstate || !v->started)
 			continue;
 		if (ev == FSM_EV_LINK_DOWN && v->fsm.state == CARP_INIT)

@@ -32,6 +32,17 @@
 #define NET_SNAPLEN	256	/* an advert is 70 or 90 bytes; more is junk */
 
 #define NET_RX_BATCH	64	/* frames per wakeup: timers still run */
+/*
+ * The capture ring of one interface.  libpcap's default is 2 MiB per
+ * handle, mapped and resident: 128 MiB for 64 interfaces.  With the
+ * snapshot length above a frame takes about 340 bytes of the ring
+ * (TPACKET_V2, which immediate mode uses), so 128 KiB hold some 380
+ * frames: more than a burst of an advert from each of the 255 vhids an
+ * interface can have, and what arrives in a millisecond of a flood of
+ * 200,000 frames a second (read on a 1 ms timer then; 64 KiB lost a
+ * quarter of tests/netns/h_bpf.sh's burst of 3000).
+ */
+#define NET_RING_BYTES	(128 * 1024)
 
 /*
  * ARP balancing: Ethernet/IPv4 ARP requests whose target is one of the
@@ -164,6 +175,7 @@ cap_open(struct iface *ifp, int snaplen, const char *filter, char *err,
 	pcap_set_promisc(p, 0);
 	pcap_set_immediate_mode(p, 1);
 	pcap_set_timeout(p, 1);
+	pcap_set_buffer_size(p, NET_RING_BYTES);
 	/* Missing or down: the caller waits for the interface. */
 	rc = pcap_activate(p);
 	if (rc == PCAP_ERROR_NO_SUCH_DEVICE || rc == PCAP_ERROR_IFACE_NOT_UP) {
@@ -184,6 +196,14 @@ cap_open(struct iface *ifp, int snaplen, const char *filter, char *err,
 	}
 	if (pcap_setdirection(p, PCAP_D_IN) == -1)
 		log_debug("%s: pcap_setdirection: %s", ifp->name, pcap_geterr(p));
+	/*
+	 * libpcap drops what we send in user space: the kernel would still
+	 * copy each of our adverts into the ring and wake us up for it.
+	 */
+	if (setsockopt(pcap_fileno(p), SOL_PACKET, PACKET_IGNORE_OUTGOING,
+	    &(int){ 1 }, sizeof(int)) == -1)
+		log_debug("%s: capture: PACKET_IGNORE_OUTGOING: %s", ifp->name,
+		    strerror(errno));
 	/* libpcap's optimizer refuses a filter that takes nothing. */
 	if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) == -1 &&
 	    pcap_compile(p, &prog, filter, 0, PCAP_NETMASK_UNKNOWN) == -1) {
@@ -531,18 +551,33 @@ net_arp_watch(struct iface *ifp, const struct in_addr *a, size_t n,
 /*
  * libnet's link-layer socket is bound to ETH_P_ALL and never read: give
  * it a filter that accepts nothing so that the kernel does not queue a
- * copy of every frame for it.
+ * copy of every frame for it.  Unbound, it would also be handed every
+ * frame of every interface, sent or received, and run that filter on
+ * it: with 64 interfaces, each advert went through 64 such sockets (a
+ * third of the network process's CPU).  So it is bound to its own
+ * interface and told to ignore what is sent.
  */
 static void
 mute_libnet(struct iface *ifp)
 {
 	struct sock_filter	 drop = BPF_STMT(BPF_RET | BPF_K, 0);
 	struct sock_fprog	 prog = { 1, &drop };
-	int			 fd = libnet_getfd(ifp->libnet);
+	struct sockaddr_ll	 sll = { .sll_family = AF_PACKET,
+	    .sll_protocol = htons(ETH_P_ALL), .sll_ifindex = ifp->ifindex };
+	int			 fd = libnet_getfd(ifp->libnet), one = 1;
 
-	if (fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
+	if (fd < 0)
+		return;
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
 	    sizeof(prog)) == -1)
 		log_debug("%s: cannot filter the injection socket: %s",
+		    ifp->name, strerror(errno));
+	if (setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one,
+	    sizeof(one)) == -1)
+		log_debug("%s: injection socket: PACKET_IGNORE_OUTGOING: %s",
+		    ifp->name, strerror(errno));
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) == -1)
+		log_debug("%s: cannot bind the injection socket: %s",
 		    ifp->name, strerror(errno));
 }
 
@@ -823,12 +858,20 @@ net_leave6(struct iface *ifp, const struct in6_addr *group)
 int
 net_send(struct iface *ifp, const uint8_t *frame, size_t len)
 {
+	/* libnet's own write looks the index up by name (an ioctl) each time. */
+	struct sockaddr_ll	sll = { .sll_family = AF_PACKET,
+	    .sll_ifindex = ifp->ifindex, .sll_halen = 6 };
+	ssize_t			n;
+
 	if (ifp->libnet == NULL)
 		return -1;
-	if (libnet_adv_write_link(ifp->libnet, (uint8_t *)frame,
-	    (uint32_t)len) != (int)len) {
+	if (len >= 6)
+		memcpy(sll.sll_addr, frame, 6);
+	n = sendto(libnet_getfd(ifp->libnet), frame, len, 0,
+	    (struct sockaddr *)&sll, sizeof(sll));
+	if (n != (ssize_t)len) {
 		log_warnx("%s: send: %s", ifp->name,
-		    libnet_geterror(ifp->libnet));
+		    n == -1 ? strerror(errno) : "short write");
 		return -1;
 	}
 	return 0;

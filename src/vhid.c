@@ -25,6 +25,8 @@
 
 #define VHID_ANSWER_BURST	3
 #define VHID_ANSWER_MS		100	/* 10 answers a second after it */
+#define VHID_PHASES_LOG2	6	/* up to 64 phases of the advert interval */
+#define VHID_PHASE_VHIDS	64	/* vhids to a phase, about */
 
 static void	apply(struct vhid *, const struct fsm_output *);
 static void	send_advert4(struct vhid *, uint8_t, uint8_t);
@@ -46,10 +48,91 @@ us_to_tv(uint64_t us)
 	return tv;
 }
 
+static uint64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/*
+ * Adverts on time at scale (doc/protocol.md, "Timers"): the vhids are
+ * spread over phases of their advert interval, about VHID_PHASE_VHIDS
+ * to a phase and at most 2^VHID_PHASES_LOG2 phases, so that thousands
+ * of them do not all send in the same instant (the last of such a burst
+ * leaves milliseconds late); the vhids of one phase share a wakeup (a
+ * wakeup costs more than a few adverts).  The first deadline after
+ * `now` at the phase: at most one interval away, never later than an
+ * advert every interval.
+ */
+static unsigned
+advert_phases_log2(const struct carpd *cd)
+{
+	unsigned l = 0;
+
+	while (l < VHID_PHASES_LOG2 && (uint32_t)VHID_PHASE_VHIDS << l < cd->nvhids)
+		l++;
+	return l;
+}
+
+static uint64_t
+advert_phase_due(const struct vhid *v, uint64_t now, uint64_t iv)
+{
+	unsigned l = advert_phases_log2(v->cd);
+	uint64_t slot = l == 0 ? 0 : v->phase >> (32 - l);
+	/*
+	 * And 0 to 255 us into it, by the next bits: one instant each, so
+	 * that the vhids of a phase go out in the same order every time
+	 * (with one deadline, the timer heap's order would change from one
+	 * interval to the next, and so would each vhid's place in the
+	 * burst); still one wakeup, as sending takes longer than the gaps.
+	 */
+	uint64_t off = (slot * iv >> l) + ((uint32_t)(v->phase << l) >> 24);
+	uint64_t due = now - now % iv + off;
+
+	while (due <= now)
+		due += iv;
+	return due;
+}
+
+/* Arm the advert timer for v->advert_due, from the time it is now. */
+static void
+advert_arm(struct vhid *v)
+{
+	struct timeval	tv;
+	uint64_t	now;
+
+	event_base_update_cache_time(v->cd->base);	/* evtimer_add's now */
+	now = now_us();
+	tv = us_to_tv(v->advert_due > now ? v->advert_due - now : 0);
+	evtimer_add(v->advert_ev, &tv);
+}
+
+static void
+advert_start(struct vhid *v)
+{
+	v->advert_due = advert_phase_due(v, now_us(), fsm_cur_advert_us(&v->fsm));
+	advert_arm(v);
+}
+
+/*
+ * The next deadline is the last one plus the interval, not now plus the
+ * interval: lateness does not add up.  More than an interval late (the
+ * process was stopped), it goes back to its phase.
+ */
 static void
 on_advert_timer(evutil_socket_t fd, short ev, void *arg)
 {
-	vhid_event(arg, FSM_EV_ADVERT_TIMER);
+	struct vhid	*v = arg;
+	uint64_t	 iv = fsm_cur_advert_us(&v->fsm), now = now_us();
+
+	v->advert_due += iv;
+	if (v->advert_due <= now)
+		v->advert_due = advert_phase_due(v, now, iv);
+	advert_arm(v);
+	vhid_event(v, FSM_EV_ADVERT_TIMER);
 }
 
 static void	on_garp_timer(evutil_socket_t, short, void *);
@@ -255,7 +338,7 @@ tie_self(const struct vhid *v)
 
 /*
  * A vhid whose interface is missing or down is made all the same: it
- * waits in INIT until vhid_try_start() finds the interface usable.  An
+ * waits in INIT until vhid_try_start_all() finds the interface usable.  An
  * interface that is there but cannot be used is an error.
  */
 struct vhid *
@@ -306,6 +389,10 @@ vhid_new(struct carpd *cd, const struct vhid_config *cfg, char *err,
 	v->cd = cd;
 	v->ifp = ifp;
 	v->src_from_iface = v->cfg.src.s_addr == INADDR_ANY;
+	v->sorted_vips = calloc(cfg->nvips + 1, sizeof(*v->sorted_vips));
+	v->sorted_vips6 = calloc(cfg->nvips6 + 1, sizeof(*v->sorted_vips6));
+	if (v->sorted_vips == NULL || v->sorted_vips6 == NULL)
+		fatal("calloc");
 	memcpy(v->sorted_vips, cfg->vips, cfg->nvips * sizeof(cfg->vips[0]));
 	v->nsorted = carp_sort_vips(v->sorted_vips, cfg->nvips);
 	v->src6_from_iface = IN6_IS_ADDR_UNSPECIFIED(&v->cfg.src6);
@@ -325,8 +412,9 @@ vhid_new(struct carpd *cd, const struct vhid_config *cfg, char *err,
 	fsm_init(&v->fsm, &fc);
 	join_groups(v);
 
-	/* Persistent: libevent re-arms from the previous deadline, no drift. */
-	v->advert_ev = event_new(cd->base, -1, EV_PERSIST, on_advert_timer, v);
+	/* Golden-ratio steps: any number of vhids spread evenly. */
+	v->phase = cd->nphases++ * 2654435769u;
+	v->advert_ev = evtimer_new(cd->base, on_advert_timer, v);
 	v->down_ev = evtimer_new(cd->base, on_down_timer, v);
 	v->garp_ev = evtimer_new(cd->base, on_garp_timer, v);
 	v->preempt_ev = evtimer_new(cd->base, on_preempt_timer, v);
@@ -341,6 +429,7 @@ vhid_new(struct carpd *cd, const struct vhid_config *cfg, char *err,
 	v->answer_rl.period_ms = VHID_ANSWER_MS;
 	ifp->by_vhid[cfg->vhid] = v;
 	TAILQ_INSERT_TAIL(&cd->vhids, v, entry);
+	cd->nvhids++;
 	net_iface_vhids_changed(ifp);
 	return v;
 }
@@ -378,6 +467,7 @@ vhid_free(struct vhid *v)
 	if (v->ifp != NULL && v->ifp->by_vhid[v->cfg.vhid] == v) {
 		v->ifp->by_vhid[v->cfg.vhid] = NULL;
 		TAILQ_REMOVE(&v->cd->vhids, v, entry);
+		v->cd->nvhids--;
 		net_iface_vhids_changed(v->ifp);
 		if (v->cfg.nvips > 0 && vhid_config_joins(&v->cfg) &&
 		    !group_in_use(v->ifp, v->cfg.group))
@@ -386,6 +476,8 @@ vhid_free(struct vhid *v)
 		    !group6_in_use(v->ifp, &v->cfg.group6))
 			net_leave6(v->ifp, &v->cfg.group6);
 	}
+	free(v->sorted_vips);
+	free(v->sorted_vips6);
 	if (v->advert_ev != NULL)
 		event_free(v->advert_ev);
 	if (v->down_ev != NULL)
@@ -572,12 +664,23 @@ try_start(struct vhid *v)
 	vhid_event(v, FSM_EV_START);
 }
 
-/* At start and reload: with this vhid's addresses known to be virtual. */
+/*
+ * At start and reload, once every vhid exists (so that all virtual
+ * addresses are known as such): each interface's addresses are read
+ * once, not once per vhid (a dump of all of them each time, which made
+ * a start of 4094 vhids over 64 interfaces take seconds), then every
+ * vhid that has not started tries to.
+ */
 void
-vhid_try_start(struct vhid *v)
+vhid_try_start_all(struct carpd *cd)
 {
-	net_iface_read_addr(v->ifp);
-	try_start(v);
+	struct iface	*ifp;
+	struct vhid	*v;
+
+	TAILQ_FOREACH(ifp, &cd->ifaces, entry)
+		net_iface_read_addr(ifp);
+	TAILQ_FOREACH(v, &cd->vhids, entry)
+		try_start(v);
 }
 
 /*
@@ -1119,10 +1222,8 @@ apply(struct vhid *v, const struct fsm_output *out)
 	if (a & FSM_ACT_REARM_ADVERT)
 		event_del(v->advert_ev);
 	if ((a & (FSM_ACT_ARM_ADVERT | FSM_ACT_REARM_ADVERT)) &&
-	    !event_pending(v->advert_ev, EV_TIMEOUT, NULL)) {
-		tv = us_to_tv(fsm_cur_advert_us(&v->fsm));
-		event_add(v->advert_ev, &tv);
-	}
+	    !event_pending(v->advert_ev, EV_TIMEOUT, NULL))
+		advert_start(v);
 	if (a & (FSM_ACT_ARM_DOWN | FSM_ACT_ARM_HANDOVER)) {
 		tv = us_to_tv(a & FSM_ACT_ARM_DOWN ? fsm_cur_down_us(&v->fsm) :
 		    fsm_handover_us(&v->fsm.cfg));

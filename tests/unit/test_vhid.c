@@ -194,7 +194,7 @@ start_vhid_in(uint8_t id, const char *syncgroup)
 	vhid_config_clear(&vc);
 	ck_assert_msg(v != NULL, "vhid_new: %s", err);
 	ck_assert_uint_eq(joined.s_addr, addr(CARP_DEFAULT_GROUP).s_addr);
-	vhid_try_start(v);
+	vhid_try_start_all(&cd);
 	ck_assert(v->started);
 	ck_assert_uint_eq(v->cfg.src.s_addr, addr("192.0.2.1").s_addr);
 	ck_assert_int_eq(v->fsm.state, CARP_BACKUP);
