@@ -9,6 +9,12 @@
       else sent (a backup that became master); with SENT_PCAP and
       HEARD_PCAP (captures on the master's and the backup's eth0) also the
       largest gap as the master sent them and as the backup heard them
+  load-stats.py steal SECS
+      samples /proc/stat every 10 ms for SECS seconds and prints two
+      key=value fields: steal_ms, the time the hypervisor held the
+      machine's CPUs back (summed over the CPUs), and steal_burst_ms, the
+      most any one CPU lost within 100 ms (a freeze of the virtual machine
+      stops every process, real-time or not)
   load-stats.py summary RESULTS
       the human table from a results file written by bench/load
 
@@ -20,6 +26,7 @@ import math
 import os
 import statistics
 import sys
+import time
 
 _spec = importlib.util.spec_from_file_location(
     "failover_stats",
@@ -72,6 +79,30 @@ def cmd_wire(args):
         "gaps_over_2=%d" % sum(1 for g in gaps if g > 2 * advert)] + [
             "%s_max_gap_ms=%.3f" % (w, max_gap(p, master, t0, t1) * 1000)
             for w, p in zip(("sent", "heard"), args[5:])] + ["status=ok"]))
+
+
+def steal_now():
+    """Per-CPU steal, in clock ticks (proc(5): the 8th value of cpuN)."""
+    with open("/proc/stat") as f:
+        return [int(line.split()[8]) for line in f
+                if line.startswith("cpu") and line[3].isdigit()]
+
+
+def cmd_steal(args):
+    tick_ms = 1000.0 / os.sysconf("SC_CLK_TCK")
+    end = time.monotonic() + float(args[0])
+    start = steal_now()
+    hist = [(time.monotonic(), start)]
+    burst = 0
+    while time.monotonic() < end:
+        time.sleep(0.01)
+        now = (time.monotonic(), steal_now())
+        hist.append(now)
+        while now[0] - hist[0][0] > 0.1:
+            hist.pop(0)
+        burst = max([burst] + [b - a for a, b in zip(hist[0][1], now[1])])
+    print("steal_ms=%d\tsteal_burst_ms=%d" % (
+        (sum(hist[-1][1]) - sum(start)) * tick_ms, burst * tick_ms))
 
 
 def read(path):
@@ -135,6 +166,15 @@ def cmd_summary(args):
         if r.get("status") == "ok":
             print("  %-14s %s -> %s" % (r["case"], r["loadavg_before"],
                                         r["loadavg_end"]))
+    print("steal = time the hypervisor did not run the machine's CPUs "
+          "during each case (all CPUs;")
+    print("largest loss of one CPU within 100 ms): a freeze of the virtual "
+          "machine stops every daemon")
+    for r in recs:
+        if r.get("status") == "ok":
+            print("  %-14s %s ms, largest %s ms in 100 ms" % (
+                r["case"], r.get("steal_ms", "-"),
+                r.get("steal_burst_ms", "-")))
     print()
     pairs = [("carpd-rt", "carpd-nort"), ("carpd-rt", "keepalived"),
              ("carpd-rt", "keepalived-rt"), ("carpd-nort", "keepalived")]
@@ -165,6 +205,8 @@ def main():
     cmd, args = sys.argv[1], sys.argv[2:]
     if cmd == "wire" and len(args) in (5, 7):
         cmd_wire(args)
+    elif cmd == "steal" and len(args) == 1:
+        cmd_steal(args)
     elif cmd == "summary" and len(args) == 1:
         cmd_summary(args)
     else:
