@@ -21,6 +21,7 @@
 #include "status.h"
 #include "vhid.h"
 #include "vhid_config.h"
+#include "vhid_priv.h"
 #include "vmac.h"
 
 #define VHID_ANSWER_BURST	3
@@ -28,11 +29,9 @@
 #define VHID_PHASES_LOG2	6	/* up to 64 phases of the advert interval */
 #define VHID_PHASE_VHIDS	64	/* vhids to a phase, about */
 
-static void	apply(struct vhid *, const struct fsm_output *);
-static void	send_advert4(struct vhid *, uint8_t, uint8_t);
 
-static long long
-now_ms(void)
+long long
+vhid_now_ms(void)
 {
 	struct timespec ts;
 
@@ -40,8 +39,8 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static struct timeval
-us_to_tv(uint64_t us)
+struct timeval
+vhid_us_to_tv(uint64_t us)
 {
 	struct timeval tv = { (time_t)(us / 1000000), (suseconds_t)(us % 1000000) };
 
@@ -106,7 +105,7 @@ advert_arm(struct vhid *v)
 
 	event_base_update_cache_time(v->cd->base);	/* evtimer_add's now */
 	now = now_us();
-	tv = us_to_tv(v->advert_due > now ? v->advert_due - now : 0);
+	tv = vhid_us_to_tv(v->advert_due > now ? v->advert_due - now : 0);
 	evtimer_add(v->advert_ev, &tv);
 }
 
@@ -135,7 +134,6 @@ on_advert_timer(evutil_socket_t fd, short ev, void *arg)
 	vhid_event(v, FSM_EV_ADVERT_TIMER);
 }
 
-static void	on_garp_timer(evutil_socket_t, short, void *);
 static void	on_preempt_timer(evutil_socket_t, short, void *);
 static void	join_groups(struct vhid *);
 static void	leave_groups(struct vhid *);
@@ -184,7 +182,7 @@ vhid_demote_sync_all(struct carpd *cd)
 		log_info("vhid %u on %s: demotion now %u (was %u)",
 		    v->cfg.vhid, v->ifp->name, in.demote, v->fsm.demote);
 		fsm_step(&v->fsm, &in, &out);
-		apply(v, &out);
+		vhid_apply(v, &out);
 	}
 }
 
@@ -257,8 +255,8 @@ link_demote_check(struct vhid *v)
  * DEMOTE_SENDERR_MAX advert send errors in a row demote the vhid's
  * groups by 1; DEMOTE_SENDOK_MIN good sends in a row lift it (OpenBSD).
  */
-static void
-senderr_count(struct vhid *v, bool ok)
+void
+vhid_senderr_count(struct vhid *v, bool ok)
 {
 	if (!ok) {
 		v->sendoks = 0;
@@ -321,8 +319,8 @@ preempt_delay_start(struct vhid *v)
  * Tie-break): the IPv4 source when the vhid has IPv4 addresses (ucarp's
  * rule), else the last four bytes of the IPv6 source, read the same way.
  */
-static struct in_addr
-tie6(const struct in6_addr *a)
+struct in_addr
+vhid_tie6(const struct in6_addr *a)
 {
 	struct in_addr k;
 
@@ -333,7 +331,7 @@ tie6(const struct in6_addr *a)
 static struct in_addr
 tie_self(const struct vhid *v)
 {
-	return v->cfg.nvips > 0 ? v->cfg.src : tie6(&v->cfg.src6);
+	return v->cfg.nvips > 0 ? v->cfg.src : vhid_tie6(&v->cfg.src6);
 }
 
 /*
@@ -416,13 +414,13 @@ vhid_new(struct carpd *cd, const struct vhid_config *cfg, char *err,
 	v->phase = cd->nphases++ * 2654435769u;
 	v->advert_ev = evtimer_new(cd->base, on_advert_timer, v);
 	v->down_ev = evtimer_new(cd->base, on_down_timer, v);
-	v->garp_ev = evtimer_new(cd->base, on_garp_timer, v);
+	v->garp_ev = evtimer_new(cd->base, vhid_on_garp_timer, v);
 	v->preempt_ev = evtimer_new(cd->base, on_preempt_timer, v);
 	if (v->advert_ev == NULL || v->down_ev == NULL || v->garp_ev == NULL ||
 	    v->preempt_ev == NULL)
 		fatalx("event_new failed");
 	if (getrandom(&v->counter, sizeof(v->counter), 0) != sizeof(v->counter))
-		v->counter = (uint64_t)now_ms() * 2654435761u;
+		v->counter = (uint64_t)vhid_now_ms() * 2654435761u;
 	v->scripts = script_queue_new(&cd->runner);
 	v->gen = cd->gen;
 	v->answer_rl.burst = VHID_ANSWER_BURST;
@@ -541,8 +539,8 @@ take_source(struct vhid *v)
 }
 
 /* "192.0.2.1", "fe80::1" or "192.0.2.1 fe80::1": the vhid's sources. */
-static const char *
-sources(const struct vhid *v, char *buf, size_t len)
+const char *
+vhid_sources(const struct vhid *v, char *buf, size_t len)
 {
 	char a[INET_ADDRSTRLEN] = "", b[INET6_ADDRSTRLEN] = "";
 
@@ -591,8 +589,8 @@ log_wait(struct vhid *v, enum carpd_wait why)
  * Peer `i`'s MAC address from the kernel's table (neigh.c), kept for
  * the status; -1 while it is not resolved (the kernel is asked to).
  */
-static int
-peer_lookup(struct vhid *v, size_t i, uint8_t mac[6])
+int
+vhid_peer_lookup(struct vhid *v, size_t i, uint8_t mac[6])
 {
 	const struct vhid_peer	*p = &v->cfg.peers[i];
 	uint32_t		 bit = 1u << i;
@@ -614,7 +612,7 @@ resolve_peers(struct vhid *v)
 	uint8_t mac[6];
 
 	for (size_t i = 0; i < v->cfg.npeers; i++)
-		(void)peer_lookup(v, i, mac);
+		(void)vhid_peer_lookup(v, i, mac);
 }
 
 void
@@ -654,7 +652,7 @@ try_start(struct vhid *v)
 	v->wait = CARPD_WAIT_NONE;
 	v->started = true;
 	log_info("vhid %u on %s: source %s%s, advbase %u advskew %u, %s%s",
-	    v->cfg.vhid, v->ifp->name, sources(v, srcs, sizeof(srcs)),
+	    v->cfg.vhid, v->ifp->name, vhid_sources(v, srcs, sizeof(srcs)),
 	    v->carpdev ? " (virtual: the interface has no IPv4 address)" : "",
 	    v->cfg.advbase, v->cfg.advskew,
 	    v->cfg.preempt ? "preempt" : "no preempt",
@@ -705,7 +703,7 @@ vhid_refresh(struct vhid *v)
 	senderr_forget(v);
 	if ((!v->src_from_iface && !v->src6_from_iface) || !v->ifp->present)
 		return;
-	sources(v, a, sizeof(a));
+	vhid_sources(v, a, sizeof(a));
 	if (take_source(v) == -1) {
 		if (!v->src_lost)
 			log_warnx("%s: no address left; vhid %u keeps "
@@ -718,7 +716,7 @@ vhid_refresh(struct vhid *v)
 	    memcmp(&old6, &v->cfg.src6, sizeof(old6)) == 0)
 		return;
 	log_info("vhid %u on %s: source %s -> %s (address change)",
-	    v->cfg.vhid, v->ifp->name, a, sources(v, b, sizeof(b)));
+	    v->cfg.vhid, v->ifp->name, a, vhid_sources(v, b, sizeof(b)));
 }
 
 /* Would `cfg` run this vhid exactly as it runs now? */
@@ -741,7 +739,7 @@ vhid_event(struct vhid *v, enum fsm_event ev)
 	struct fsm_output	out;
 
 	fsm_step(&v->fsm, &in, &out);
-	apply(v, &out);
+	vhid_apply(v, &out);
 	/* The interface may still look up while it goes away. */
 	if (ev == FSM_EV_LINK_DOWN && !v->cfg.ignoreifstate &&
 	    !v->link_demoted) {
@@ -752,350 +750,7 @@ vhid_event(struct vhid *v, enum fsm_event ev)
 		link_demote_check(v);
 }
 
-/* ---- sending ---- */
-
-static uint16_t
-ip_id(const struct vhid *v)
-{
-	uint16_t id;
-
-	if (getrandom(&id, sizeof(id), GRND_NONBLOCK) != sizeof(id))
-		id = (uint16_t)v->counter;
-	return id;
-}
-
-/* The group's frame: to its multicast MAC, or broadcast (--nomcast). */
-/* 1: sent, -1: it failed (send errors demote, see senderr_count). */
-static int
-send_to_group(struct vhid *v, struct carp_frame_params *p,
-    const struct carp_advert *a)
-{
-	uint8_t		frame[CARP_FRAME_LEN];
-	uint32_t	g = ntohl(v->cfg.group.s_addr);
-
-	if (v->cfg.broadcast)
-		memset(p->dst_mac, 0xff, 6);
-	else {
-		/* RFC 1112: 01:00:5e and the low 23 bits of the group. */
-		p->dst_mac[0] = 0x01;
-		p->dst_mac[1] = 0x00;
-		p->dst_mac[2] = 0x5e;
-		p->dst_mac[3] = (g >> 16) & 0x7f;
-		p->dst_mac[4] = (g >> 8) & 0xff;
-		p->dst_mac[5] = g & 0xff;
-	}
-	p->dst = v->cfg.group;
-	p->ip_id = ip_id(v);
-	carp_frame_build(p, a, frame);
-	if (net_send(v->ifp, frame, sizeof(frame)) == -1)
-		return -1;
-	v->stats.adverts_sent++;
-	return 1;
-}
-
-/* Peer `i`'s MAC address for an advert; said once while it has none. */
-static int
-peer_mac(struct vhid *v, size_t i, uint8_t mac[6])
-{
-	char		buf[INET6_ADDRSTRLEN];
-	uint32_t	bit = 1u << i;
-
-	if (peer_lookup(v, i, mac) == -1) {
-		v->stats.peer_unresolved++;
-		if (!(v->peer_waiting & bit))
-			log_warnx("vhid %u on %s: peer %s has no MAC address "
-			    "yet; the kernel is asked to resolve it",
-			    v->cfg.vhid, v->ifp->name,
-			    vhid_peer_ntop(&v->cfg.peers[i], buf, sizeof(buf)));
-		v->peer_waiting |= bit;
-		return -1;
-	}
-	if (v->peer_waiting & bit)
-		log_info("vhid %u on %s: peer %s resolved", v->cfg.vhid,
-		    v->ifp->name,
-		    vhid_peer_ntop(&v->cfg.peers[i], buf, sizeof(buf)));
-	v->peer_waiting &= ~bit;
-	return 0;
-}
-
-/*
- * One frame per peer, to the MAC address the kernel's neighbour table
- * has for it (neigh.c; doc/protocol.md, "Unicast peers").  A peer not
- * resolved yet misses this advert: it is being resolved.
- * 1: sent to a peer, -1: every send failed, 0: no peer resolved yet.
- */
-static int
-send_to_peers(struct vhid *v, struct carp_frame_params *p,
-    const struct carp_advert *a)
-{
-	uint8_t	frame[CARP_FRAME_LEN];
-	bool	sent = false, failed = false;
-
-	for (size_t i = 0; i < v->cfg.npeers; i++) {
-		if (v->cfg.peers[i].family != AF_INET ||
-		    peer_mac(v, i, p->dst_mac) == -1)
-			continue;
-		p->dst = v->cfg.peers[i].addr.in4;
-		p->ip_id = ip_id(v);
-		carp_frame_build(p, a, frame);
-		if (net_send(v->ifp, frame, sizeof(frame)) == 0)
-			sent = true;
-		else
-			failed = true;
-	}
-	if (sent)
-		v->stats.adverts_sent++;	/* adverts, not frames */
-	return sent ? 1 : failed ? -1 : 0;
-}
-
-/* The IPv6 adverts: one frame per IPv6 peer, as send_to_peers(). */
-static int
-send_to_peers6(struct vhid *v, struct carp_frame6_params *p,
-    const struct carp_advert *a)
-{
-	uint8_t	frame[CARP6_FRAME_LEN];
-	bool	sent = false, failed = false;
-
-	for (size_t i = 0; i < v->cfg.npeers; i++) {
-		if (v->cfg.peers[i].family != AF_INET6 ||
-		    peer_mac(v, i, p->dst_mac) == -1)
-			continue;
-		p->dst = v->cfg.peers[i].addr.in6;
-		carp_frame6_build(p, a, frame);
-		if (net_send(v->ifp, frame, sizeof(frame)) == 0)
-			sent = true;
-		else
-			failed = true;
-	}
-	if (sent)
-		v->stats.adverts_sent++;
-	return sent ? 1 : failed ? -1 : 0;
-}
-
-/*
- * With `mac virtual` the master's frames come from the virtual MAC: the
- * switches learn its port from the adverts (doc/protocol.md).
- */
-static void
-src_mac(const struct vhid *v, uint8_t mac[6])
-{
-	if (v->cfg.vmac)
-		vmac_addr(v->cfg.vhid, mac);
-	else
-		memcpy(mac, v->ifp->mac, 6);
-}
-
-static bool
-own_mac(const struct vhid *v, const uint8_t mac[6])
-{
-	uint8_t vm[6];
-
-	src_mac(v, vm);
-	return memcmp(mac, vm, 6) == 0;
-}
-
-static void
-vipset(const struct vhid *v, struct carp_vipset *vs)
-{
-	vs->v4 = v->sorted_vips;
-	vs->n4 = v->nsorted;
-	vs->v6 = v->sorted_vips6;
-	vs->n6 = v->nsorted6;
-}
-
-/*
- * One advert, each with its own counter: a receiver keeps a peer's
- * IPv4 and IPv6 sources apart, and the same counter from both would be
- * a replay from another address to it (doc/protocol.md, Counter).
- */
-static void
-make_advert(struct vhid *v, uint8_t advbase, uint8_t advskew,
-    struct carp_advert *a)
-{
-	struct carp_vipset vs;
-
-	memset(a, 0, sizeof(*a));
-	a->version = CARP_VERSION;
-	a->type = CARP_TYPE_ADVERT;
-	a->vhid = v->cfg.vhid;
-	a->advbase = advbase;
-	a->advskew = advskew;
-	a->demote = v->fsm.demote;
-	a->authlen = CARP_AUTHLEN;
-	a->counter = ++v->counter;
-	vipset(v, &vs);
-	carp_hmac_set(v->cfg.key, v->cfg.keylen, a->vhid, &vs, a->counter,
-	    a->md);
-}
-
-static void
-send_advert6(struct vhid *v, uint8_t advbase, uint8_t advskew)
-{
-	struct carp_frame6_params	p;
-	struct carp_advert		a;
-	uint8_t				frame[CARP6_FRAME_LEN];
-
-	make_advert(v, advbase, advskew, &a);
-	memset(&p, 0, sizeof(p));
-	src_mac(v, p.src_mac);	/* the virtual MAC's port is learnt from it */
-	p.src = v->cfg.src6;
-	p.tclass = 0;		/* as OpenBSD */
-	if (v->cfg.npeers > 0)
-		(void)send_to_peers6(v, &p, &a);
-	else {
-		carp_mcast6_mac(&v->cfg.group6, p.dst_mac);
-		p.dst = v->cfg.group6;
-		carp_frame6_build(&p, &a, frame);
-		if (net_send(v->ifp, frame, sizeof(frame)) == 0)
-			v->stats.adverts_sent++;
-	}
-	log_debug("vhid %u %s: sent IPv6 advert advbase %u advskew %u "
-	    "counter %llu", v->cfg.vhid, v->ifp->name, advbase, advskew,
-	    (unsigned long long)a.counter);
-}
-
-/* An advert of each family the vhid has addresses of (OpenBSD's rule). */
-static void
-send_advert(struct vhid *v, uint8_t advbase, uint8_t advskew)
-{
-	if (v->cfg.nvips > 0)
-		send_advert4(v, advbase, advskew);
-	if (v->cfg.nvips6 > 0)
-		send_advert6(v, advbase, advskew);
-}
-
-static void
-send_advert4(struct vhid *v, uint8_t advbase, uint8_t advskew)
-{
-	struct carp_frame_params	p;
-	struct carp_advert		a;
-	int				r;
-
-	make_advert(v, advbase, advskew, &a);
-
-	memset(&p, 0, sizeof(p));
-	src_mac(v, p.src_mac);
-	p.src = v->cfg.src;
-	p.tos = IPTOS_LOWDELAY;	/* as ucarp and OpenBSD send them */
-	if (v->cfg.npeers > 0)
-		r = send_to_peers(v, &p, &a);
-	else
-		r = send_to_group(v, &p, &a);
-	if (r != 0)
-		senderr_count(v, r == 1);
-	log_debug("vhid %u %s: sent advert advbase %u advskew %u counter %llu",
-	    v->cfg.vhid, v->ifp->name, advbase, advskew,
-	    (unsigned long long)a.counter);
-}
-
-/*
- * Gratuitous ARP for each IPv4 address, unsolicited neighbour
- * advertisement for each IPv6 one (doc/protocol.md, IPv6), on the same
- * schedule.
- */
-static void
-send_garp(struct vhid *v)
-{
-	uint8_t	frame[GARP_FRAME_LEN], na[NA_FRAME_LEN], mac[6];
-	char	a[INET6_ADDRSTRLEN];
-
-	src_mac(v, mac);
-	/*
-	 * Not for a balanced address (nor an unsolicited advertisement): it
-	 * would point every client at this node; the switches learn the
-	 * node's port from its adverts.
-	 */
-	for (size_t i = 0; v->cfg.nnodes == 0 && i < v->cfg.nvips; i++) {
-		garp_frame_build(mac, v->cfg.vips[i], frame);
-		net_send(v->ifp, frame, sizeof(frame));
-		log_debug("vhid %u %s: sent gratuitous ARP for %s",
-		    v->cfg.vhid, v->ifp->name, inet_ntoa(v->cfg.vips[i]));
-	}
-	for (size_t i = 0; v->cfg.nnodes == 0 && i < v->cfg.nvips6; i++) {
-		na_frame_build(mac, &v->cfg.vips6[i],
-		    v->cd->ip6_forwarding, na);
-		net_send(v->ifp, na, sizeof(na));
-		log_debug("vhid %u %s: sent neighbour advertisement for %s",
-		    v->cfg.vhid, v->ifp->name, inet_ntop(AF_INET6,
-		    &v->cfg.vips6[i], a, sizeof(a)));
-	}
-}
-
-/*
- * Gratuitous ARP schedule (keepalived's knobs, ucarp's defaults): on
- * takeover a burst of garp_repeat ARPs garp_interval_ms apart, a second
- * burst garp_delay_ms later (default: two advert intervals, as ucarp),
- * then a burst every garp_refresh_s seconds while master, if set.
- */
-static void
-garp_arm(struct vhid *v, uint64_t ms)
-{
-	struct timeval tv = us_to_tv(ms * 1000);
-
-	evtimer_del(v->garp_ev);
-	evtimer_add(v->garp_ev, &tv);
-}
-
-static uint64_t
-garp_second_ms(const struct vhid *v)
-{
-	if (v->cfg.garp_delay_ms >= 0)
-		return (uint64_t)v->cfg.garp_delay_ms;
-	return 2 * fsm_cur_advert_us(&v->fsm) / 1000;
-}
-
-static void
-garp_after_burst(struct vhid *v)
-{
-	if (v->garp_second_due) {
-		v->garp_second_due = false;
-		garp_arm(v, garp_second_ms(v));
-	} else if (v->cfg.garp_refresh_s > 0)
-		garp_arm(v, (uint64_t)v->cfg.garp_refresh_s * 1000);
-}
-
-static void
-garp_burst(struct vhid *v)
-{
-	send_garp(v);
-	v->garp_left = v->cfg.garp_repeat > 0 ? v->cfg.garp_repeat - 1 : 0;
-	while (v->garp_left > 0 && v->cfg.garp_interval_ms == 0) {
-		send_garp(v);
-		v->garp_left--;
-	}
-	if (v->garp_left > 0)
-		garp_arm(v, v->cfg.garp_interval_ms);
-	else
-		garp_after_burst(v);
-}
-
-static void
-on_garp_timer(evutil_socket_t fd, short ev, void *arg)
-{
-	struct vhid *v = arg;
-
-	if (v->fsm.state != CARP_MASTER)
-		return;
-	if (v->garp_left == 0) {
-		garp_burst(v);
-		return;
-	}
-	send_garp(v);
-	if (--v->garp_left > 0)
-		garp_arm(v, v->cfg.garp_interval_ms);
-	else
-		garp_after_burst(v);
-}
-
-static void
-garp_stop(struct vhid *v)
-{
-	evtimer_del(v->garp_ev);
-	v->garp_left = 0;
-	v->garp_second_due = false;
-}
-
-/* ---- scripts ---- */
+/* ---- scripts (sending: vhid_send.c) ---- */
 
 /*
  * ucarp's contract: `script <interface> <vip> [<xparam>]`, once per
@@ -1170,7 +825,7 @@ answer_bound(struct vhid *v, const struct fsm_output *out, unsigned a)
 	    (a & (FSM_ACT_SEND_ADVERT | FSM_ACT_SEND_GARP)) !=
 	    (FSM_ACT_SEND_ADVERT | FSM_ACT_SEND_GARP))
 		return a;
-	if (log_ratelimit_ok(&v->answer_rl, now_ms(), &dummy)) {
+	if (log_ratelimit_ok(&v->answer_rl, vhid_now_ms(), &dummy)) {
 		v->stats.answers++;
 		return a;
 	}
@@ -1195,26 +850,26 @@ vmac_follow(struct vhid *v, const struct fsm_output *out)
 		cd->vmac_cb(cd->vmac_arg, v, 0);
 }
 
-static void
-apply(struct vhid *v, const struct fsm_output *out)
+void
+vhid_apply(struct vhid *v, const struct fsm_output *out)
 {
 	unsigned	a = answer_bound(v, out, out->actions);
 	struct timeval	tv;
 
 	/* Packets first: nothing may delay an advert (issue: precise timers). */
 	if (a & FSM_ACT_SEND_BOWOUT)
-		send_advert(v, CARP_BOWOUT, CARP_BOWOUT);
+		vhid_send_advert(v, CARP_BOWOUT, CARP_BOWOUT);
 	if (a & FSM_ACT_SEND_ADVERT)
-		send_advert(v, v->cfg.advbase, fsm_sent_advskew(&v->fsm));
+		vhid_send_advert(v, v->cfg.advbase, fsm_sent_advskew(&v->fsm));
 	if ((a & FSM_ACT_SEND_GARP) && out->to == CARP_MASTER &&
 	    out->from != CARP_MASTER) {
-		garp_stop(v);
-		v->garp_second_due = garp_second_ms(v) > 0;
-		garp_burst(v);
+		vhid_garp_stop(v);
+		v->garp_second_due = vhid_garp_second_ms(v) > 0;
+		vhid_garp_burst(v);
 	} else if ((a & FSM_ACT_SEND_GARP) && v->garp_left == 0)
-		send_garp(v);		/* re-announce to a lesser master */
+		vhid_send_garp(v);		/* re-announce to a lesser master */
 	if (out->from == CARP_MASTER && out->to != CARP_MASTER)
-		garp_stop(v);
+		vhid_garp_stop(v);
 	if (a & FSM_ACT_STOP_ADVERT)
 		event_del(v->advert_ev);
 	if (a & FSM_ACT_STOP_DOWN)
@@ -1225,7 +880,7 @@ apply(struct vhid *v, const struct fsm_output *out)
 	    !event_pending(v->advert_ev, EV_TIMEOUT, NULL))
 		advert_start(v);
 	if (a & (FSM_ACT_ARM_DOWN | FSM_ACT_ARM_HANDOVER)) {
-		tv = us_to_tv(a & FSM_ACT_ARM_DOWN ? fsm_cur_down_us(&v->fsm) :
+		tv = vhid_us_to_tv(a & FSM_ACT_ARM_DOWN ? fsm_cur_down_us(&v->fsm) :
 		    fsm_handover_us(&v->fsm.cfg));
 		evtimer_del(v->down_ev);
 		evtimer_add(v->down_ev, &tv);
@@ -1240,283 +895,7 @@ apply(struct vhid *v, const struct fsm_output *out)
 		    out->to == CARP_INIT ? CARP_INIT : CARP_BACKUP);
 }
 
-/* ---- receiving ---- */
-
-/* Who sent it, for carpctl peers; our own adverts are not a sender. */
-static void
-heard(struct vhid *v, const struct carp_rx *rx, enum carp_drop why)
-{
-	struct timespec now;
-
-	if (why == CARP_DROP_LOOP)
-		return;
-	clock_gettime(CLOCK_REALTIME, &now);
-	senders_heard(&v->senders, rx, why, now_ms(), &now);
-}
-
-static const char *
-rx_src(const struct carp_rx *rx, char *buf, size_t len)
-{
-	if (rx->af == AF_INET6)
-		inet_ntop(AF_INET6, &rx->src6, buf, (socklen_t)len);
-	else
-		inet_ntop(AF_INET, &rx->src, buf, (socklen_t)len);
-	return buf;
-}
-
-static void
-drop(struct iface *ifp, struct vhid *v, enum carp_drop why,
-    const struct carp_rx *rx)
-{
-	unsigned long	suppressed = 0;
-	char		src[INET6_ADDRSTRLEN] = "?";
-
-	if (v != NULL)
-		v->stats.drops[why]++;
-	else
-		ifp->drops[why]++;
-	/*
-	 * Other vhids on a shared LAN are normal: debug only.  A mixed
-	 * group is said once a minute by log_mixed().  The source is
-	 * written out only for a line that is logged (a flood's cost).
-	 */
-	if (why == CARP_DROP_VHID || why == CARP_DROP_LOOP ||
-	    why == CARP_DROP_MULTICAST) {
-		if (log_debug_enabled() && rx != NULL)
-			rx_src(rx, src, sizeof(src));
-		log_debug("%s: dropped packet from %s: %s", ifp->name, src,
-		    carp_drop_name(why));
-		return;
-	}
-	if (!log_ratelimit_ok(&ifp->rl, now_ms(), &suppressed))
-		return;
-	if (rx != NULL)
-		rx_src(rx, src, sizeof(src));
-	if (suppressed > 0)
-		log_warnx("%s: dropped packet from %s: %s "
-		    "(%lu more bad packets not logged)", ifp->name, src,
-		    carp_drop_name(why), suppressed);
-	else
-		log_warnx("%s: dropped packet from %s: %s", ifp->name, src,
-		    carp_drop_name(why));
-}
-
-/*
- * A group cannot mix unicast and multicast hosts, and no host can tell
- * from its own settings: say so when the other kind shows up (rarely).
- */
-static void
-log_mixed(struct vhid *v, const struct carp_rx *rx, const char *what)
-{
-	unsigned long	suppressed;
-	char		src[INET6_ADDRSTRLEN];
-
-	if (log_ratelimit_ok(&v->mixed_rl, now_ms(), &suppressed))
-		log_warnx("vhid %u on %s: %s advert from %s, but vhid %u %s: "
-		    "every host of a group must use peers, or none",
-		    v->cfg.vhid, v->ifp->name, what,
-		    rx_src(rx, src, sizeof(src)),
-		    v->cfg.vhid, v->cfg.npeers > 0 ? "uses unicast peers" :
-		    "has no peers (multicast)");
-}
-
-/* Where it was sent, and by whom (doc/protocol.md, "Unicast peers"). */
-static enum carp_drop
-rx_check_peer(struct vhid *v, const struct carp_rx *rx)
-{
-	if (v->cfg.npeers == 0) {
-		if (rx->dst.s_addr == v->cfg.group.s_addr)
-			return CARP_RX_OK;
-		if (rx->dst.s_addr == v->cfg.src.s_addr)
-			log_mixed(v, rx, "a unicast");
-		return CARP_DROP_DST;
-	}
-	if (IN_MULTICAST(ntohl(rx->dst.s_addr))) {
-		log_mixed(v, rx, "a multicast");
-		return CARP_DROP_MULTICAST;
-	}
-	if (!vhid_config_has_peer4(&v->cfg, rx->src))
-		return CARP_DROP_NOT_PEER;
-	if (rx->dst.s_addr != v->cfg.src.s_addr)
-		return CARP_DROP_DST;
-	return CARP_RX_OK;
-}
-
-/*
- * TTL 255: the advert was not routed.  A vhid with --peer-routed takes
- * its peers' adverts with any TTL.
- */
-static enum carp_drop
-rx_check_ttl(const struct vhid *v, const struct carp_rx *rx)
-{
-	if (rx->ttl == CARP_TTL)
-		return CARP_RX_OK;
-	if (v == NULL || !v->cfg.peer_routed)
-		return CARP_DROP_TTL;
-	if (rx->af == AF_INET6 ? vhid_config_has_peer6(&v->cfg, &rx->src6) :
-	    vhid_config_has_peer4(&v->cfg, rx->src))
-		return CARP_RX_OK;
-	return CARP_DROP_TTL;
-}
-
-/*
- * IPv6 (doc/protocol.md, IPv6 and "Unicast peers"): to the group, or
- * with peers from a peer to our own address.
- */
-static enum carp_drop
-rx_check_dst6(struct vhid *v, const struct carp_rx *rx)
-{
-	bool to_us = memcmp(&rx->dst6, &v->cfg.src6, sizeof(rx->dst6)) == 0;
-
-	if (v->cfg.npeers == 0) {
-		/* Our source is link-local: peers list the global address. */
-		if (memcmp(&rx->dst6, &v->cfg.group6, sizeof(rx->dst6)) != 0) {
-			if (to_us || memcmp(&rx->dst6, &v->ifp->addr6g,
-			    sizeof(rx->dst6)) == 0)
-				log_mixed(v, rx, "a unicast");
-			return CARP_DROP_DST;
-		}
-	} else if (IN6_IS_ADDR_MULTICAST(&rx->dst6)) {
-		log_mixed(v, rx, "a multicast");
-		return CARP_DROP_MULTICAST;
-	} else if (!vhid_config_has_peer6(&v->cfg, &rx->src6))
-		return CARP_DROP_NOT_PEER;
-	else if (!to_us)
-		return CARP_DROP_DST;
-	if (memcmp(&rx->src6, &v->cfg.src6, sizeof(rx->src6)) == 0)
-		return CARP_DROP_LOOP;
-	return CARP_RX_OK;
-}
-
-/* The checks that need the vhid, cheapest first; the replay check last. */
-static enum carp_drop
-rx_check(struct vhid *v, const struct carp_rx *rx, int *rebased)
-{
-	struct carp_vipset	vs;
-	enum carp_drop		why;
-	bool			ours;
-
-	if ((why = rx->af == AF_INET6 ? rx_check_dst6(v, rx) :
-	    rx_check_peer(v, rx)) != CARP_RX_OK)
-		return why;
-	/* Without an address of our own we send from the virtual one. */
-	if (rx->af == AF_INET && !v->carpdev &&
-	    rx->src.s_addr == v->cfg.src.s_addr)
-		return CARP_DROP_LOOP;
-	vipset(v, &vs);
-	if (!carp_hmac_verify_set(v->cfg.key, v->cfg.keylen, &vs, &rx->adv))
-		return CARP_DROP_HMAC;
-	/* A dual-stack vhid's last two adverts had the last two counters. */
-	ours = rx->adv.counter == v->counter || (v->cfg.nvips > 0 &&
-	    v->cfg.nvips6 > 0 && rx->adv.counter == v->counter - 1);
-	if (own_mac(v, rx->src_mac) && (v->carpdev ||
-	    (ours && v->stats.adverts_sent > 0)))
-		return CARP_DROP_LOOP;	/* our own advert, relayed back */
-	if (rx->af == AF_INET6)
-		return carp_peer_check6(v->peers, CARP_MAX_PEERS, &rx->src6,
-		    rx->adv.counter, now_ms(), rebased);
-	return carp_peer_check(v->peers, CARP_MAX_PEERS, rx->src,
-	    rx->adv.counter, now_ms(), rebased);
-}
-
-/*
- * A dual-stack peer is heard twice per interval.  Its IPv4 advert
- * settles a tie between masters (ucarp's rule on the IPv4 sources); its
- * IPv6 one, compared on other addresses, could settle it the other way,
- * so at a tie it only counts as a sign of life.
- */
-static bool
-rx_tie_only_v4(const struct vhid *v, const struct carp_rx *rx)
-{
-	return rx->af == AF_INET6 && v->cfg.nvips > 0 &&
-	    v->fsm.state == CARP_MASTER &&
-	    fsm_interval_us(rx->adv.advbase, rx->adv.advskew) ==
-	    fsm_advert_us(&v->fsm.cfg);
-}
-
-/* An advert that passed every check: to the state machine. */
-static void
-rx_advert(struct vhid *v, const struct carp_rx *rx)
-{
-	struct fsm_input	in;
-	struct fsm_output	out;
-	char			src[INET6_ADDRSTRLEN];
-
-	v->stats.adverts_rx++;
-	log_debug("vhid %u %s: advert from %s advbase %u advskew %u "
-	    "counter %llu", v->cfg.vhid, v->ifp->name,
-	    rx_src(rx, src, sizeof(src)), rx->adv.advbase, rx->adv.advskew,
-	    (unsigned long long)rx->adv.counter);
-	if (rx_tie_only_v4(v, rx))
-		return;
-	memset(&in, 0, sizeof(in));
-	in.ev = FSM_EV_ADVERT;
-	in.src = rx->af == AF_INET6 ? tie6(&rx->src6) : rx->src;
-	memcpy(in.src_mac, rx->src_mac, 6);
-	in.advbase = rx->adv.advbase;
-	in.advskew = rx->adv.advskew;
-	in.demote = rx->adv.demote;
-	fsm_step(&v->fsm, &in, &out);
-	if (v->fsm.state == CARP_BACKUP) {	/* the master we follow */
-		if (rx->af == AF_INET6)
-			v->master6 = rx->src6;
-		else
-			v->master = rx->src;
-		v->master_is6 = rx->af == AF_INET6;
-	}
-	apply(v, &out);
-}
-
-void
-vhid_rx(struct iface *ifp, const uint8_t *frame, size_t caplen,
-    size_t wirelen, void *arg)
-{
-	struct carp_rx		 rx;
-	enum carp_drop		 why;
-	struct vhid		*v;
-	int			 rebased = 0;
-	char			 src[INET6_ADDRSTRLEN];
-
-	if (ifp->cd->exiting)
-		return;
-	memset(&rx, 0, sizeof(rx));
-	if (caplen < wirelen) {
-		drop(ifp, NULL, CARP_DROP_LENGTH, NULL);
-		return;
-	}
-	if ((why = carp_rx_decode(frame, caplen, &rx)) != CARP_RX_OK) {
-		/* VRRP routers on the LAN are no attack: count them quietly. */
-		if (why == CARP_DROP_LENGTH && carp_looks_vrrp(frame, caplen)) {
-			ifp->drops[why]++;
-			log_debug("%s: ignored a VRRP advert", ifp->name);
-			return;
-		}
-		drop(ifp, NULL, why, why >= CARP_DROP_IP_CKSUM ? &rx : NULL);
-		return;
-	}
-	v = ifp->by_vhid[rx.adv.vhid];
-	if (rx_check_ttl(v, &rx) != CARP_RX_OK) {
-		drop(ifp, v, CARP_DROP_TTL, &rx);
-		if (v != NULL)
-			heard(v, &rx, CARP_DROP_TTL);
-		return;
-	}
-	if (v == NULL) {
-		drop(ifp, NULL, CARP_DROP_VHID, &rx);
-		return;
-	}
-	why = rx_check(v, &rx, &rebased);
-	heard(v, &rx, why);
-	if (why != CARP_RX_OK) {
-		drop(ifp, v, why, &rx);
-		return;
-	}
-	if (rebased)
-		log_info("vhid %u on %s: %s started a new advert counter "
-		    "(restarted)", v->cfg.vhid, ifp->name,
-		    rx_src(&rx, src, sizeof(src)));
-	rx_advert(v, &rx);
-}
+/* ---- status (receiving: vhid_rx.c) ---- */
 
 /* The master we follow, or we, or "none". */
 const char *
@@ -1543,7 +922,7 @@ vhid_log_status(const struct vhid *v)
 	for (int i = 1; i < CARP_DROP_MAX; i++)
 		bad += v->stats.drops[i];
 	vhid_master_str(v, master, sizeof(master));
-	sources(v, src, sizeof(src));
+	vhid_sources(v, src, sizeof(src));
 	log_info("vhid %u on %s: state %s%s%s, source %s, master %s, "
 	    "advbase %u advskew %u, last change %s, adverts sent %llu "
 	    "received %llu, bad packets %llu", v->cfg.vhid, v->ifp->name,
