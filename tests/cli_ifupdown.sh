@@ -71,7 +71,7 @@ declare -A val=(
 	[facility]=local0 [down-formula]=openbsd [mac]=virtual [garp-repeat]=2
 	[garp-interval]=10 [garp-delay]=100 [garp-refresh]=0
 	[script-timeout]=5 [control-socket]="$tmp/ctl.sock" [user]=nobody
-	[script-user]=nobody [demote-group]=fw [demote-advskew]=add
+	[script-user]=nobody [demote-group]=fw [demote-advskew]=add [sync-group]=fw
 	[preempt-delay]=30 [startup-demote]=60 [track-script]="eth9,/usr/bin/true"
 	[track-file]="eth9,$tmp/maint" [track-interval]=2 [track-timeout]=1
 	[track-fall]=2 [track-rise]=2 [track-weight]=10
