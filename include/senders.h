@@ -36,10 +36,16 @@ struct sender {
 	uint64_t	drops[CARP_DROP_MAX];
 };
 
+/*
+ * Grown as senders are heard, to SENDERS_MAX: most vhids hear one or two
+ * (4094 vhids would hold 16 MiB of empty entries otherwise).  Zeroed is
+ * empty; senders_free() gives the memory back.
+ */
 struct senders {
-	struct sender	s[SENDERS_MAX];
-	size_t		n;
-	uint64_t	evictions;
+	struct sender	*s;
+	size_t		 n;
+	size_t		 cap;
+	uint64_t	 evictions;
 };
 
 /*
@@ -50,6 +56,7 @@ struct senders {
 struct sender	*senders_heard(struct senders *, const struct carp_rx *,
 		    enum carp_drop why, long long now_ms,
 		    const struct timespec *now);
+void		 senders_free(struct senders *);
 /* The sender's address as text: IPv4 for an IPv4-mapped one. */
 const char	*sender_addr(const struct sender *, char *buf, size_t len);
 /* "02:00:5e:00:01:07" */

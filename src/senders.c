@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 
@@ -42,6 +43,21 @@ victim(const struct senders *t)
 	return best;
 }
 
+/* Room for more, if memory allows; else the table evicts as if full. */
+static void
+grow(struct senders *t)
+{
+	size_t		 cap = t->cap == 0 ? 2 : t->cap * 2;
+	struct sender	*s;
+
+	if (cap > SENDERS_MAX)
+		cap = SENDERS_MAX;
+	if ((s = realloc(t->s, cap * sizeof(*s))) == NULL)
+		return;
+	t->s = s;
+	t->cap = cap;
+}
+
 static struct sender *
 lookup(struct senders *t, const struct in6_addr *a, const uint8_t mac[6],
     const struct timespec *now)
@@ -53,7 +69,16 @@ lookup(struct senders *t, const struct in6_addr *a, const uint8_t mac[6],
 		if (memcmp(&t->s[i].addr, a, sizeof(*a)) == 0 &&
 		    memcmp(t->s[i].mac, mac, 6) == 0)
 			return &t->s[i];
-	if (t->n < SENDERS_MAX)
+	if (t->n == t->cap && t->cap < SENDERS_MAX)
+		grow(t);
+	if (t->cap == 0) {		/* no memory for even one */
+		static struct sender scratch;
+
+		t->evictions++;
+		memset(&scratch, 0, sizeof(scratch));
+		return &scratch;
+	}
+	if (t->n < t->cap)
 		i = t->n++;
 	else {
 		i = victim(t);
@@ -86,6 +111,13 @@ senders_heard(struct senders *t, const struct carp_rx *rx,
 	else if ((unsigned)why < CARP_DROP_MAX)
 		s->drops[why]++;
 	return s;
+}
+
+void
+senders_free(struct senders *t)
+{
+	free(t->s);
+	memset(t, 0, sizeof(*t));
 }
 
 const char *

@@ -476,6 +476,7 @@ vhid_free(struct vhid *v)
 	}
 	free(v->sorted_vips);
 	free(v->sorted_vips6);
+	senders_free(&v->senders);
 	if (v->advert_ev != NULL)
 		event_free(v->advert_ev);
 	if (v->down_ev != NULL)

@@ -133,6 +133,7 @@ START_TEST(senders_same_sender)
 	ck_assert_str_eq(sender_mac(&t.s[1], buf, sizeof(buf)),
 	    "02:00:00:00:00:03");
 	ck_assert_uint_eq(t.evictions, 0);
+	senders_free(&t);
 }
 END_TEST
 
@@ -157,6 +158,7 @@ START_TEST(senders_flood)
 	/* The newest forged ones are the ones kept. */
 	for (size_t i = 1; i < t.n; i++)
 		ck_assert_int_gt(t.s[i].seen_ms, now - SENDERS_MAX);
+	senders_free(&t);
 }
 END_TEST
 
@@ -178,6 +180,7 @@ START_TEST(senders_oldest)
 	ck_assert_uint_eq(t.evictions, 1);
 	ck_assert_uint_eq(t.s[1].addr.s6_addr32[3], htonl(0xc0000299));
 	ck_assert_uint_eq(t.s[0].adverts, 2);
+	senders_free(&t);
 }
 END_TEST
 
@@ -192,6 +195,7 @@ START_TEST(senders_ipv6)
 	ck_assert_int_eq(inet_pton(AF_INET6, "fe80::7", &rx.src6), 1);
 	senders_heard(&t, &rx, CARP_RX_OK, 1, &t_wall);
 	ck_assert_str_eq(sender_addr(&t.s[0], buf, sizeof(buf)), "fe80::7");
+	senders_free(&t);
 }
 END_TEST
 
@@ -251,6 +255,13 @@ fixture_init(struct fixture *f)
 	rx = rx4(0xc0000209, 9, 0);
 	senders_heard(&v->senders, &rx, CARP_DROP_HMAC, 2, &t_wall);
 	senders_heard(&v->senders, &rx, CARP_DROP_HMAC, 3, &t_wall);
+}
+
+static void
+fixture_clear(struct fixture *f)
+{
+	for (size_t i = 0; i < sizeof(f->vs) / sizeof(f->vs[0]); i++)
+		senders_free(&f->vs[i].senders);
 }
 
 static char *
@@ -313,6 +324,7 @@ START_TEST(metrics_values)
 	    " and m('group_vhids', group='web') == 1");
 	PROM_OK(t, "m('vhid_senders', vhid=7, interface='eth0') == 2");
 	free(t);
+	fixture_clear(&f);
 }
 END_TEST
 
@@ -332,6 +344,7 @@ START_TEST(metrics_labels)
 	    "dict(l)['vhid'] == '8']");
 	ck_assert_ptr_null(strstr(t, "\xff"));
 	free(t);
+	fixture_clear(&f);
 }
 END_TEST
 
@@ -360,6 +373,7 @@ START_TEST(peers_json_values)
 	    "d['vhids'][0]['senders'])", CARP_DROP_MAX - 1);
 	JSON_OK(j, expr);
 	free(j);
+	fixture_clear(&f);
 }
 END_TEST
 
@@ -380,6 +394,7 @@ START_TEST(peers_text_rows)
 	    "vhid 7 on eth0: 4 senders evicted (a table of 16)\n",
 	    strlen(t)) == 0, "peers text:\n%s", t);
 	free(t);
+	fixture_clear(&f);
 }
 END_TEST
 
