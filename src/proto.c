@@ -412,24 +412,39 @@ na_frame_build(const uint8_t mac[6], const struct in6_addr *target,
 	return NA_FRAME_LEN;
 }
 
-size_t
-garp_frame_build(const uint8_t mac[6], struct in_addr vip,
-    uint8_t out[GARP_FRAME_LEN])
+/*
+ * An Ethernet/IPv4 ARP frame (42 bytes): the Ethernet header, then
+ * operation `op` with the sender's and the target's addresses.
+ */
+static void
+arp_frame(uint8_t out[ARP_FRAME_LEN], const uint8_t dst[6],
+    const uint8_t mac[6], uint16_t op, struct in_addr spa,
+    const uint8_t tha[6], struct in_addr tpa)
 {
 	uint8_t *arp = out + ETH_HDR_LEN;
 
-	memset(out, 0xff, 6);
+	memcpy(out, dst, 6);
 	memcpy(out + 6, mac, 6);
 	put16(out + 12, 0x0806);
 	put16(arp, 1);				/* Ethernet */
 	put16(arp + 2, 0x0800);			/* IPv4 */
 	arp[4] = 6;
 	arp[5] = 4;
-	put16(arp + 6, 1);			/* request */
+	put16(arp + 6, op);
 	memcpy(arp + 8, mac, 6);
-	memcpy(arp + 14, &vip.s_addr, 4);
-	memset(arp + 18, 0, 6);
-	memcpy(arp + 24, &vip.s_addr, 4);
+	memcpy(arp + 14, &spa.s_addr, 4);
+	memcpy(arp + 18, tha, 6);
+	memcpy(arp + 24, &tpa.s_addr, 4);
+}
+
+size_t
+garp_frame_build(const uint8_t mac[6], struct in_addr vip,
+    uint8_t out[GARP_FRAME_LEN])
+{
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	static const uint8_t zero[6];
+
+	arp_frame(out, bcast, mac, 1, vip, zero, vip);	/* a request */
 	return GARP_FRAME_LEN;
 }
 
@@ -473,20 +488,7 @@ size_t
 carp_arp_reply_build(const uint8_t mac[6], const struct carp_arp_req *req,
     uint8_t out[ARP_FRAME_LEN])
 {
-	uint8_t *arp = out + ETH_HDR_LEN;
-
-	memcpy(out, req->sha, 6);
-	memcpy(out + 6, mac, 6);
-	put16(out + 12, 0x0806);
-	put16(arp, 1);				/* Ethernet */
-	put16(arp + 2, 0x0800);			/* IPv4 */
-	arp[4] = 6;
-	arp[5] = 4;
-	put16(arp + 6, 2);			/* reply */
-	memcpy(arp + 8, mac, 6);
-	memcpy(arp + 14, &req->tpa.s_addr, 4);
-	memcpy(arp + 18, req->sha, 6);
-	memcpy(arp + 24, &req->spa.s_addr, 4);
+	arp_frame(out, req->sha, mac, 2, req->tpa, req->sha, req->spa);
 	return ARP_FRAME_LEN;
 }
 
