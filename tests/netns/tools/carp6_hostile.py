@@ -13,20 +13,16 @@
         dst        to a unicast address that is not the receiver's
 """
 import argparse
+import os
 import struct
+import sys
 import time
 
 from scapy.all import (Ether, IPv6, IPv6ExtHdrFragment, IPv6ExtHdrHopByHop,
                        Raw, rdpcap, sendp)
 
-
-def cksum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from carp_wire import cksum  # noqa: E402
 
 
 def carp(vhid, bad_cksum=False):

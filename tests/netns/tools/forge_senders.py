@@ -14,14 +14,8 @@ import socket
 import struct
 import sys
 
-
-def cksum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from carp_wire import cksum  # noqa: E402
 
 
 def advert(vhid):
