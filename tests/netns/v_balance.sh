@@ -18,6 +18,8 @@
 . "${top_srcdir:-.}/tests/netns/lib.sh"
 # shellcheck source=tests/netns/lib_multi.sh
 . "${top_srcdir:-.}/tests/netns/lib_multi.sh"
+# shellcheck source=tests/netns/lib_balance.sh
+. "${top_srcdir:-.}/tests/netns/lib_balance.sh"
 
 VIP=192.0.2.100
 PY=/usr/bin/python3
@@ -40,15 +42,6 @@ tb_host fl 192.0.2.99/24	# the flooder
 pass=$(tb_passfile group "balance $$")
 nsx() { local h=$1; shift; "$TB_IP" netns exec "${TB_NS[$h]}" "$@"; }
 
-# The node of a requester: FNV-1a of its 4 bytes, mod 3, over 1, 2, 3.
-node_of() {
-	"$PY" -c 'import sys, ipaddress
-h = 2166136261
-for b in ipaddress.IPv4Address(sys.argv[1]).packed:
-    h = ((h ^ b) * 16777619) & 0xffffffff
-print([1, 2, 3][h % 3])' "$1"
-}
-
 # Scripts: the balanced address as a /32 on the node's device.
 for h in a b c; do
 	for ev in up down; do
@@ -63,37 +56,8 @@ for h in a b c; do
 	done
 done
 
-# A server per host that answers its name.
-serve() {
-	nsx "$1" "$PY" -c 'import socket, sys
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("0.0.0.0", 8080))
-s.listen(64)
-while True:
-    c, _ = s.accept()
-    c.sendall(sys.argv[1].encode() + b"\n")
-    c.close()' "$1" >/dev/null 2>&1 &
-	TB_ALLPIDS+=("$!")
-}
-# ask CLIENT: the name of the host that answered, or nothing.
-ask() {
-	nsx "k$1" "$PY" -c 'import socket, sys
-try:
-    s = socket.create_connection((sys.argv[1], 8080), timeout=0.5)
-    print(s.recv(64).decode().strip())
-except OSError:
-    pass' "$VIP"
-}
 neigh() { nsx "k$1" ip neigh show "$VIP" dev eth0 | awk '{ print $3 }'; }
 mac_of() { nsx "$1" cat /sys/class/net/eth0/address; }
-# master_of HOST: the nodes HOST is master of, as "1 3".
-master_of() {
-	tm_ctl "$1" status --json 2>/dev/null | "$PY" -c 'import json, sys
-d = json.load(sys.stdin)
-print(" ".join(str(n) for b in d["balanced"] for n in b["master_of"]))'
-}
-master_is() { [ "$(master_of "$1")" = "$2" ]; }
 arpstat() {	# arpstat HOST FIELD
 	tm_ctl "$1" status --json | "$PY" -c 'import json, sys
 d = json.load(sys.stdin)
@@ -118,7 +82,7 @@ for h in a b; do
 	} | tm_conf $h
 done
 start_host() {
-	serve "$1"
+	bl_serve "$1"
 	if [ "$1" = c ]; then
 		tb_carpd c -i eth0 --carpnodes "${SKEWS[c]}" -a "$VIP/32" \
 		    -o "$pass" -P -u "$TB_DIR/c.up" -d "$TB_DIR/c.down" \
@@ -130,17 +94,11 @@ start_host() {
 
 # Captures: ARP from each host's port (what the host sent), the
 # clients' ARP, and the adverts, on the switch.
-capture() {	# capture NAME PORT FILTER [DIRECTION]
-	"$TB_IP" netns exec "$TB_SW" tcpdump -i "$2" -Q "${4:-in}" -U -n -w \
-	    "$TB_DIR/$1.pcap" "$3" >"$TB_DIR/$1.tcpdump.log" 2>&1 &
-	TB_ALLPIDS+=("$!")
-	tb_until 5 grep -q "listening on" "$TB_DIR/$1.tcpdump.log"
-}
 for h in a b c; do
-	capture "arp-$h" "${TB_PORT[$h]}" arp
+	bl_capture "arp-$h" "${TB_PORT[$h]}" arp
 done
-capture adverts br0 "ip proto 112" inout
-capture arp-all br0 arp inout
+bl_capture adverts br0 "ip proto 112" inout
+bl_capture arp-all br0 arp inout
 arpdump() { tcpdump -r "$TB_DIR/arp-$1.pcap" -n -e 2>/dev/null; }
 
 for h in a b c; do
@@ -149,9 +107,9 @@ done
 for h in a b c; do
 	tm_wait_ctl $h 10 || tb_fail "$h: no control socket"
 done
-tb_until 15 master_is a 1 || tb_fail "a is master of '$(master_of a)', not 1"
-tb_until 10 master_is b 2 || tb_fail "b is master of '$(master_of b)', not 2"
-tb_until 10 master_is c 3 || tb_fail "c is master of '$(master_of c)', not 3"
+tb_until 15 bl_master_is a 1 || tb_fail "a is master of '$(bl_master_of a)', not 1"
+tb_until 10 bl_master_is b 2 || tb_fail "b is master of '$(bl_master_of b)', not 2"
+tb_until 10 bl_master_is c 3 || tb_fail "c is master of '$(bl_master_of c)', not 3"
 tm_ctl a status | grep -q "^balance $VIP on eth0: nodes 1 2 3, master of 1$" ||
 	tb_fail "a's carpctl status: $(tm_ctl a status)"
 
@@ -159,11 +117,11 @@ tm_ctl a status | grep -q "^balance $VIP on eth0: nodes 1 2 3, master of 1$" ||
 declare -A WANT=() GOT=() MAC=()
 spread=
 for i in "${CLIENTS[@]}"; do
-	n=$(node_of "192.0.2.$i")
+	n=$(bl_node_of "192.0.2.$i" 1 2 3)
 	WANT[$i]=${NODE_HOST[$n]}
 	MAC[$i]=$(mac_of "k$i")
 	nsx "k$i" ip neigh flush dev eth0
-	GOT[$i]=$(ask "$i")
+	GOT[$i]=$(bl_ask "$i")
 	[ "${GOT[$i]}" = "${WANT[$i]}" ] ||
 		tb_fail "client .$i (node $n) reached '${GOT[$i]}', not ${WANT[$i]}"
 	[ "$(neigh "$i")" = "00:00:5e:00:01:0$n" ] ||
@@ -178,7 +136,7 @@ n_c=$(echo "$spread" | tr ' ' '\n' | grep -c '^c$')
 # Exactly one reply per request, from the host the hash names, from the
 # node's MAC; the requests as the switch saw them.
 for i in "${CLIENTS[@]}"; do
-	n=$(node_of "192.0.2.$i")
+	n=$(bl_node_of "192.0.2.$i" 1 2 3)
 	asked=$(tcpdump -r "$TB_DIR/arp-all.pcap" -n 2>/dev/null |
 	    grep -c "Request who-has $VIP tell 192.0.2.$i,")
 	[ "$asked" -ge 1 ] || tb_fail "client .$i: no ARP request seen"
@@ -219,7 +177,7 @@ down=$(awk 'BEGIN { printf "%.3f", 3 * 1 + 100 / 256 }')
 t_crash=$(date +%s.%N)
 end=$(awk -v t="$t_crash" -v d="$down" 'BEGIN { printf "%.3f", t + 3 * d }')
 tb_crash b
-reached() { g=$(ask "$1"); [ "$g" = a ] || [ "$g" = c ]; }
+reached() { g=$(bl_ask "$1"); [ "$g" = a ] || [ "$g" = c ]; }
 # Each of b's clients asks in a loop of its own; the time it first gets
 # an answer from a survivor goes into its file.
 for i in "${B_CLIENTS[@]}"; do
@@ -249,20 +207,20 @@ for i in "${B_CLIENTS[@]}"; do
 done
 t_back="$t_first to $t_last"
 tb_log "b's ${#B_CLIENTS[@]} clients reach a survivor ${t_back} s after the crash (master-down $down s)"
-survivor=$( (master_of a; master_of c) | tr ' ' '\n' | grep -c '^2$')
+survivor=$( (bl_master_of a; bl_master_of c) | tr ' ' '\n' | grep -c '^2$')
 [ "$survivor" -eq 1 ] || tb_fail "node 2 has $survivor masters among a and c"
 for i in "${CLIENTS[@]}"; do
 	[ "${WANT[$i]}" = b ] && continue
-	[ "$(ask "$i")" = "${WANT[$i]}" ] || tb_fail "client .$i lost ${WANT[$i]}"
+	[ "$(bl_ask "$i")" = "${WANT[$i]}" ] || tb_fail "client .$i lost ${WANT[$i]}"
 done
 
 # b comes back: preempt gives it node 2 again, and its clients.
 start_host b
 tm_wait_ctl b 10 || tb_fail "b: no control socket after the restart"
-tb_until 15 master_is b 2 || tb_fail "b is master of '$(master_of b)' again"
-tb_until 10 master_is a 1 || tb_fail "a still holds '$(master_of a)'"
-tb_until 10 master_is c 3 || tb_fail "c still holds '$(master_of c)'"
-got_b() { [ "$(ask "$1")" = b ]; }
+tb_until 15 bl_master_is b 2 || tb_fail "b is master of '$(bl_master_of b)' again"
+tb_until 10 bl_master_is a 1 || tb_fail "a still holds '$(bl_master_of a)'"
+tb_until 10 bl_master_is c 3 || tb_fail "c still holds '$(bl_master_of c)'"
+got_b() { [ "$(bl_ask "$1")" = b ]; }
 for i in "${B_CLIENTS[@]}"; do
 	tb_until 10 got_b "$i" || tb_fail "client .$i did not come back to b"
 	[ "$(neigh "$i")" = 00:00:5e:00:01:02 ] ||

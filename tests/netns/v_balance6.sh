@@ -11,6 +11,8 @@
 . "${top_srcdir:-.}/tests/netns/lib.sh"
 # shellcheck source=tests/netns/lib_multi.sh
 . "${top_srcdir:-.}/tests/netns/lib_multi.sh"
+# shellcheck source=tests/netns/lib_balance.sh
+. "${top_srcdir:-.}/tests/netns/lib_balance.sh"
 
 VIP=2001:db8::100
 PY=/usr/bin/python3
@@ -34,13 +36,6 @@ for i in "${CLIENTS[@]}"; do
 done
 pass=$(tb_passfile group "bal6 $$")
 
-node_of() {
-	"$PY" -c 'import sys, ipaddress
-h = 2166136261
-for b in ipaddress.IPv6Address(sys.argv[1]).packed:
-    h = ((h ^ b) * 16777619) & 0xffffffff
-print([1, 2][h % 2])' "$1"
-}
 for h in a b; do
 	for ev in up down; do
 		[ $ev = up ] && op=add || op=del
@@ -64,63 +59,31 @@ for h in a b; do
 		EOF
 	} | tm_conf $h
 done
-serve() {
-	nsx "$1" "$PY" -c 'import socket, sys
-s = socket.socket(socket.AF_INET6)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("::", 8080))
-s.listen(64)
-while True:
-    c, _ = s.accept()
-    c.sendall(sys.argv[1].encode() + b"\n")
-    c.close()' "$1" >/dev/null 2>&1 &
-	TB_ALLPIDS+=("$!")
-}
-ask() {
-	nsx "k$1" "$PY" -c 'import socket, sys
-try:
-    s = socket.create_connection((sys.argv[1], 8080), timeout=0.5)
-    print(s.recv(64).decode().strip())
-except OSError:
-    pass' "$VIP"
-}
 neigh() { nsx "k$1" ip -6 neigh show "$VIP" dev eth0 | awk '{ print $3 }'; }
-master_of() {
-	tm_ctl "$1" status --json 2>/dev/null | "$PY" -c 'import json, sys
-d = json.load(sys.stdin)
-print(" ".join(str(n) for b in d["balanced"] for n in b["master_of"]))'
-}
-master_is() { [ "$(master_of "$1")" = "$2" ]; }
-capture() {	# capture NAME PORT FILTER DIRECTION
-	"$TB_IP" netns exec "$TB_SW" tcpdump -i "$2" -Q "$4" -U -n -w \
-	    "$TB_DIR/$1.pcap" "$3" >"$TB_DIR/$1.tcpdump.log" 2>&1 &
-	TB_ALLPIDS+=("$!")
-	tb_until 5 grep -q "listening on" "$TB_DIR/$1.tcpdump.log"
-}
 for h in a b; do
-	capture "nd-$h" "${TB_PORT[$h]}" icmp6 in
+	bl_capture "nd-$h" "${TB_PORT[$h]}" icmp6 in
 done
-capture nd-all br0 icmp6 inout
-capture adverts br0 "ip6 proto 112" inout
+bl_capture nd-all br0 icmp6 inout
+bl_capture adverts br0 "ip6 proto 112" inout
 nddump() { tcpdump -r "$TB_DIR/nd-$1.pcap" -n -e 2>/dev/null; }
 
 for h in a b; do
-	serve $h
+	bl_serve $h
 	tm_carpd_conf $h
 done
 for h in a b; do
 	tm_wait_ctl $h 10 || tb_fail "$h: no control socket"
 done
-tb_until 15 master_is a 1 || tb_fail "a is master of '$(master_of a)', not 1"
-tb_until 10 master_is b 2 || tb_fail "b is master of '$(master_of b)', not 2"
+tb_until 15 bl_master_is a 1 || tb_fail "a is master of '$(bl_master_of a)', not 1"
+tb_until 10 bl_master_is b 2 || tb_fail "b is master of '$(bl_master_of b)', not 2"
 
 declare -A WANT=() MAC=()
 for i in "${CLIENTS[@]}"; do
-	n=$(node_of "2001:db8::$i")
+	n=$(bl_node_of "2001:db8::$i" 1 2)
 	WANT[$i]=${NODE_HOST[$n]}
 	MAC[$i]=$(nsx "k$i" cat /sys/class/net/eth0/address)
 	nsx "k$i" ip -6 neigh flush dev eth0
-	got=$(ask "$i")
+	got=$(bl_ask "$i")
 	[ "$got" = "${WANT[$i]}" ] ||
 		tb_fail "client ::$i (node $n) reached '$got', not ${WANT[$i]}"
 	[ "$(neigh "$i")" = "00:00:5e:00:01:0$n" ] ||
@@ -129,7 +92,7 @@ done
 sleep 1
 spread=
 for i in "${CLIENTS[@]}"; do
-	n=$(node_of "2001:db8::$i")
+	n=$(bl_node_of "2001:db8::$i" 1 2)
 	asked=$(tcpdump -r "$TB_DIR/nd-all.pcap" -n 2>/dev/null |
 	    grep "2001:db8::$i > " | grep -c "neighbor solicitation, who has $VIP,")
 	[ "$asked" -ge 1 ] || tb_fail "client ::$i: no solicitation seen"
@@ -169,11 +132,11 @@ A_CLIENTS=()
 for i in "${CLIENTS[@]}"; do
 	[ "${WANT[$i]}" = a ] && A_CLIENTS+=("$i")
 done
-got_b() { [ "$(ask "$1")" = b ]; }
+got_b() { [ "$(bl_ask "$1")" = b ]; }
 for i in "${A_CLIENTS[@]}"; do
 	tb_until 12 got_b "$i" || tb_fail "client ::$i did not reach b"
 	[ "$(neigh "$i")" = 00:00:5e:00:01:01 ] ||
 		tb_fail "client ::$i: neighbour entry became $(neigh "$i")"
 done
-tb_until 5 master_is b "1 2" || tb_fail "b is master of '$(master_of b)'"
+tb_until 5 bl_master_is b "1 2" || tb_fail "b is master of '$(bl_master_of b)'"
 tb_pass "spread:$spread; ${#A_CLIENTS[@]} clients of a went on through b"
