@@ -20,6 +20,10 @@
 #   tb_events ERE                count script events matching ERE
 #   tb_wait_events ERE N T       wait for more than N events matching ERE
 #   tb_holders VIP               hosts holding VIP, one per line
+#   tb_nholders_is N VIP         exactly N hosts hold VIP
+#   tb_mac HOST                  the MAC address of HOST's eth0
+#   tb_switch_drop MAC...        the switch drops frames to these MACs
+#                                (CARP's multicast groups: no multicast)
 #   tb_crash HOST                kill -9 everything in HOST, remove its VIPs
 #   tb_signal HOST SIG           send SIG to HOST's daemon
 #   tb_wait_exit HOST T          wait for HOST's daemon to exit; TB_RC
@@ -264,6 +268,28 @@ tb_holders() {
 		tb_has "$h" "$1" && echo "$h"
 	done
 	return 0
+}
+
+tb_nholders_is() {
+	[ "$(tb_holders "$2" | wc -l)" -eq "$1" ]
+}
+
+tb_mac() {
+	"$TB_IP" -n "${TB_NS[$1]}" -o link show dev eth0 |
+	    sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p'
+}
+
+tb_switch_drop() {
+	local set
+	set=$(IFS=,; echo "$*")
+	"$TB_IP" netns exec "$TB_SW" nft -f - <<-EOF
+	table bridge filter {
+		chain forward {
+			type filter hook forward priority 0; policy accept;
+			ether daddr { $set } counter drop
+		}
+	}
+	EOF
 }
 
 tb_wait_master() {

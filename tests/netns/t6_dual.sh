@@ -23,11 +23,6 @@ tb_scripts
 pw="dual $$"
 pass=$(tb_passfile group "$pw")
 tb_capture || tb_fail "tcpdump did not start"
-mac() {
-	"$TB_IP" -n "${TB_NS[$1]}" -o link show dev eth0 |
-	    sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p'
-}
-
 common=(-i eth0 -v 7 -o "$pass" -a "$VIP4/24" -a "$VIP6/64" -b 1)
 tb_carpd a "${common[@]}" -k 0 -u "$TB_DIR/a.up" -d "$TB_DIR/a.down"
 tb_carpd b "${common[@]}" -k 100 -u "$TB_DIR/b.up" -d "$TB_DIR/b.down" \
@@ -67,7 +62,7 @@ tb_wait_log b 'vhid 7 on eth0: BACKUP -> MASTER \(master-down\)' 2 ||
 	tb_fail "b: no BACKUP -> MASTER (master-down) line"
 # The neighbour entry already points at b, long before NUD (5 s of
 # DELAY at least) could have moved it.
-tb_until 1 sh -c "'$TB_IP' -n '${TB_NS[c]}' -6 neigh show $VIP6 | grep -q '$(mac b)'" ||
+tb_until 1 sh -c "'$TB_IP' -n '${TB_NS[c]}' -6 neigh show $VIP6 | grep -q '$(tb_mac b)'" ||
 	tb_fail "the client's neighbour entry for $VIP6 does not point at b: $("$TB_IP" -n "${TB_NS[c]}" -6 neigh show "$VIP6")"
 tb_holds 1.5 both b || tb_fail "b did not keep both addresses"
 kill "$ping4_pid" "$ping6_pid" 2>/dev/null
@@ -87,7 +82,7 @@ tb_lt "$g4" 4.9 || tb_fail "IPv4 ping gap $g4 s"
 tb_lt "$g6" 4.9 || tb_fail "IPv6 ping gap $g6 s"
 tail -n 3 "$TB_DIR/ping6.log" | grep -q 'bytes from' ||
 	tb_fail "the last IPv6 pings were not answered"
-grep -q "$(mac b)" <("$TB_IP" -n "${TB_NS[c]}" neigh show "$VIP4") ||
+grep -q "$(tb_mac b)" <("$TB_IP" -n "${TB_NS[c]}" neigh show "$VIP4") ||
 	tb_fail "the client's ARP entry for $VIP4 does not point at b"
 tb_capture_stop
 # b's unsolicited NA: from b's MAC to all nodes, Override set, the
@@ -96,9 +91,9 @@ tb_capture_stop
 tcpdump -r "$TB_DIR/br0.pcap" -e -n -v 'icmp6 and ip6[40] == 136' 2>/dev/null |
     awk '/^[^ \t]/ && NR > 1 { print l; l = "" } { l = l " " $0 } END { print l }' \
     >"$TB_DIR/na.txt"
-grep " $(mac b) > 33:33:00:00:00:01," "$TB_DIR/na.txt" |
+grep " $(tb_mac b) > 33:33:00:00:00:01," "$TB_DIR/na.txt" |
     grep "> ff02::1: .*tgt is $VIP6, Flags \[override\]" |
-    grep -q "link-address option (2), length 8 (1): $(mac b)" ||
+    grep -q "link-address option (2), length 8 (1): $(tb_mac b)" ||
 	tb_fail "no unsolicited NA for $VIP6 from b: $(cat "$TB_DIR/na.txt")"
 
 # Both families on the wire, one of each per interval, HMAC over both.

@@ -26,18 +26,8 @@ for h in a b; do
 done
 tb_scripts
 pass=$(tb_passfile group "dual unicast $$")
-mac() {
-	ip -n "${TB_NS[$1]}" link show eth0 | awk '/ether/ { print $2 }'
-}
-maca=$(mac a) macb=$(mac b)
-ip netns exec "$TB_SW" nft -f - <<EOF || tb_fail "nft"
-table bridge filter {
-	chain forward {
-		type filter hook forward priority 0; policy accept;
-		ether daddr { 01:00:5e:00:00:12, 33:33:00:00:00:12 } counter drop
-	}
-}
-EOF
+maca=$(tb_mac a) macb=$(tb_mac b)
+tb_switch_drop 01:00:5e:00:00:12 33:33:00:00:00:12 || tb_fail "nft"
 
 both() { tb_only_holder "$VIP4" "$1" && tb_only_holder "$VIP6" "$1"; }
 common=(-i eth0 -v 9 -o "$pass" -a "$VIP4/24" -a "$VIP6/64" -b 1)

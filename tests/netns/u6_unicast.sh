@@ -27,11 +27,6 @@
 # shellcheck source=tests/netns/lib_hard.sh
 . "${top_srcdir:-.}/tests/netns/lib_hard.sh"
 
-# shellcheck disable=SC2317 # called through tb_until
-two_masters() {
-	[ "$(tb_holders "$VIP" | wc -l)" -eq 2 ]
-}
-
 CTL=${CARPCTL:-$(dirname "$CARPD")/carpctl}
 # counted HOST REASON: HOST's vhid 7 counted a drop for REASON.
 # shellcheck disable=SC2317 # called through tb_until
@@ -70,10 +65,6 @@ sendp(p, iface="eth0", count=5, inter=0.05, verbose=False)
 EOF
 }
 
-mac() {
-	ip -n "${TB_NS[$1]}" link show eth0 | awk '/ether/ { print $2 }'
-}
-
 VIP=2001:db8::100
 TB_IPV6=1
 tb_init
@@ -88,7 +79,7 @@ for h in a b c d; do
 done
 tb_scripts
 pass=$(tb_passfile group "unicast6 $$")
-maca=$(mac a) macb=$(mac b) macc=$(mac c)
+maca=$(tb_mac a) macb=$(tb_mac b) macc=$(tb_mac c)
 
 common=(-i eth0 -v 7 -o "$pass" -a "$VIP/64" -b 1)
 peers_a=(--peer=2001:db8::2 --peer=2001:db8::3)
@@ -125,17 +116,10 @@ tb_crash b
 
 # 1. CARP's IPv6 multicast dropped by the switch (neighbour discovery,
 #    to the solicited-node groups, still passes): two masters.
-ip netns exec "$TB_SW" nft -f - <<EOF || tb_fail "nft"
-table bridge filter {
-	chain forward {
-		type filter hook forward priority 0; policy accept;
-		ether daddr 33:33:00:00:00:12 counter drop
-	}
-}
-EOF
+tb_switch_drop 33:33:00:00:00:12 || tb_fail "nft"
 tb_carpd a "${common[@]}" -k 10 -u "$TB_DIR/a.up" -d "$TB_DIR/a.down"
 tb_carpd b "${common[@]}" -k 100 -u "$TB_DIR/b.up" -d "$TB_DIR/b.down"
-tb_until 8 two_masters ||
+tb_until 8 tb_nholders_is 2 "$VIP" ||
 	tb_fail "1: multicast did not split into two masters"
 tb_log "1: multicast: $(tb_holders "$VIP" | tr '\n' ' ')hold $VIP"
 tb_crash a

@@ -13,11 +13,6 @@
 # shellcheck source=tests/netns/lib_multi.sh
 . "${top_srcdir:-.}/tests/netns/lib_multi.sh"
 
-# shellcheck disable=SC2317 # called through tb_until
-two_masters() {
-	[ "$(tb_holders "$VIP" | wc -l)" -eq 2 ]
-}
-
 VIP=192.0.2.105
 tb_init
 tb_switch
@@ -25,14 +20,7 @@ tb_host a 192.0.2.1/24
 tb_host b 192.0.2.2/24
 tb_scripts
 pass=$(tb_passfile group "reload peers $$")
-ip netns exec "$TB_SW" nft -f - <<EOF || tb_fail "nft"
-table bridge filter {
-	chain forward {
-		type filter hook forward priority 0; policy accept;
-		ether daddr 01:00:5e:00:00:12 drop
-	}
-}
-EOF
+tb_switch_drop 01:00:5e:00:00:12 || tb_fail "nft"
 
 # conf HOST SKEW [PEER]
 conf() {
@@ -56,7 +44,7 @@ tm_wait_ctl a 5 || tm_fail "a: no control socket"
 tm_wait_ctl b 5 || tm_fail "b: no control socket"
 
 # 1.
-tb_until 8 two_masters ||
+tb_until 8 tb_nholders_is 2 "$VIP" ||
 	tm_fail "1: a and b are not both masters"
 tb_wait_log b 'vhid 5 on eth0: a unicast advert from 192\.0\.2\.1, but vhid 5 has no peers \(multicast\)' 3 ||
 	tm_fail "1: b did not say that a unicast advert came for a multicast vhid"

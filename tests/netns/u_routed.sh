@@ -12,11 +12,6 @@
 # shellcheck source=tests/netns/lib_multi.sh
 . "${top_srcdir:-.}/tests/netns/lib_multi.sh"
 
-# shellcheck disable=SC2317 # called through tb_until
-two_masters() {
-	[ "$(tb_holders "$VIP" | wc -l)" -eq 2 ]
-}
-
 VIP=203.0.113.10
 tb_init
 tb_switch
@@ -42,7 +37,7 @@ common=(-i eth0 -v 3 -o "$pass" -a "$VIP/32" -b 1)
 tb_carpd a "${common[@]}" -k 0 --peer=198.51.100.2 -u "$TB_DIR/a.up" -d "$TB_DIR/a.down"
 tb_carpd b "${common[@]}" -k 100 --peer=192.0.2.1 -u "$TB_DIR/b.up" \
     -d "$TB_DIR/b.down" --control-socket "$TB_DIR/b.sock"
-tb_until 8 two_masters ||
+tb_until 8 tb_nholders_is 2 "$VIP" ||
 	tb_fail "1: a and b are not both masters"
 # The kernel's capture filter drops them (doc/protocol.md, "Kernel
 # filter"): b counts them there, and carpd itself never sees one.

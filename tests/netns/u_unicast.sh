@@ -16,11 +16,6 @@
 # shellcheck source=tests/netns/lib.sh
 . "${top_srcdir:-.}/tests/netns/lib.sh"
 
-# shellcheck disable=SC2317 # called through tb_until
-two_masters() {
-	[ "$(tb_holders "$VIP" | wc -l)" -eq 2 ]
-}
-
 VIP=192.0.2.100
 tb_init
 tb_switch
@@ -57,17 +52,10 @@ tb_crash a
 tb_crash b
 
 # 1. Multicast dropped by the switch: two masters.
-ip netns exec "$TB_SW" nft -f - <<EOF || tb_fail "nft"
-table bridge filter {
-	chain forward {
-		type filter hook forward priority 0; policy accept;
-		ether daddr 01:00:5e:00:00:12 counter drop
-	}
-}
-EOF
+tb_switch_drop 01:00:5e:00:00:12 || tb_fail "nft"
 tb_carpd a "${common[@]}" -k 10 -u "$TB_DIR/a.up" -d "$TB_DIR/a.down"
 tb_carpd b "${common[@]}" -k 100 -u "$TB_DIR/b.up" -d "$TB_DIR/b.down"
-tb_until 8 two_masters ||
+tb_until 8 tb_nholders_is 2 "$VIP" ||
 	tb_fail "1: multicast did not split into two masters"
 tb_log "1: multicast: $(tb_holders "$VIP" | tr '\n' ' ')hold $VIP"
 tb_crash a
