@@ -22,6 +22,7 @@
 #include "metrics.h"
 #include "peers.h"
 #include "senders.h"
+#include "unit_util.h"
 
 /*
  * argv[1] is "prom" or "json"; exit 1: the input does not parse, 3: the
@@ -54,36 +55,8 @@ static const char py_check[] =
 static int
 py_run(const char *kind, const char *in, const char *expr, int quiet)
 {
-	int	p[2], status;
-	pid_t	pid;
-	size_t	len = strlen(in), off = 0;
-
-	signal(SIGPIPE, SIG_IGN);
-	ck_assert_int_eq(pipe(p), 0);
-	ck_assert_int_ne(pid = fork(), -1);
-	if (pid == 0) {
-		dup2(p[0], STDIN_FILENO);
-		close(p[0]);
-		close(p[1]);
-		if (quiet && freopen("/dev/null", "w", stderr) == NULL)
-			_exit(126);
-		execl("/usr/bin/python3", "python3", "-c", py_check, kind, expr,
-		    (char *)NULL);
-		_exit(127);
-	}
-	close(p[0]);
-	while (off < len) {
-		ssize_t w = write(p[1], in + off, len - off);
-
-		if (w <= 0)
-			break;
-		off += (size_t)w;
-	}
-	close(p[1]);
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	ck_assert_msg(!(WIFEXITED(status) && WEXITSTATUS(status) == 127),
-	    "cannot run /usr/bin/python3");
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+	return ut_python(py_check, (const char *const[]){ kind, expr, NULL },
+	    in, quiet);
 }
 
 #define PROM_OK(text, expr) \
@@ -264,24 +237,6 @@ fixture_clear(struct fixture *f)
 		senders_free(&f->vs[i].senders);
 }
 
-static char *
-render(void (*fn)(const struct carpd *, struct evbuffer *),
-    const struct carpd *cd)
-{
-	struct evbuffer	*b = evbuffer_new();
-	size_t		 n;
-	char		*s;
-
-	ck_assert_ptr_nonnull(b);
-	fn(cd, b);
-	n = evbuffer_get_length(b);
-	ck_assert_ptr_nonnull(s = malloc(n + 1));
-	ck_assert_int_eq(evbuffer_remove(b, s, n), (int)n);
-	s[n] = '\0';
-	evbuffer_free(b);
-	return s;
-}
-
 START_TEST(checker_rejects)
 {
 	ck_assert_int_eq(py_run("prom", "# TYPE carpd_x gauge\n"
@@ -300,7 +255,7 @@ START_TEST(metrics_values)
 	char		*t;
 
 	fixture_init(&f);
-	t = render(metrics_render, &f.cd);
+	t = ut_render(metrics_render, &f.cd);
 	PROM_OK(t, "m('start_time_seconds') == 1700000000 and "
 	    "m('reloads_total') == 2 and m('info', version='" PACKAGE_VERSION
 	    "') == 1");
@@ -335,7 +290,7 @@ START_TEST(metrics_labels)
 	char		*t;
 
 	fixture_init(&f);
-	t = render(metrics_render, &f.cd);
+	t = ut_render(metrics_render, &f.cd);
 	PROM_OK(t, "m('vhid_state', vhid=8, interface='a\"b\\\\c\\ufffd', "
 	    "state='backup') == 1");
 	/* Never seen: no timestamp for vhid 8. */
@@ -354,7 +309,7 @@ START_TEST(peers_json_values)
 	char		*j, expr[128];
 
 	fixture_init(&f);
-	j = render(peers_json, &f.cd);
+	j = ut_render(peers_json, &f.cd);
 	ck_assert_ptr_eq(strchr(j, '\n'), j + strlen(j) - 1);
 	JSON_OK(j, "d['pid'] == 4242 and d['senders_max'] == 16 and "
 	    "[v['vhid'] for v in d['vhids']] == [7, 8]");
@@ -384,7 +339,7 @@ START_TEST(peers_text_rows)
 
 	fixture_init(&f);
 	f.vs[0].senders.evictions = 4;
-	t = render(peers_text, &f.cd);
+	t = ut_render(peers_text, &f.cd);
 	ck_assert_msg(strncmp(t, "VHID  INTERFACE  SENDER     MAC           "
 	    "     ADVBASE/SKEW  DEMOTE  LAST-SEEN             ADVERTS  DROPPED\n"
 	    "7     eth0       192.0.2.2  02:00:00:00:00:02  1/50          0    "

@@ -20,6 +20,7 @@
 
 #include "carpd.h"
 #include "status.h"
+#include "unit_util.h"
 
 /* Exit 1: not JSON; 3: the expression on `d` is false. */
 static const char py_check[] =
@@ -139,61 +140,12 @@ fixture_lan(struct fixture *f)
 	eth1->drops[CARP_DROP_VHID] = 7;
 }
 
-/* What a renderer wrote, as a C string (caller frees). */
-static char *
-render(void (*fn)(const struct carpd *, struct evbuffer *),
-    const struct carpd *cd)
-{
-	struct evbuffer	*b = evbuffer_new();
-	size_t		 n;
-	char		*s;
-
-	ck_assert_ptr_nonnull(b);
-	fn(cd, b);
-	n = evbuffer_get_length(b);
-	ck_assert_ptr_nonnull(s = malloc(n + 1));
-	ck_assert_int_eq(evbuffer_remove(b, s, n), (int)n);
-	s[n] = '\0';
-	evbuffer_free(b);
-	return s;
-}
-
-/*
- * Feed `json` to Python; its exit status (0: parsed, `expr` true).
- * `quiet`: failure is expected, keep its traceback out of the log.
- */
+/* `quiet`: failure is expected, keep its traceback out of the log. */
 static int
 py_run(const char *json, const char *expr, int quiet)
 {
-	int	p[2], status;
-	pid_t	pid;
-	size_t	len = strlen(json), off = 0;
-
-	signal(SIGPIPE, SIG_IGN);
-	ck_assert_int_eq(pipe(p), 0);
-	ck_assert_int_ne(pid = fork(), -1);
-	if (pid == 0) {
-		dup2(p[0], STDIN_FILENO);
-		close(p[0]);
-		close(p[1]);
-		if (quiet && freopen("/dev/null", "w", stderr) == NULL)
-			_exit(126);
-		execlp("python3", "python3", "-c", py_check, expr, (char *)NULL);
-		_exit(127);
-	}
-	close(p[0]);
-	while (off < len) {
-		ssize_t w = write(p[1], json + off, len - off);
-
-		if (w <= 0)
-			break;
-		off += (size_t)w;
-	}
-	close(p[1]);
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	ck_assert_msg(!(WIFEXITED(status) && WEXITSTATUS(status) == 127),
-	    "cannot run python3 (a test dependency: apt-get install python3)");
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+	return ut_python(py_check, (const char *const[]){ expr, NULL }, json,
+	    quiet);
 }
 
 static int
@@ -226,7 +178,7 @@ START_TEST(json_one_line)
 	size_t		 n;
 
 	fixture_lan(&f);
-	j = render(status_json, &f.cd);
+	j = ut_render(status_json, &f.cd);
 	n = strlen(j);
 	ck_assert_uint_gt(n, 2);
 	ck_assert_int_eq(j[n - 1], '\n');
@@ -246,7 +198,7 @@ START_TEST(json_master)
 	char		*j;
 
 	fixture_lan(&f);
-	j = render(status_json, &f.cd);
+	j = ut_render(status_json, &f.cd);
 	JSON_OK(j, "d['vhids'][0]['interface'] == 'eth0'");
 	JSON_OK(j, "d['vhids'][0]['state'] == 'MASTER'");
 	JSON_OK(j, "d['vhids'][0]['addresses'] == ['192.0.2.100', '192.0.2.101']");
@@ -273,7 +225,7 @@ START_TEST(json_backup_and_init)
 	char		*j;
 
 	fixture_lan(&f);
-	j = render(status_json, &f.cd);
+	j = ut_render(status_json, &f.cd);
 	JSON_OK(j, "d['vhids'][1]['state'] == 'BACKUP'");
 	JSON_OK(j, "d['vhids'][1]['master'] == '192.0.2.2'");
 	JSON_OK(j, "d['vhids'][1]['last_change'] is None");
@@ -302,7 +254,7 @@ START_TEST(json_drop_keys)
 		strcat(keys, "'");
 	}
 	fixture_lan(&f);
-	j = render(status_json, &f.cd);
+	j = ut_render(status_json, &f.cd);
 	snprintf(expr, sizeof(expr), "all(sorted(o['bad_packets']) == "
 	    "sorted([%s]) for o in d['vhids'] + d['interfaces'])", keys);
 	JSON_OK(j, expr);
@@ -319,7 +271,7 @@ START_TEST(json_empty)
 	char		*j;
 
 	fixture_init(&f);
-	j = render(status_json, &f.cd);
+	j = ut_render(status_json, &f.cd);
 	JSON_OK(j, "d['vhids'] == [] and d['interfaces'] == []");
 	free(j);
 }
@@ -347,7 +299,7 @@ START_TEST(groups_json_and_text)
 	v->fsm.cfg.advskew = 20;
 	v->fsm.cfg.demote_skew = FSM_SKEW_ADD;
 	snprintf(v->cfg.syncgroup, sizeof(v->cfg.syncgroup), "fw");
-	j = render(status_json, &f.cd);
+	j = ut_render(status_json, &f.cd);
 	JSON_OK(j, "d['vhids'][0]['sync_group'] == 'fw' and "
 	    "d['vhids'][1]['sync_group'] is None");
 	JSON_OK(j, "d['vhids'][0]['demote'] == 4");
@@ -360,7 +312,7 @@ START_TEST(groups_json_and_text)
 	    "'vhids': 1, 'operator': 3, 'link': 1, 'send-errors': 0, "
 	    "'startup': 0, 'track': 0}");
 	free(j);
-	t = render(status_text, &f.cd);
+	t = ut_render(status_text, &f.cd);
 	ck_assert_ptr_nonnull(strstr(t, "\ngroup carp: demotion 0, 1 vhid\n"));
 	ck_assert_ptr_nonnull(strstr(t,
 	    "\ngroup fw: demotion 4, 1 vhid operator=3 link=1\n"));
@@ -382,7 +334,7 @@ START_TEST(json_hostile_names)
 	add_iface(&f, 1, "\xed\xa0\x80\xc0\x80z");
 	v = add_vhid(&f, 0, &f.ifs[0], 9, CARP_BACKUP, "192.0.2.1");
 	add_vip(v, "192.0.2.100");
-	j = render(status_json, &f.cd);
+	j = ut_render(status_json, &f.cd);
 	JSON_OK(j, "d['vhids'][0]['interface'] == "
 	    "'a\"b\\\\c\\x01\\x7f\\ufffd\\u00e9'");
 	JSON_OK(j, "d['interfaces'][0]['name'] == d['vhids'][0]['interface']");
@@ -406,7 +358,7 @@ START_TEST(json_many_addresses)
 		snprintf(a, sizeof(a), "203.0.113.%d", 100 + i);
 		add_vip(v, a);
 	}
-	j = render(status_json, &f.cd);
+	j = ut_render(status_json, &f.cd);
 	JSON_OK(j, "d['vhids'][0]['addresses'] == "
 	    "['203.0.113.%d' % (100 + i) for i in range(32)]");
 	JSON_OK(j, "d['vhids'][0]['vhid'] == 255");
@@ -449,7 +401,7 @@ START_TEST(json_waiting)
 	char		*j;
 
 	fixture_waiting(&f);
-	j = render(status_json, &f.cd);
+	j = ut_render(status_json, &f.cd);
 	JSON_OK(j, "[v['waiting'] for v in d['vhids']] == "
 	    "['interface-missing', 'no-address', 'link-down']");
 	JSON_OK(j, "[v['source'] for v in d['vhids']] == "
@@ -457,7 +409,7 @@ START_TEST(json_waiting)
 	free(j);
 	/* Once the daemon exits, nothing waits any more. */
 	f.cd.exiting = true;
-	j = render(status_json, &f.cd);
+	j = ut_render(status_json, &f.cd);
 	JSON_OK(j, "all(v['waiting'] is None for v in d['vhids'])");
 	free(j);
 }
@@ -505,7 +457,7 @@ START_TEST(text_table)
 	int		 at[11];
 
 	fixture_lan(&f);
-	t = render(status_text, &f.cd);
+	t = ut_render(status_text, &f.cd);
 	for (int i = 0; i < 11; i++) {
 		at[i] = column(t, cols[i]);
 		ck_assert_msg(at[i] >= 0, "no column %s in\n%s", cols[i], t);
@@ -539,7 +491,7 @@ START_TEST(text_waiting)
 	int		 at;
 
 	fixture_waiting(&f);
-	t = render(status_text, &f.cd);
+	t = ut_render(status_text, &f.cd);
 	ck_assert_int_ge(at = column(t, "REASON"), 0);
 	for (int i = 0; i < 3; i++) {
 		line(t, i + 1, buf, sizeof(buf));
@@ -586,13 +538,13 @@ START_TEST(balance_text_and_json)
 	char		*t, *j;
 
 	fixture_balance(&f);
-	t = render(status_text, &f.cd);
+	t = ut_render(status_text, &f.cd);
 	ck_assert_ptr_nonnull(strstr(t,
 	    "\nbalance 192.0.2.100 on eth0: nodes 1 2 3, master of 1 3\n"));
 	ck_assert_ptr_nonnull(strstr(t, "\nARP balancing on eth0: requests=12 "
 	    "answered=8 limited=1 others=4 send_errors=0\n"));
 	free(t);
-	j = render(status_json, &f.cd);
+	j = ut_render(status_json, &f.cd);
 	JSON_OK(j, "d['balanced'] == [{'interface': 'eth0', 'addresses': "
 	    "['192.0.2.100'], 'nodes': [1, 2, 3], 'master_of': [1, 3]}]");
 	JSON_OK(j, "d['interfaces'][0]['arp_balancing'] == {'addresses': 1, "
@@ -601,10 +553,10 @@ START_TEST(balance_text_and_json)
 	free(j);
 	/* None mastered: said so. */
 	f.vs[0].fsm.state = f.vs[2].fsm.state = CARP_BACKUP;
-	t = render(status_text, &f.cd);
+	t = ut_render(status_text, &f.cd);
 	ck_assert_ptr_nonnull(strstr(t, "nodes 1 2 3, master of none\n"));
 	free(t);
-	j = render(status_json, &f.cd);
+	j = ut_render(status_json, &f.cd);
 	JSON_OK(j, "d['balanced'][0]['master_of'] == []");
 	free(j);
 }
@@ -616,7 +568,7 @@ START_TEST(text_drop_lines)
 	char		*t;
 
 	fixture_lan(&f);
-	t = render(status_text, &f.cd);
+	t = ut_render(status_text, &f.cd);
 	ck_assert_ptr_nonnull(strstr(t, "\nbad packets vhid 1 on eth0: hmac=5\n"));
 	/* In the order of the reasons, zeros left out. */
 	ck_assert_ptr_nonnull(strstr(t,
@@ -662,7 +614,7 @@ START_TEST(json_peers)
 	char		*j;
 
 	fixture_peers(&f);
-	j = render(status_json, &f.cd);
+	j = ut_render(status_json, &f.cd);
 	JSON_OK(j, "d['vhids'][0]['unicast_peers'] == [] and "
 	    "d['vhids'][0]['peer_routed'] is False");
 	JSON_OK(j, "d['vhids'][1]['unicast_peers'] == ["
@@ -682,7 +634,7 @@ START_TEST(text_peers)
 	char		*t;
 
 	fixture_peers(&f);
-	t = render(status_text, &f.cd);
+	t = ut_render(status_text, &f.cd);
 	ck_assert_ptr_nonnull(strstr(t, "\nunicast peers vhid 2 on eth0: 192.0.2.2 "
 	    "02:00:00:00:00:02 2001:db8::2 02:ab:00:00:00:03 2001:db8::3 "
 	    "unresolved\n"));
@@ -697,7 +649,7 @@ START_TEST(text_empty)
 	char		*t;
 
 	fixture_init(&f);
-	t = render(status_text, &f.cd);
+	t = ut_render(status_text, &f.cd);
 	ck_assert_str_eq(t, "VHID  INTERFACE  STATE  MASTER  ADVBASE/SKEW  "
 	    "LAST-CHANGE  REASON  SENT  RECEIVED  BAD  ADDRESSES\n");
 	free(t);
@@ -717,7 +669,7 @@ START_TEST(text_sanitized)
 	add_vip(v, "192.0.2.100");
 	v->stats.drops[CARP_DROP_REPLAY] = 1;
 	f.ifs[0].drops[CARP_DROP_SHORT] = 1;
-	t = render(status_text, &f.cd);
+	t = ut_render(status_text, &f.cd);
 	ck_assert_ptr_null(strchr(t, '\x1b'));
 	ck_assert_ptr_null(strchr(t, '\x7f'));
 	ck_assert_ptr_nonnull(strstr(t, "\n4     e?[2Jx?    BACKUP"));
@@ -741,7 +693,7 @@ START_TEST(text_many_addresses)
 		snprintf(a, sizeof(a), "203.0.113.%d", 200 + i);
 		add_vip(v, a);
 	}
-	t = render(status_text, &f.cd);
+	t = ut_render(status_text, &f.cd);
 	ck_assert_ptr_nonnull(strstr(t, "  203.0.113.200,203.0.113.201,"));
 	ck_assert_ptr_nonnull(strstr(t, ",203.0.113.230,203.0.113.231\n"));
 	free(t);
