@@ -180,23 +180,6 @@ fb_cut() {
 	    "$(fb_diff "$t_link" "$both")" - - ok
 }
 
-fb_field() {
-	sed -n "s/.* *\\<$2=\\([^ ]*\\).*/\\1/p" "$1" 2>/dev/null
-}
-
-fb_bytes_over() {
-	local b
-	b=$(fb_field "$TB_DIR/recv.state" bytes)
-	[ "${b:-0}" -gt "$1" ]
-}
-
-fb_ended() {
-	case $(fb_field "$TB_DIR/recv.state" end)$(fb_field "$TB_DIR/send.state" end) in
-	*reset* | *error* | *eof*) return 0 ;;
-	esac
-	return 1
-}
-
 fb_stall() {
 	local f t_crash t_in t_out both b st
 	FB_SYNC=1
@@ -215,7 +198,7 @@ fb_stall() {
 	sleep 0.3
 	tb_daemon client "$PY" "$FB_STREAM" send "$FW_SERVER" "$FB_PORT" \
 	    "$TB_DIR/send.state"
-	tb_until 10 fb_bytes_over 50000 || fb_bad no-data
+	tb_until 10 fw_stream_bytes_over 50000 || fb_bad no-data
 	tb_until 10 eval "fw_ct fw2 -e 2>/dev/null | grep -q 'dport=$FB_PORT'" ||
 	    fb_bad not-synced
 	sleep 1.5
@@ -224,17 +207,17 @@ fb_stall() {
 	t_crash=$EPOCHREALTIME
 	fw_freeze fw1
 	tb_until 15 fb_both_on_fw2 || fb_bad no-takeover
-	b=$(fb_field "$TB_DIR/recv.state" bytes)
+	b=$(fw_stream_field "$TB_DIR/recv.state" bytes)
 	st=ok
-	tb_until 30 fb_bytes_over $((b + 50000)) || st=no-flow
-	fb_ended && st=reset
+	tb_until 30 fw_stream_bytes_over $((b + 50000)) || st=no-flow
+	fw_stream_ended && st=reset
 	t_in=$(fb_ts "$TB_DIR/fw2.address" " eth0 +inet $FW_IN/")
 	t_out=$(fb_ts "$TB_DIR/fw2.address" " eth1 +inet $FW_OUT/")
 	both=$t_in
 	[ -n "$t_in" ] && [ -n "$t_out" ] && tb_lt "$t_in" "$t_out" && both=$t_out
 	[ "$st" = ok ] || TB_KEEP=1
 	fb_rec - - - "$(fb_diff "$t_crash" "$both")" \
-	    "$(fb_field "$TB_DIR/recv.state" max_gap)" "$st"
+	    "$(fw_stream_field "$TB_DIR/recv.state" max_gap)" "$st"
 }
 
 fb_round() {

@@ -27,6 +27,11 @@
 #                              external cache), its own configuration
 #                              $TB_DIR/HOST.ctd.conf, lock file, socket, log
 #   fw_ct HOST ARGS...         conntrackd -C HOST's configuration ARGS...
+#   fw_stream_field FILE KEY   a field of a tcp_stream.py state line
+#   fw_stream_bytes_over N     the receiver ($TB_DIR/recv.state) has more
+#                              than N bytes
+#   fw_stream_ended            the stream was reset, failed or closed
+#                              ($TB_DIR/recv.state, send.state)
 #   fw_freeze HOST             HOST's every process stopped, then killed
 #                              (carpd, conntrackd, scripts: at once), its
 #                              VIPs gone, and its switch ports stop
@@ -242,4 +247,21 @@ fw_freeze() {
 		[ "$i" = eth0 ] || [ -n "${TM_IFPORT[$h,$i]:-}" ] || continue
 		tm_cut "$h" "$i"
 	done
+}
+
+fw_stream_field() {
+	sed -n "s/.* *\\<$2=\\([^ ]*\\).*/\\1/p" "$1" 2>/dev/null
+}
+
+fw_stream_bytes_over() {
+	local b
+	b=$(fw_stream_field "$TB_DIR/recv.state" bytes)
+	[ "${b:-0}" -gt "$1" ]
+}
+
+fw_stream_ended() {
+	case $(fw_stream_field "$TB_DIR/recv.state" end)$(fw_stream_field "$TB_DIR/send.state" end) in
+	*reset* | *error* | *eof*) return 0 ;;
+	esac
+	return 1
 }

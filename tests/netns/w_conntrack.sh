@@ -73,31 +73,13 @@ tm_wait_state fw2 1 eth0 BACKUP 10 || tm_fail "fw2 is not backup"
 tm_wait_state fw2 2 eth1 BACKUP 10 || tm_fail "fw2 is not backup"
 fw_wait_reach 5 || tm_fail "the client did not reach the server through fw1"
 
-# ct_field FILE KEY: a field of a tcp_stream.py state line.
-ct_field() {
-	sed -n "s/.* *\\<$2=\\([^ ]*\\).*/\\1/p" "$1" 2>/dev/null
-}
-
-ct_bytes_over() {
-	local b
-	b=$(ct_field "$TB_DIR/recv.state" bytes)
-	[ "${b:-0}" -gt "$1" ]
-}
-
-ct_ended() {
-	case $(ct_field "$TB_DIR/recv.state" end)$(ct_field "$TB_DIR/send.state" end) in
-	*reset* | *error* | *eof*) return 0 ;;
-	esac
-	return 1
-}
-
 tb_daemon server "$TM_PY" "$CT_STREAM" recv "$CT_PORT" "$TB_DIR/recv.state"
 tb_until 5 test -s "$TB_DIR/recv.state" || tm_fail "the receiver did not start"
 sleep 0.3
 tb_daemon client "$TM_PY" "$CT_STREAM" send "$FW_SERVER" "$CT_PORT" \
     "$TB_DIR/send.state"
 sender=${TB_PID[client]}
-tb_until 10 ct_bytes_over 50000 || tm_fail "no data reached the server"
+tb_until 10 fw_stream_bytes_over 50000 || tm_fail "no data reached the server"
 "$TB_IP" netns exec "${TB_NS[fw1]}" conntrack -L -p tcp --dport "$CT_PORT" \
     2>/dev/null | grep -q "src=192.0.2.100 .*dst=$FW_OUT " ||
     tm_fail "fw1 does not track the stream, SNATed to $FW_OUT"
@@ -106,21 +88,21 @@ if [ "$mode" = sync ]; then
 	    tm_fail "fw2's conntrackd did not learn the stream"
 fi
 sleep 2
-ct_ended && tm_fail "the stream ended before the crash"
+fw_stream_ended && tm_fail "the stream ended before the crash"
 
 tb_log "crash of fw1 (carpd and conntrackd: SIGSTOP, SIGKILL)"
 t_crash=$EPOCHREALTIME
 fw_freeze fw1
-b_crash=$(ct_field "$TB_DIR/recv.state" bytes)
+b_crash=$(fw_stream_field "$TB_DIR/recv.state" bytes)
 fw_wait fw2 10 || tm_fail "fw2 did not take both addresses"
 t_over=$EPOCHREALTIME
-b_over=$(ct_field "$TB_DIR/recv.state" bytes)
+b_over=$(fw_stream_field "$TB_DIR/recv.state" bytes)
 tb_log "fw2 holds both $(tb_elapsed "$t_crash" "$t_over") s after the crash"
 
 if [ "$mode" = nosync ]; then
 	# Dead: a reset, or not one byte more for 20 s after the takeover.
-	if tb_until 20 ct_bytes_over "$b_over"; then
-		ct_ended ||
+	if tb_until 20 fw_stream_bytes_over "$b_over"; then
+		fw_stream_ended ||
 		    tm_fail "the stream went on without conntrackd: the sync test would prove nothing"
 	fi
 	tb_log "without conntrackd: receiver $(cat "$TB_DIR/recv.state")"
@@ -129,10 +111,10 @@ if [ "$mode" = nosync ]; then
 fi
 
 # Flowing again: 50 kB more (5 s of data) within 30 s, no reset.
-tb_until 30 ct_bytes_over $((b_over + 50000)) ||
+tb_until 30 fw_stream_bytes_over $((b_over + 50000)) ||
     tm_fail "no data flowed after the takeover (had $b_crash bytes at the crash)"
 t_flow=$EPOCHREALTIME
-ct_ended && tm_fail "the stream was reset or closed"
+fw_stream_ended && tm_fail "the stream was reset or closed"
 "$TB_IP" netns exec "${TB_NS[fw2]}" conntrack -L -p tcp --dport "$CT_PORT" \
     2>/dev/null | grep -q "src=192.0.2.100 .*dst=$FW_OUT " ||
     tm_fail "fw2's kernel does not track the stream"
@@ -148,19 +130,19 @@ done
 # flush of its kernel table; the commit must have cancelled it.
 t_purge=$(awk -v t="$t_fw2" -v p="$FW_CT_PURGE" 'BEGIN { printf "%.3f", t + p + 2 }')
 tb_lt "$EPOCHREALTIME" "$t_purge" && sleep "$(tb_elapsed "$EPOCHREALTIME" "$t_purge")"
-b=$(ct_field "$TB_DIR/recv.state" bytes)
-tb_until 10 ct_bytes_over $((b + 20000)) ||
+b=$(fw_stream_field "$TB_DIR/recv.state" bytes)
+tb_until 10 fw_stream_bytes_over $((b + 20000)) ||
     tm_fail "the stream stopped after fw2's PurgeTimeout"
-ct_ended && tm_fail "the stream was reset after fw2's PurgeTimeout"
+fw_stream_ended && tm_fail "the stream was reset after fw2's PurgeTimeout"
 grep -q 'flushing kernel conntrack table' "$TB_DIR/fw2.ctd.log" &&
     tm_fail "fw2's conntrackd flushed the kernel table of the new master"
 kill -TERM "$sender"
-tb_until 5 eval "ct_field $TB_DIR/send.state end | grep -q closed" ||
+tb_until 5 eval "fw_stream_field $TB_DIR/send.state end | grep -q closed" ||
     tm_fail "the sender did not close cleanly"
-tb_until 5 eval "ct_field $TB_DIR/recv.state end | grep -q eof" ||
+tb_until 5 eval "fw_stream_field $TB_DIR/recv.state end | grep -q eof" ||
     tm_fail "the server did not see a clean end of the stream"
-stall=$(ct_field "$TB_DIR/recv.state" max_gap)
-gap_end=$(ct_field "$TB_DIR/recv.state" gap_end)
+stall=$(fw_stream_field "$TB_DIR/recv.state" max_gap)
+gap_end=$(fw_stream_field "$TB_DIR/recv.state" gap_end)
 tb_lt "$t_crash" "$gap_end" || tm_fail "the longest gap was not at the crash"
 tb_log "receiver $(cat "$TB_DIR/recv.state")"
 tb_pass "the stream survived the crash of fw1: stall $(printf '%.3f' "$stall") s" \
