@@ -44,6 +44,9 @@ const struct config *gens_find(const struct gens *, uint32_t id);
 const struct config *gens_latest(const struct gens *);
 /* Vhids in all kept generations (to bound the parent's queues). */
 size_t	gens_nvhids(const struct gens *);
+/* Vhid `vhid` on `ifname` in generation `gen`, or NULL with *why. */
+const struct vhid_config *gens_vhid(const struct gens *, uint32_t gen,
+	    unsigned vhid, const char *ifname, const char **why);
 /*
  * The vhid settings a request may be built from, or NULL with *why:
  * unknown generation, no such vhid on that interface, or a request that

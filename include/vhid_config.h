@@ -111,6 +111,8 @@ int	vhid_config_complete(const struct vhid_config *, char *msg,
 const char *vhid_peer_ntop(const struct vhid_peer *, char *buf, size_t len);
 /* Does it join its multicast group (no --nomcast, no peers)? */
 bool	vhid_config_joins(const struct vhid_config *);
+/* The group a notify line names: the first --demote-group, else "carp". */
+const char *vhid_config_notify_group(const struct vhid_config *);
 /*
  * Node `i` of a balance block's settings `bal`: the vhid and advskew of
  * that node, the virtual MAC; `out` owns its own strings.

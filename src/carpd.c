@@ -156,7 +156,7 @@ on_track(void *arg, const char *group, uint32_t value)
 static void
 on_transition(struct carpd *cd, struct vhid *v, const struct fsm_output *out)
 {
-	const char *group = v->cfg.ngroups > 0 ? v->cfg.groups[0] : DEMOTE_ALL;
+	const char *group = vhid_config_notify_group(&v->cfg);
 
 	syncgroup_transition(cd, v, out);
 	if (!cd->notifying)

@@ -88,27 +88,34 @@ gens_nvhids(const struct gens *gs)
 }
 
 const struct vhid_config *
+gens_vhid(const struct gens *gs, uint32_t gen, unsigned vhid,
+    const char *ifname, const char **why)
+{
+	const struct config *cf;
+
+	if ((cf = gens_find(gs, gen)) == NULL) {
+		*why = "not a configuration in use";
+		return NULL;
+	}
+	for (size_t i = 0; i < cf->nvhids; i++)
+		if (cf->vhids[i].vhid == vhid &&
+		    strcmp(cf->vhids[i].ifname, ifname) == 0)
+			return &cf->vhids[i];
+	*why = "no such vhid in that configuration";
+	return NULL;
+}
+
+const struct vhid_config *
 gens_authorise(const struct gens *gs, const struct script_req *rq,
     const char **why)
 {
-	const struct config		*cf;
-	const struct vhid_config	*vc = NULL;
+	const struct vhid_config	*vc;
 	const char			*path;
 
 	if ((*why = script_req_check(rq)) != NULL)
 		return NULL;
-	if ((cf = gens_find(gs, rq->gen)) == NULL) {
-		*why = "not a configuration in use";
+	if ((vc = gens_vhid(gs, rq->gen, rq->vhid, rq->ifname, why)) == NULL)
 		return NULL;
-	}
-	for (size_t i = 0; i < cf->nvhids && vc == NULL; i++)
-		if (cf->vhids[i].vhid == rq->vhid &&
-		    strcmp(cf->vhids[i].ifname, rq->ifname) == 0)
-			vc = &cf->vhids[i];
-	if (vc == NULL) {
-		*why = "no such vhid in that configuration";
-		return NULL;
-	}
 	path = rq->kind == SCRIPT_UP ? vc->upscript : vc->downscript;
 	if (path == NULL) {
 		*why = "the vhid has no such script";

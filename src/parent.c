@@ -23,7 +23,6 @@
 
 #include "carpd.h"
 #include "conf.h"
-#include "demote.h"
 #include "gens.h"
 #include "heartbeat.h"
 #include "log.h"
@@ -268,24 +267,6 @@ handle_run(struct parent *p, const struct script_req *rq)
 	script_enqueue(q->q, j);
 }
 
-static const struct vhid_config *
-find_vhid(const struct parent *p, uint32_t gen, unsigned vhid,
-    const char *ifname, const char **why)
-{
-	const struct config *cf;
-
-	if ((cf = gens_find(&p->gens, gen)) == NULL) {
-		*why = "not a configuration in use";
-		return NULL;
-	}
-	for (size_t i = 0; i < cf->nvhids; i++)
-		if (cf->vhids[i].vhid == vhid &&
-		    strcmp(cf->vhids[i].ifname, ifname) == 0)
-			return &cf->vhids[i];
-	*why = "no such vhid in that configuration";
-	return NULL;
-}
-
 /*
  * "vhid on ifname is now in state": for the notify FIFO and systemd's
  * STATUS, only for a vhid of the configuration named, with the group it
@@ -298,8 +279,9 @@ handle_transition(struct parent *p, const struct ps_transition *tr)
 	const char		*why = NULL, *group;
 	unsigned long		 suppressed = 0;
 
-	if ((vc = find_vhid(p, tr->gen, tr->vhid, tr->ifname, &why)) != NULL) {
-		group = vc->ngroups > 0 ? vc->groups[0] : DEMOTE_ALL;
+	vc = gens_vhid(&p->gens, tr->gen, tr->vhid, tr->ifname, &why);
+	if (vc != NULL) {
+		group = vhid_config_notify_group(vc);
 		if (strcmp(group, tr->group) == 0) {
 			notify_line(p->notify, tr->vhid, tr->ifname,
 			    carp_state_name(tr->state), tr->group);
@@ -327,7 +309,7 @@ handle_vmac(struct parent *p, const struct ps_vmac *vm)
 	char			 ifname[IF_NAMESIZE], err[256];
 	const char		*why = NULL;
 
-	vc = find_vhid(p, vm->gen, vm->vhid, vm->ifname, &why);
+	vc = gens_vhid(&p->gens, vm->gen, vm->vhid, vm->ifname, &why);
 	if (why == NULL && !vc->vmac)
 		why = "the vhid has mac real";
 	else if (why == NULL &&

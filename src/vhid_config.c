@@ -11,6 +11,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 
+#include "demote.h"
 #include "util.h"
 #include "vhid_config.h"
 
@@ -341,4 +342,10 @@ vhid_config_complete(const struct vhid_config *vc, char *msg, size_t len)
 	else
 		return peers_complete(vc, msg, len);
 	return -1;
+}
+
+const char *
+vhid_config_notify_group(const struct vhid_config *vc)
+{
+	return vc->ngroups > 0 ? vc->groups[0] : DEMOTE_ALL;
 }
